@@ -23,11 +23,11 @@ struct SegmentEncoder {
     }
 
     private mutating func encodeRawText(_ utf8: UnsafeBufferPointer<UInt8>, ids: inout [Int32]) {
-        guard var normalized = tokenizer.normalizer.normalize(utf8) else {
+        guard let normalized = tokenizer.normalizer.normalize(utf8) else {
             encodeNormalizedText(utf8, ids: &ids)
             return
         }
-        normalized.withUTF8 { encodeNormalizedText($0, ids: &ids) }
+        normalized.withUnsafeBufferPointer { encodeNormalizedText($0, ids: &ids) }
     }
 
     private mutating func encodeNormalizedText(_ utf8: UnsafeBufferPointer<UInt8>, ids: inout [Int32]) {

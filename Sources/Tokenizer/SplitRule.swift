@@ -32,7 +32,7 @@ enum SplitRule: Sendable, Equatable {
 
     /// Appends the pieces of `buffer[range]` (scalar indices) to `pieces`.
     func split(_ buffer: ScalarBuffer, range: Range<Int>, into pieces: inout [Range<Int>]) {
-        var scanner = PreTokenScanner(
+        let scanner = PreTokenScanner(
             scalars: buffer.scalars, classes: buffer.classes, end: range.upperBound)
         var start = range.lowerBound
         while start < range.upperBound {
