@@ -95,7 +95,7 @@ public final class KVCacheManager {
         guard tokenTable.isInUse(row: request.row) else { throw .requestRowNotInUse(row: request.row) }
         let whole = request.length - request.length % pageSize
         let cached = tokens.prefix(whole)
-        let insertion = try prefixCache.insert(tokens: cached, slots: tokenTable.slots(row: request.row, columns: 0..<whole))
+        let insertion = try prefixCache.insert(tokens: cached, slots: tokenTable.slots(row: request.row, columns: 0..<whole)[...])
         try freeRequestSlots(request, columns: request.cachedLength..<max(request.cachedLength, insertion.alreadyCached))
         // The cache's slots replace the duplicates just freed; the rest of the row is unchanged.
         let match = prefixCache.match(cached)
@@ -118,7 +118,7 @@ public final class KVCacheManager {
         if caching {
             let whole = request.length - request.length % pageSize
             let insertion = try prefixCache.insert(tokens: tokens.prefix(whole),
-                                                   slots: tokenTable.slots(row: request.row, columns: 0..<whole))
+                                                   slots: tokenTable.slots(row: request.row, columns: 0..<whole)[...])
             // An empty adoption (all already cached, or a cache that keeps nothing) leaves
             // the request owning every slot past its cached prefix: all are freed below.
             if !insertion.adopted.isEmpty { adopted = insertion.adopted }

@@ -136,8 +136,8 @@ public final class PageAllocator {
         precondition(existingTokens >= 0, "PageAllocator: existingTokens is \(existingTokens)")
         guard existingTokens % pageSize != 0 else { return }
         guard let lastSlot else { throw .misalignedRequest(existingTokens: existingTokens, lastSlot: -1, pageSize: pageSize) }
-        let page = Int(lastSlot) / pageSize
-        guard lastSlot > 0, page < numPages, Int(lastSlot) % pageSize == (existingTokens - 1) % pageSize,
+        let page = lastSlot < 0 ? -1 : Int(lastSlot) / pageSize
+        guard page >= 1, page < numPages, Int(lastSlot) % pageSize == (existingTokens - 1) % pageSize,
               !pageIsFree[page] else {
             throw .misalignedRequest(existingTokens: existingTokens, lastSlot: lastSlot, pageSize: pageSize)
         }

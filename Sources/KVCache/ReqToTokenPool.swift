@@ -60,12 +60,12 @@ public final class ReqToTokenPool {
         }
     }
 
-    /// Slots of tokens `columns` of `row`.
-    public func slots(row: Int, columns: Range<Int>) -> ArraySlice<Int32> {
+    /// Slots of tokens `columns` of `row` (element 0 is column `columns.lowerBound`).
+    public func slots(row: Int, columns: Range<Int>) -> [Int32] {
         precondition(row >= 0 && row < maxRequests, "ReqToTokenPool: row \(row) is outside 0..<\(maxRequests)")
         precondition(columns.lowerBound >= 0 && columns.upperBound <= maxContext,
                      "ReqToTokenPool: columns \(columns) are outside 0..<\(maxContext)")
         let start = row * maxContext
-        return ArraySlice(table[start + columns.lowerBound..<start + columns.upperBound])
+        return Array(table[start + columns.lowerBound..<start + columns.upperBound])
     }
 }

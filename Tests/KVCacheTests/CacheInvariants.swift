@@ -38,7 +38,7 @@ extension CacheSimulation {
             for request in running {
                 let kv = request.kv
                 #expect(radix.peekPrefix(request.tokens[..<kv.cachedLength])
-                        == Array(table.slots(row: kv.row, columns: 0..<kv.cachedLength)),
+                        == table.slots(row: kv.row, columns: 0..<kv.cachedLength),
                         "\(op): locked prefix of request \(kv.row) was evicted or moved", sourceLocation: sourceLocation)
             }
         }

@@ -13,18 +13,6 @@ struct CacheOperation: Sendable, CustomStringConvertible {
     var description: String { "op\(kind)(\(a),\(b))" }
 }
 
-/// A small deterministic generator for token ids derived from an operation's numbers.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 final class CacheSimulation {
     struct Running {
         var kv: RequestKV
@@ -49,7 +37,7 @@ final class CacheSimulation {
         manager = KVCacheManager(tokenTable: table, allocator: allocator, prefixCache: cache)
         pool = HostKVPool(shape: KVPoolShape(layers: 1, numPages: numPages, pageSize: pageSize, kvHeads: 1, headDim: 1),
                           fill: -1)
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         families = (0..<3).map { _ in (0..<maxContext).map { _ in Int32(rng.next() % 50) } }
     }
 
@@ -67,7 +55,7 @@ final class CacheSimulation {
 
     /// A sequence from family a % 3, diverging after a random point into random tokens.
     private func tokens(_ op: CacheOperation) -> [Int32] {
-        var rng = SplitMix64(state: UInt64(op.a) << 32 | UInt64(op.b))
+        var rng = SplitMix64(seed: UInt64(op.a) << 32 | UInt64(op.b))
         let length = 1 + Int(rng.next() % UInt64(table.maxContext))
         // A third of the sequences follow their family all the way, so long prefixes repeat.
         let shared = rng.next() % 3 == 0 ? length : Int(rng.next() % UInt64(length + 1))
