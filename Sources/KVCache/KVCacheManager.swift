@@ -137,7 +137,7 @@ public final class KVCacheManager {
 
     /// Slot of the request's last token, from its row.
     public func lastSlot(of request: RequestKV) -> Int32? {
-        request.length == 0 ? nil : tokenTable.slots(row: request.row, columns: request.length - 1..<request.length).first
+        request.length == 0 ? nil : tokenTable.slot(row: request.row, column: request.length - 1)
     }
 
     /// Frees the pages of columns that start a page (the request is page-aligned, so

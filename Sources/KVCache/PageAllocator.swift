@@ -25,16 +25,10 @@ public final class PageAllocator {
     public let numPages: Int
     /// Pages that can ever be handed out (all but page 0).
     public var capacityPages: Int { numPages - 1 }
-    public var freePageCount: Int { freePages.count }
-    public var usedPageCount: Int { capacityPages - freePages.count }
+    public var freePageCount: Int { freeList.count }
+    public var usedPageCount: Int { capacityPages - freeList.count }
 
-    // A stack, so the pages freed last are reused first (they are likeliest still in cache).
-    private var freePages: [Int32]
-    private var pageIsFree: [Bool]
-    // Per-page stamp of the last `free` call that named it, so one call may name a page
-    // through several of its slots without counting as a double free.
-    private var freeCallStamp: [UInt32]
-    private var freeCallCount: UInt32 = 0
+    private var freeList: FreePageList
 
     public init(numPages: Int, pageSize: Int) {
         precondition(numPages >= 2, "PageAllocator: needs at least 2 pages (page 0 is reserved), got \(numPages)")
@@ -42,16 +36,14 @@ public final class PageAllocator {
         precondition(numPages * pageSize <= Int(Int32.max), "PageAllocator: \(numPages) pages of \(pageSize) overflow int32 slots")
         self.numPages = numPages
         self.pageSize = pageSize
-        freePages = (1..<numPages).reversed().map { Int32($0) }
-        pageIsFree = [false] + Array(repeating: true, count: numPages - 1)
-        freeCallStamp = Array(repeating: 0, count: numPages)
+        freeList = FreePageList(numPages: numPages)
     }
 
     public convenience init(shape: KVPoolShape) {
         self.init(numPages: shape.numPages, pageSize: shape.pageSize)
     }
 
-    public func isFree(page: Int) -> Bool { pageIsFree[page] }
+    public func isFree(page: Int) -> Bool { freeList.isFree(page) }
 
     /// Fresh pages a request of `existingTokens` tokens needs to grow by `newTokens`.
     public func pagesNeeded(existingTokens: Int, newTokens: Int) -> Int {
@@ -72,7 +64,7 @@ public final class PageAllocator {
             needed += pagesNeeded(existingTokens: request.existingTokens, newTokens: request.newTokens)
             totalTokens += request.newTokens
         }
-        guard needed <= freePages.count else { throw .outOfPages(needed: needed, free: freePages.count) }
+        guard needed <= freeList.count else { throw .outOfPages(needed: needed, free: freeList.count) }
         var slots: [Int32] = []
         slots.reserveCapacity(totalTokens)
         for request in batch {
@@ -91,43 +83,21 @@ public final class PageAllocator {
     public func allocDecode(existingTokens: Int, lastSlot: Int32?) throws(KVCacheError) -> Int32 {
         try checkContinuation(existingTokens: existingTokens, lastSlot: lastSlot)
         if existingTokens % pageSize != 0, let lastSlot { return lastSlot + 1 }
-        guard let page = freePages.popLast() else { throw .outOfPages(needed: 1, free: 0) }
-        pageIsFree[Int(page)] = false
+        guard let page = freeList.take() else { throw .outOfPages(needed: 1, free: 0) }
         return page * Int32(pageSize)
     }
 
     /// Returns pages to the pool. Checks every page first, so a bad page frees nothing.
     public func free<Pages: Sequence<Int32>>(pages: Pages) throws(KVCacheError) {
-        try release(pages, repeatsAllowed: false)
+        try freeList.release(pages, repeatsAllowed: false)
     }
 
     /// Frees the pages that hold these slots; several slots of one page free it once.
     /// (With P == 1 a slot is a page, so a repeated slot is a double free.)
-    public func free<Slots: Sequence<Int32>>(slots: Slots) throws(KVCacheError) {
+    public func free<Slots: Collection<Int32>>(slots: Slots) throws(KVCacheError) {
         let p = Int32(pageSize)
         for slot in slots where slot < 0 { throw .pageOutOfRange(page: Int(slot), numPages: numPages) }
-        try release(slots.lazy.map { $0 / p }, repeatsAllowed: pageSize > 1)
-    }
-
-    private func release<Pages: Sequence<Int32>>(_ pages: Pages, repeatsAllowed: Bool) throws(KVCacheError) {
-        freeCallCount &+= 1
-        let stamp = freeCallCount
-        var accepted: [Int32] = []
-        accepted.reserveCapacity(pages.underestimatedCount)
-        for page in pages {
-            let p = Int(page)
-            guard p != 0 else { throw .reservedPage }
-            guard p > 0 && p < numPages else { throw .pageOutOfRange(page: p, numPages: numPages) }
-            if freeCallStamp[p] == stamp {
-                if repeatsAllowed { continue }
-                throw .doubleFree(page: p)
-            }
-            guard !pageIsFree[p] else { throw .doubleFree(page: p) }
-            freeCallStamp[p] = stamp
-            accepted.append(page)
-        }
-        for page in accepted { pageIsFree[Int(page)] = true }
-        freePages.append(contentsOf: accepted)
+        try freeList.release(slots.lazy.map { $0 / p }, repeatsAllowed: pageSize > 1)
     }
 
     // A request that ends inside a page must name a last slot at the matching offset of a
@@ -138,7 +108,7 @@ public final class PageAllocator {
         guard let lastSlot else { throw .misalignedRequest(existingTokens: existingTokens, lastSlot: -1, pageSize: pageSize) }
         let page = lastSlot < 0 ? -1 : Int(lastSlot) / pageSize
         guard page >= 1, page < numPages, Int(lastSlot) % pageSize == (existingTokens - 1) % pageSize,
-              !pageIsFree[page] else {
+              !freeList.isFree(page) else {
             throw .misalignedRequest(existingTokens: existingTokens, lastSlot: lastSlot, pageSize: pageSize)
         }
     }
@@ -151,12 +121,6 @@ public final class PageAllocator {
             for i in 1...fill { slots.append(lastSlot + Int32(i)) }
             remaining -= fill
         }
-        while remaining > 0 {
-            let page = freePages.removeLast()   // counted before the batch started
-            pageIsFree[Int(page)] = false
-            let first = page * Int32(pageSize)
-            for i in 0..<min(pageSize, remaining) { slots.append(first + Int32(i)) }
-            remaining -= pageSize
-        }
+        freeList.appendFreshSlots(to: &slots, tokens: remaining, pageSize: pageSize)
     }
 }

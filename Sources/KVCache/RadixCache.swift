@@ -8,7 +8,36 @@
 public final class RadixCache: PrefixCache {
     public let pageSize: Int
     let allocator: PageAllocator
+    var tree: RadixTree
 
+    /// A cache whose evicted pages go back to `allocator`.
+    public init(allocator: PageAllocator) {
+        self.allocator = allocator
+        pageSize = allocator.pageSize
+        tree = RadixTree(pageSize: allocator.pageSize)
+    }
+
+    public var evictablePages: Int { tree.evictableTokens / pageSize }
+    public var protectedPages: Int { tree.protectedTokens / pageSize }
+    /// Every page the cache holds.
+    public var cachedPages: Int { evictablePages + protectedPages }
+
+    public func match(_ tokens: ArraySlice<Int32>) -> PrefixMatch { tree.match(tokens) }
+
+    public func insert(tokens: ArraySlice<Int32>, slots: ArraySlice<Int32>) throws(KVCacheError) -> PrefixInsertion {
+        try tree.insert(tokens: tokens, slots: slots)
+    }
+
+    public func lock(_ node: PrefixNodeHandle) throws(KVCacheError) { try tree.lock(node) }
+    public func unlock(_ node: PrefixNodeHandle) throws(KVCacheError) { try tree.unlock(node) }
+    public func evict(pages: Int) -> Int { tree.evict(pages: pages, into: allocator) }
+}
+
+/// The tree itself, as a value: the cache keeps it in one stored property, so an
+/// operation is one exclusive access to the class rather than one checked access per node
+/// visited.
+struct RadixTree {
+    let pageSize: Int
     var nodes: [RadixNode]
     var freeNodeIndices: [Int32] = []
     /// Unlocked nodes without children: the only nodes eviction may remove.
@@ -18,19 +47,12 @@ public final class RadixCache: PrefixCache {
     /// A logical clock; every match and insert is one tick.
     var clock: UInt64 = 0
 
-    /// A cache whose evicted pages go back to `allocator`.
-    public init(allocator: PageAllocator) {
-        self.allocator = allocator
-        pageSize = allocator.pageSize
+    init(pageSize: Int) {
+        self.pageSize = pageSize
         nodes = [RadixNode(parent: -1, tokens: [], slots: [], lastAccess: 0, generation: 0)]
     }
 
-    public var evictablePages: Int { evictableTokens / pageSize }
-    public var protectedPages: Int { protectedTokens / pageSize }
-    /// Every page the cache holds.
-    public var cachedPages: Int { evictablePages + protectedPages }
-
-    public func match(_ tokens: ArraySlice<Int32>) -> PrefixMatch {
+    mutating func match(_ tokens: ArraySlice<Int32>) -> PrefixMatch {
         clock += 1
         let usable = tokens.prefix(tokens.count - tokens.count % pageSize)
         var node = Self.rootIndex
@@ -49,7 +71,7 @@ public final class RadixCache: PrefixCache {
         return PrefixMatch(slots: slots, node: handle(node))
     }
 
-    public func insert(tokens: ArraySlice<Int32>, slots: ArraySlice<Int32>) throws(KVCacheError) -> PrefixInsertion {
+    mutating func insert(tokens: ArraySlice<Int32>, slots: ArraySlice<Int32>) throws(KVCacheError) -> PrefixInsertion {
         guard tokens.count == slots.count, tokens.count % pageSize == 0 else {
             throw .unalignedInsert(tokens: tokens.count, slots: slots.count, pageSize: pageSize)
         }
@@ -72,7 +94,7 @@ public final class RadixCache: PrefixCache {
     }
 
     @discardableResult
-    private func addLeaf(under parent: Int32, tokens: ArraySlice<Int32>, slots: ArraySlice<Int32>) -> Int32 {
+    private mutating func addLeaf(under parent: Int32, tokens: ArraySlice<Int32>, slots: ArraySlice<Int32>) -> Int32 {
         let leaf = makeNode(parent: parent, tokens: Array(tokens), slots: Array(slots), lastAccess: clock, lockCount: 0)
         nodes[Int(parent)].children[childKey(tokens)] = leaf
         evictableLeaves.remove(parent)
@@ -84,7 +106,7 @@ public final class RadixCache: PrefixCache {
     /// Cuts `child`'s edge after `length` tokens: a new node takes the first part and
     /// becomes `child`'s parent. `child` keeps its index, so handles to it stay valid and
     /// still lock the whole path. Returns the new node.
-    private func split(_ child: Int32, at length: Int) -> Int32 {
+    private mutating func split(_ child: Int32, at length: Int) -> Int32 {
         let old = nodes[Int(child)]
         let upper = makeNode(parent: old.parent, tokens: Array(old.tokens[..<length]), slots: Array(old.slots[..<length]),
                              lastAccess: old.lastAccess, lockCount: old.lockCount)

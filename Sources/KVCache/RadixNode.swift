@@ -27,7 +27,7 @@ struct EvictionCandidate: Comparable {
     }
 }
 
-extension RadixCache {
+extension RadixTree {
     static let rootIndex: Int32 = 0
 
     /// The key under which a node whose tokens start with `tokens` hangs from its parent.
@@ -36,7 +36,7 @@ extension RadixCache {
         ArraySlice(Array(tokens.prefix(pageSize)))
     }
 
-    func makeNode(parent: Int32, tokens: [Int32], slots: [Int32], lastAccess: UInt64, lockCount: Int) -> Int32 {
+    mutating func makeNode(parent: Int32, tokens: [Int32], slots: [Int32], lastAccess: UInt64, lockCount: Int) -> Int32 {
         if let index = freeNodeIndices.popLast() {
             let generation = nodes[Int(index)].generation &+ 1
             nodes[Int(index)] = RadixNode(parent: parent, tokens: tokens, slots: slots, lockCount: lockCount,
@@ -48,7 +48,7 @@ extension RadixCache {
         return Int32(nodes.count - 1)
     }
 
-    func releaseNode(_ index: Int32) {
+    mutating func releaseNode(_ index: Int32) {
         nodes[Int(index)].isLive = false
         nodes[Int(index)].children = [:]
         nodes[Int(index)].tokens = []

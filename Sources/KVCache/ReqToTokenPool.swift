@@ -60,6 +60,13 @@ public final class ReqToTokenPool {
         }
     }
 
+    /// Slot of token `column` of `row`.
+    public func slot(row: Int, column: Int) -> Int32 {
+        precondition(row >= 0 && row < maxRequests, "ReqToTokenPool: row \(row) is outside 0..<\(maxRequests)")
+        precondition(column >= 0 && column < maxContext, "ReqToTokenPool: column \(column) is outside 0..<\(maxContext)")
+        return table[row * maxContext + column]
+    }
+
     /// Slots of tokens `columns` of `row` (element 0 is column `columns.lowerBound`).
     public func slots(row: Int, columns: Range<Int>) -> [Int32] {
         precondition(row >= 0 && row < maxRequests, "ReqToTokenPool: row \(row) is outside 0..<\(maxRequests)")

@@ -38,7 +38,7 @@ import Testing
         let match = f.cache.match([1, 2, 3, 9])
         #expect(match.slots == Array(slots[..<3]))
         // The edge was split where the match ended: the match's node holds exactly 3 tokens.
-        #expect(f.cache.nodes[Int(match.node.index)].tokens == [1, 2, 3])
+        #expect(f.cache.tree.nodes[Int(match.node.index)].tokens == [1, 2, 3])
         #expect(f.cache.match([1, 2, 3, 4, 5, 6]).slots == slots)
         #expect(f.cache.auditProblems() == [])
     }

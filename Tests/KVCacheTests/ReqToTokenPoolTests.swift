@@ -20,11 +20,19 @@ import Testing
         let row = try pool.allocRow()
         try pool.write(row: row, from: 1, slots: [10, 11, 12])
         #expect(pool.slots(row: row, columns: 0..<4) == [0, 10, 11, 12])
+        #expect(pool.slots(row: row, columns: 2..<4) == [11, 12] && pool.slot(row: row, column: 3) == 12)
         #expect(pool.storage[row * 4 + 3] == 12)
         try pool.freeRow(row)
         #expect(throws: KVCacheError.requestRowNotInUse(row: row)) { try pool.freeRow(row) }
         #expect(throws: KVCacheError.requestRowNotInUse(row: 9)) { try pool.freeRow(9) }
         #expect(pool.freeRowCount == 2)
+    }
+
+    @Test func theDummyRowCannotBeWritten() async {
+        await #expect(processExitsWith: .failure) {
+            let pool = ReqToTokenPool(maxRequests: 2, maxContext: 4)
+            try? pool.write(row: ReqToTokenPool.dummyRow, from: 0, slots: [5])
+        }
     }
 
     @Test func writesPastTheContextAreRejected() throws {

@@ -2,8 +2,8 @@
 // protected from eviction. Each lock adds one to every node from the locked node up to
 // the root, so a parent's count is at least the sum of its children's.
 
-extension RadixCache {
-    public func lock(_ handle: PrefixNodeHandle) throws(KVCacheError) {
+extension RadixTree {
+    mutating func lock(_ handle: PrefixNodeHandle) throws(KVCacheError) {
         var node = try resolve(handle)
         while node != Self.rootIndex {
             if nodes[Int(node)].lockCount == 0 {
@@ -17,7 +17,7 @@ extension RadixCache {
         }
     }
 
-    public func unlock(_ handle: PrefixNodeHandle) throws(KVCacheError) {
+    mutating func unlock(_ handle: PrefixNodeHandle) throws(KVCacheError) {
         var node = try resolve(handle)
         // Ancestors count at least as many locks as the node, so checking it checks the path.
         guard node == Self.rootIndex || nodes[Int(node)].lockCount > 0 else { throw .unlockBelowZero }

@@ -1,17 +1,19 @@
 // Eviction: least recently used unlocked leaves first. Removing a leaf may turn its parent
-// into an evictable leaf, which then competes by its own last access time.
+// into an evictable leaf, which then competes by its own last access time. The heap is
+// built per call from the evictable leaves kept up to date by insert, lock and unlock
+// (O(leaves) to heapify), so nothing is paid for eviction order between evictions.
 
 import HeapModule
 
-extension RadixCache {
-    public func evict(pages: Int) -> Int {
+extension RadixTree {
+    mutating func evict(pages: Int, into allocator: PageAllocator) -> Int {
         guard pages > 0 else { return 0 }
         var heap = Heap(evictableLeaves.map { EvictionCandidate(lastAccess: nodes[Int($0)].lastAccess, index: $0) })
         var freed = 0
         while freed < pages, let victim = heap.popMin() {
             let leaf = victim.index
             let parent = nodes[Int(leaf)].parent
-            freed += removeLeaf(leaf)
+            freed += removeLeaf(leaf, into: allocator)
             if parent != Self.rootIndex && nodes[Int(parent)].children.isEmpty && nodes[Int(parent)].lockCount == 0 {
                 evictableLeaves.insert(parent)
                 heap.insert(EvictionCandidate(lastAccess: nodes[Int(parent)].lastAccess, index: parent))
@@ -21,7 +23,7 @@ extension RadixCache {
     }
 
     /// Returns an unlocked leaf's pages to the allocator and drops it; returns the pages freed.
-    private func removeLeaf(_ leaf: Int32) -> Int {
+    private mutating func removeLeaf(_ leaf: Int32, into allocator: PageAllocator) -> Int {
         let node = nodes[Int(leaf)]
         precondition(node.lockCount == 0 && node.children.isEmpty, "RadixCache: evicting node \(leaf), which is locked or not a leaf")
         let pages = stride(from: 0, to: node.slots.count, by: pageSize).map { node.slots[$0] / Int32(pageSize) }

@@ -1,7 +1,7 @@
 // A full consistency check of the tree and its bookkeeping, for tests and debugging:
 // O(nodes + cached tokens), so never on the serving path.
 
-extension RadixCache {
+extension RadixTree {
     /// Every page the tree holds, in no particular order.
     func heldPages() -> [Int32] {
         var pages: [Int32] = []
@@ -12,7 +12,7 @@ extension RadixCache {
     }
 
     /// Descriptions of every broken invariant; empty when the tree is consistent.
-    func auditProblems() -> [String] {
+    func auditProblems(allocator: PageAllocator) -> [String] {
         var problems: [String] = []
         var evictable = 0, protected = 0
         var leaves: Set<Int32> = []
@@ -53,7 +53,7 @@ extension RadixCache {
     }
 }
 
-extension RadixCache {
+extension RadixTree {
     /// The slots of the longest cached whole-page prefix of `tokens`, found without
     /// splitting nodes or touching access times (so checking does not change eviction order).
     func peekPrefix(_ tokens: ArraySlice<Int32>) -> [Int32] {
@@ -69,4 +69,10 @@ extension RadixCache {
         }
         return slots
     }
+}
+
+extension RadixCache {
+    func heldPages() -> [Int32] { tree.heldPages() }
+    func auditProblems() -> [String] { tree.auditProblems(allocator: allocator) }
+    func peekPrefix(_ tokens: ArraySlice<Int32>) -> [Int32] { tree.peekPrefix(tokens) }
 }
