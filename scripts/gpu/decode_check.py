@@ -150,7 +150,7 @@ def main():
     lib = kernel_library()
     kernels = {}
     n = args.small or args.cases
-    log = open(args.log, "w") if args.log else None
+    log = open(args.log, "w", buffering=1) if args.log else None
     fails, worst = 0, 0.0
     t0 = time.time()
     for i in range(n):
