@@ -68,7 +68,7 @@ class DecodeKernel:
         key = (batch, q_heads, kv_heads)
         if key not in self._ws:
             group = q_heads // kv_heads
-            rows = self.grid + batch * kv_heads
+            rows = MAX_GRID + batch * kv_heads  # room for any grid <= MAX_GRID (grid sweeps)
             self._ws[key] = (
                 torch.empty(rows * group * self.head_dim, dtype=torch.float32, device="cuda"),
                 torch.empty(rows * group, dtype=torch.float32, device="cuda"),
@@ -99,6 +99,7 @@ class DecodeKernel:
         return p
 
     def launch(self, params, grid=None):
+        assert (grid or self.grid) <= MAX_GRID, "the workspace holds MAX_GRID + pairs partial rows"
         self.fn.launch(grid=(grid or self.grid, 1, 1), block=(THREADS, 1, 1), params=params, smem=self.smem)
 
 
