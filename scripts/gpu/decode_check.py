@@ -31,6 +31,8 @@ def random_case(rng, small=False):
     page = rng.choice([1, 1, 16, 16, 64, 32])
     bs = int(round(math.exp(rng.uniform(0, math.log(256)))))
     ctx = int(round(math.exp(rng.uniform(0, math.log(32768)))))
+    if rng.random() < 0.1:
+        bs, ctx = rng.randint(1, 2), rng.randint(16384, 32768)  # long contexts, split over the GPU
     if small:
         bs, ctx = min(bs, 6), min(ctx, 700)
     budget = (1 << 26) // (kv_heads * head_dim)           # ~ 128 MB per pool in bf16
