@@ -1,6 +1,6 @@
 // The parsed form of a template: statements (text, output, control flow) over expressions.
 
-indirect enum Expression {
+indirect enum Expression: Sendable {
     case literal(TemplateValue)
     case name(String)
     case list([Expression])
@@ -26,36 +26,36 @@ indirect enum Expression {
     case conditional(condition: Expression, then: Expression, otherwise: Expression?)
 }
 
-struct Argument {
+struct Argument: Sendable {
     /// nil for a positional argument.
     let name: String?
     let value: Expression
 }
 
-enum BinaryOperator: String {
+enum BinaryOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", floorDivide = "//"
     case modulo = "%", power = "**", concat = "~"
 }
 
-enum CompareOperator: String {
+enum CompareOperator: String, Sendable {
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     case contains = "in", notContains = "not in"
 }
 
 /// Where an assignment or loop stores values.
-enum AssignTarget {
+enum AssignTarget: Sendable {
     case name(String)
     /// `ns.attribute`, only valid on namespace objects.
     case attribute(String, String)
     case unpack([AssignTarget])
 }
 
-struct Node {
+struct Node: Sendable {
     let statement: Statement
     let line: Int
 }
 
-indirect enum Statement {
+indirect enum Statement: Sendable {
     case text(String)
     case output(Expression)
     case conditional(branches: [(condition: Expression, body: [Node])], otherwise: [Node])
@@ -74,7 +74,7 @@ indirect enum Statement {
     case continueLoop
 }
 
-struct ForLoop {
+struct ForLoop: Sendable {
     let target: AssignTarget
     let iterable: Expression
     let filter: Expression?
@@ -82,7 +82,7 @@ struct ForLoop {
     let otherwise: [Node]
 }
 
-struct MacroDefinition {
+struct MacroDefinition: Sendable {
     let name: String
     let parameters: [(name: String, defaultValue: Expression?)]
     let body: [Node]
