@@ -33,9 +33,10 @@ public final class Kernel: @unchecked Sendable {
 
     /// Launches on `stream` with `params` as the kernel's only argument. Dynamic shared
     /// memory above 48 KB is allowed first (once per size increase), as the driver requires.
-    /// `programmaticLaunch` lets the kernel start while the previous one finishes (PDL);
+    /// (Params is unconstrained: requiring BitwiseCopyable of an imported C struct crashes
+    /// the Swift 6.3 optimizer across modules.) `programmaticLaunch` lets the kernel start while the previous one finishes (PDL);
     /// the kernel must then wait with griddepcontrol before reading its inputs.
-    public func launch<Params: BitwiseCopyable>(grid: Dim3, block: Dim3, sharedMemoryBytes: Int = 0,
+    public func launch<Params>(grid: Dim3, block: Dim3, sharedMemoryBytes: Int = 0,
                                                 stream: CUDAStream, params: Params,
                                                 programmaticLaunch: Bool = false) throws(CUDAError) {
         let api = context.driver.api.pointee

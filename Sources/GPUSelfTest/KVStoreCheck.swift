@@ -2,6 +2,7 @@ import CUDA
 import Foundation
 import Kernels
 import KernelParams
+import KVCache
 
 /// The KV store kernel against its CPU twin, bit for bit over the whole (poisoned) pool,
 /// with page-aligned slots in random page order for P ∈ {1, 16, 64} and both 16-bit types.
@@ -71,20 +72,20 @@ enum KVStoreCheck {
             tokens: tokens, rowElements: row, numSlots: numSlots)
         try kernel.launch(params: params, stream: env.stream)
         let gotK = try dkPool.download(stream: env.stream), gotV = try dvPool.download(stream: env.stream)
-        var expectK = kPool, expectV = vPool
-        cpuStore(slots: slots, k: k, v: v, stride: stride, row: row, kPool: &expectK, vPool: &expectV)
-        return zip(gotK, expectK).filter { $0 != $1 }.count + zip(gotV, expectV).filter { $0 != $1 }.count
-    }
-
-    /// The CPU twin: row t goes to slot slots[t]; skip rows are not written.
-    static func cpuStore(slots: [Int32], k: [UInt16], v: [UInt16], stride: Int, row: Int,
-                         kPool: inout [UInt16], vPool: inout [UInt16]) {
-        for (t, slot) in slots.enumerated() where slot != KVStoreKernel.skipSlot {
-            for i in 0..<row {
-                kPool[Int(slot) * row + i] = k[t * stride + i]
-                vPool[Int(slot) * row + i] = v[t * stride + i]
+        // The CPU twin (KVCache's HostKVPool.store) over the same poisoned pool.
+        let twin = HostKVPool<UInt16>(shape: KVPoolShape(layers: 1, numPages: numPages, pageSize: pageSize,
+                                                          kvHeads: kvHeads, headDim: headDim), fill: 0)
+        _ = twin.keys(layer: 0).update(fromContentsOf: kPool)
+        _ = twin.values(layer: 0).update(fromContentsOf: vPool)
+        let packedK = (0..<tokens).flatMap { k[($0 * stride)..<($0 * stride + row)] }
+        let packedV = (0..<tokens).flatMap { v[($0 * stride)..<($0 * stride + row)] }
+        slots.withUnsafeBufferPointer { s in
+            packedK.withUnsafeBufferPointer { pk in
+                packedV.withUnsafeBufferPointer { pv in twin.store(layer: 0, slots: s, keys: pk, values: pv) }
             }
         }
+        return zip(gotK, twin.keys(layer: 0)).filter { $0 != $1 }.count
+            + zip(gotV, twin.values(layer: 0)).filter { $0 != $1 }.count
     }
 
     /// A slot outside the pool is not written and raises the flag.

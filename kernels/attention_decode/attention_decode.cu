@@ -1,0 +1,70 @@
+// Paged decode attention: entry points fs_attention_decode_hd{64,128,256}_{bf16,f16}.
+// Launch: grid (G, 1, 1) with G fixed (normally CTAs per SM x SMs, <= MAX_GRID), block
+// (128, 1, 1), dynamic shared memory fs_attention_decode_smem_bytes(head_dim). See
+// attention_decode_params.h for the layouts and README.md for the design.
+#include "decode_epilogue.cuh"
+
+namespace fs_decode {
+
+template <typename T, int D>
+__device__ __forceinline__ void run_segment(const fs_attention_decode_params& p, const Segment& seg,
+                                            unsigned char* smem, float* s_row_lse, int* s_is_last) {
+  using Cfg = DecodeConfig<D>;
+  __syncthreads();  // the previous segment's scratch and q tile are free
+  // q rows of the group (zero rows pad the mma M dimension to 16): one commit group,
+  // issued first so that it overlaps the K/V prologue.
+  const int group = p.q_heads / p.kv_heads;
+  const T* q = reinterpret_cast<const T*>(p.q) + seg.b * p.q_batch_stride;
+  const uint32_t q_tile = smem_addr(smem) + Cfg::kRingBytes;
+  for (int i = threadIdx.x; i < 16 * Cfg::kChunks; i += Cfg::kThreads) {
+    int row = i / Cfg::kChunks, chunk = i % Cfg::kChunks;
+    bool ok = row < group;
+    const T* src = ok ? q + (seg.h * group + row) * p.q_head_stride + chunk * 8 : q;
+    cp_async_16(q_tile + swizzled<Cfg::kChunks>(row, chunk), src, ok);
+  }
+  cp_async_commit();
+  WarpDecoder<T, D> wd;
+  wd.init(p, seg, smem);
+  wd.prologue();
+  cp_async_wait<Cfg::kStages - 1>();  // the q group (older than the prologue's) landed
+  __syncthreads();                    // ... for every thread's rows
+  wd.load_q_registers();
+  wd.mainloop();
+  finish_segment<T, D>(p, seg, wd, smem, s_row_lse, s_is_last);
+}
+
+template <typename T, int D>
+__device__ __forceinline__ void attention_decode(const fs_attention_decode_params& p) {
+  extern __shared__ __align__(128) unsigned char smem[];
+  __shared__ int s_prefix[FS_ATTENTION_DECODE_MAX_BATCH + 1];
+  __shared__ int s_warp_totals[FS_ATTENTION_DECODE_THREADS / 32];
+  __shared__ float s_row_lse[FS_ATTENTION_DECODE_MAX_GROUP];
+  __shared__ int s_is_last;
+  build_tile_prefix(p, s_prefix, s_warp_totals);
+  __syncthreads();
+  const long long total = static_cast<long long>(s_prefix[p.batch]) * p.kv_heads;
+  const long long chunk =
+      max(static_cast<long long>(max(p.min_tiles_per_cta, 1)), (total + gridDim.x - 1) / gridDim.x);
+  long long pos = static_cast<long long>(blockIdx.x) * chunk;
+  const long long end = min(total, pos + chunk);
+  while (pos < end) {
+    Segment seg = segment_at(p, s_prefix, pos, end, chunk);
+    run_segment<T, D>(p, seg, smem, s_row_lse, &s_is_last);
+    pos += seg.tile_hi - seg.tile_lo;
+  }
+}
+
+}  // namespace fs_decode
+
+#define FS_ATTENTION_DECODE_ENTRY(D, NAME, T)                                                     \
+  extern "C" __global__ void __launch_bounds__(FS_ATTENTION_DECODE_THREADS, fs_decode::DecodeConfig<D>::kMinBlocks)\
+      fs_attention_decode_hd##D##_##NAME(const __grid_constant__ fs_attention_decode_params p) { \
+    fs_decode::attention_decode<T, D>(p);                                                         \
+  }
+
+FS_ATTENTION_DECODE_ENTRY(64, bf16, __nv_bfloat16)
+FS_ATTENTION_DECODE_ENTRY(128, bf16, __nv_bfloat16)
+FS_ATTENTION_DECODE_ENTRY(256, bf16, __nv_bfloat16)
+FS_ATTENTION_DECODE_ENTRY(64, f16, __half)
+FS_ATTENTION_DECODE_ENTRY(128, f16, __half)
+FS_ATTENTION_DECODE_ENTRY(256, f16, __half)
