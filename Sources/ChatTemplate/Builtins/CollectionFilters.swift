@@ -18,7 +18,7 @@ enum CollectionFilters {
         case "items":
             switch value {
             case .undefined: return .array([])
-            case .object(let object): return .array(object.pairs.map { .array([.string($0.key), $0.value]) })
+            case .object(let object): return .array(object.pairs.map { .tuple([.string($0.key), $0.value]) })
             default: throw .typeError("items filter needs a mapping, not \(value.pythonTypeName)")
             }
         case "join":
@@ -63,7 +63,7 @@ enum CollectionFilters {
             guard case .object(let object) = value else { throw .typeError("dictsort needs a mapping") }
             let byValue = bound["by"]?.stringValue == "value"
             let keyed = object.pairs.map { pair in
-                (item: TemplateValue.array([.string(pair.key), pair.value]),
+                (item: TemplateValue.tuple([.string(pair.key), pair.value]),
                  key: foldCase(byValue ? pair.value : .string(pair.key), bound["case_sensitive"]!.isTruthy))
             }
             return .array(try stableSort(keyed, descending: bound["reverse"]!.isTruthy).map(\.item))

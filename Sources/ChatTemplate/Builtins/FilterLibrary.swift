@@ -64,7 +64,10 @@ enum FilterLibrary {
             let words = try value.pythonString().unicodeScalars.split { !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") }
             return .int(words.count)
         case "attr":
-            return try ValueAccess.attribute(try bind(["name"])["name"]?.pythonString() ?? "", of: value)
+            // Python getattr only: unlike `x.name`, no fallback to dict keys.
+            let attribute = try bind(["name"])["name"]?.pythonString() ?? ""
+            if case .namespace(let namespace) = value { return namespace.attributes[attribute] ?? .undefined(attribute) }
+            return try Methods.bound(attribute, on: value) ?? .undefined(attribute)
         default:
             return try CollectionFilters.apply(name, to: value, arguments: arguments)
         }
@@ -81,7 +84,7 @@ enum FilterLibrary {
             indent = String(repeating: " ", count: max(width, 0))
         }
         var separators: (String, String)?
-        if case .array(let pair)? = bound["separators"] {
+        if let pair = bound["separators"]?.elements {
             guard pair.count == 2, let item = pair[0].stringValue, let key = pair[1].stringValue else {
                 throw .typeError("tojson separators must be two strings")
             }

@@ -33,6 +33,9 @@ enum Methods {
         case .array(let values):
             implementation = listMethod(name, on: values)
             known = pythonListMethods
+        case .tuple(let values):
+            implementation = listMethod(name, on: values)
+            known = ["count", "index"]
         default:
             return nil
         }
@@ -49,7 +52,7 @@ enum Methods {
     ) -> ((TemplateArguments) throws(ChatTemplateError) -> TemplateValue)? {
         switch name {
         case "items":
-            return { (_) throws(ChatTemplateError) in .array(object.pairs.map { .array([.string($0.key), $0.value]) }) }
+            return { (_) throws(ChatTemplateError) in .array(object.pairs.map { .tuple([.string($0.key), $0.value]) }) }
         case "keys":
             return { (_) throws(ChatTemplateError) in .array(object.keys.map { .string($0) }) }
         case "values":

@@ -7,6 +7,7 @@ enum StringFormat {
         let scalars = template.scalars
         var result = ""
         var nextAutomatic = 0
+        var usedManualNumbering = false
         var index = 0
         while index < scalars.count {
             let scalar = scalars[index]
@@ -37,9 +38,16 @@ enum StringFormat {
             }
             let value: TemplateValue?
             if field.isEmpty {
+                guard !usedManualNumbering else {
+                    throw .typeError("cannot switch from manual field specification to automatic field numbering")
+                }
                 value = nextAutomatic < arguments.positional.count ? arguments.positional[nextAutomatic] : nil
                 nextAutomatic += 1
             } else if let position = Int(field) {
+                guard nextAutomatic == 0 else {
+                    throw .typeError("cannot switch from automatic field numbering to manual field specification")
+                }
+                usedManualNumbering = true
                 value = position < arguments.positional.count ? arguments.positional[position] : nil
             } else {
                 value = arguments.keyword.first { $0.name == field }?.value

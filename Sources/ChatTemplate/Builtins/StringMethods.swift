@@ -30,7 +30,7 @@ enum StringMethods {
                 let bound = try arguments.bind(["prefix", "start", "end"], callee: name)
                 let candidates: [TemplateValue]
                 switch bound["prefix"] {
-                case .array(let values)?: candidates = values
+                case .tuple(let values)?, .array(let values)?: candidates = values
                 case let value?: candidates = [value]
                 case nil: throw .typeError("\(name)() takes at least 1 argument (0 given)")
                 }

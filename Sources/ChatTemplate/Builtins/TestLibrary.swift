@@ -33,12 +33,12 @@ enum TestLibrary {
         case "mapping": if case .object = value { return true } else { return false }
         case "iterable":
             switch value {
-            case .array, .object, .string, .undefined: return true
+            case .array, .tuple, .object, .string, .undefined: return true
             default: return false
             }
         case "sequence":
             switch value {
-            case .array, .object, .string: return true
+            case .array, .tuple, .object, .string: return true
             default: return false
             }
         case "callable": if case .function = value { return true } else { return false }
@@ -61,8 +61,9 @@ enum TestLibrary {
         case "le", "<=": return try Operators.order(value, argument(), .lessOrEqual) <= 0
         case "gt", "greaterthan", ">": return try Operators.order(value, argument(), .greater) > 0
         case "ge", ">=": return try Operators.order(value, argument(), .greaterOrEqual) >= 0
-        case "filter": return try argument().stringValue.map(FilterLibrary.supports) ?? false
-        case "test": return try argument().stringValue.map(supports) ?? false
+        // `'upper' is filter`: is the value the name of a filter (or test)?
+        case "filter": return value.stringValue.map(FilterLibrary.supports) ?? false
+        case "test": return value.stringValue.map(supports) ?? false
         default: throw .unsupported("the '\(name)' test", line: nil)
         }
     }

@@ -8,10 +8,10 @@ extension Renderer {
             return value
         case .name(let name):
             return scope.lookup(name) ?? Globals.value(named: name, environment: environment) ?? .undefined(name)
-        case .list(let items), .tuple(let items):
-            var values: [TemplateValue] = []
-            for item in items { values.append(try evaluate(item, in: scope)) }
-            return .array(values)
+        case .list(let items):
+            return .array(try evaluateAll(items, in: scope))
+        case .tuple(let items):
+            return .tuple(try evaluateAll(items, in: scope))
         case .dict(let pairs):
             var object = TemplateObject()
             for pair in pairs {
@@ -69,6 +69,12 @@ extension Renderer {
             guard let otherwise else { return .undefined("conditional expression without else") }
             return try evaluate(otherwise, in: scope)
         }
+    }
+
+    private func evaluateAll(_ expressions: [Expression], in scope: Scope) throws(ChatTemplateError) -> [TemplateValue] {
+        var values: [TemplateValue] = []
+        for expression in expressions { values.append(try evaluate(expression, in: scope)) }
+        return values
     }
 
     private func evaluateOptional(_ expression: Expression?, in scope: Scope) throws(ChatTemplateError) -> TemplateValue? {

@@ -11,18 +11,22 @@ enum Operators {
         switch (op, left, right) {
         case (.add, .string(let a), .string(let b)): return .string(a + b)
         case (.add, .array(let a), .array(let b)): return .array(a + b)
+        case (.add, .tuple(let a), .tuple(let b)): return .tuple(a + b)
         case (.add, .string, _):
             throw .typeError("can only concatenate str (not \"\(right.pythonTypeName)\") to str")
-        case (.add, .array, _):
-            throw .typeError("can only concatenate list (not \"\(right.pythonTypeName)\") to list")
+        case (.add, .array, _), (.add, .tuple, _):
+            throw .typeError(
+                "can only concatenate \(left.pythonTypeName) (not \"\(right.pythonTypeName)\") to \(left.pythonTypeName)")
         case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
             guard let times = (left.stringValue == nil ? left : right).integerValue else { break }
             return .string(String(repeating: text, count: max(times, 0)))
-        case (.multiply, .array(let values), _), (.multiply, _, .array(let values)):
-            let counter: TemplateValue
-            if case .array = left { counter = right } else { counter = left }
-            guard let times = counter.integerValue else { break }
-            return .array(Array(repeating: values, count: max(times, 0)).flatMap { $0 })
+        case (.multiply, .array(let values), _), (.multiply, _, .array(let values)),
+             (.multiply, .tuple(let values), _), (.multiply, _, .tuple(let values)):
+            let sequenceOnLeft = left.elements != nil
+            guard let times = (sequenceOnLeft ? right : left).integerValue else { break }
+            let repeated = Array(repeating: values, count: max(times, 0)).flatMap { $0 }
+            if case .tuple = (sequenceOnLeft ? left : right) { return .tuple(repeated) }
+            return .array(repeated)
         case (.modulo, .string, _):
             throw .unsupported("printf-style '%' string formatting", line: nil)
         default:
@@ -125,7 +129,7 @@ enum Operators {
                 throw .typeError("'in <string>' requires string as left operand, not \(needle.pythonTypeName)")
             }
             return part.isEmpty || PythonString.find(text.scalars, part.scalars) >= 0
-        case .array(let values): return values.contains(needle)
+        case .array(let values), .tuple(let values): return values.contains(needle)
         case .object(let object):
             guard case .string(let key) = needle else { return false }
             return object[key] != nil
@@ -146,7 +150,7 @@ enum Operators {
         case (.string(let a), .string(let b)):
             if a == b { return 0 }
             return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value } ? -1 : 1
-        case (.array(let a), .array(let b)):
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)):
             for (x, y) in zip(a, b) where x != y { return try order(x, y, op) }
             return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
         default:

@@ -27,7 +27,7 @@ enum ValueAccess {
             return try Methods.bound(name, on: value) ?? .undefined(name)
         case (.namespace(let namespace), .string(let name)):
             return namespace.attributes[name] ?? .undefined(name)
-        case (.array(let values), _):
+        case (.array(let values), _), (.tuple(let values), _):
             guard let index = key.integerValue else { return .undefined("list index") }
             return resolve(index, count: values.count).map { values[$0] } ?? .undefined("list index \(index)")
         case (.string(let text), _):
@@ -63,6 +63,7 @@ enum ValueAccess {
         let indices = try sliceIndices(count: try length(of: value), start: bound(start), stop: bound(stop), step: bound(step))
         switch value {
         case .array(let values): return .array(indices.map { values[$0] })
+        case .tuple(let values): return .tuple(indices.map { values[$0] })
         case .string(let text):
             let scalars = text.scalars
             return .string(String(scalars: indices.map { scalars[$0] }))
@@ -88,7 +89,7 @@ enum ValueAccess {
     /// The elements a for loop or a filter walks: list items, dict keys, string characters.
     static func iterate(_ value: TemplateValue) throws(ChatTemplateError) -> [TemplateValue] {
         switch value {
-        case .array(let values): return values
+        case .array(let values), .tuple(let values): return values
         case .object(let object): return object.keys.map { .string($0) }
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
@@ -99,7 +100,7 @@ enum ValueAccess {
     /// Python `len()`: characters of a string (code points), items of a list or dict.
     static func length(of value: TemplateValue) throws(ChatTemplateError) -> Int {
         switch value {
-        case .array(let values): return values.count
+        case .array(let values), .tuple(let values): return values.count
         case .object(let object): return object.count
         case .string(let text): return text.unicodeScalars.count
         case .undefined: return 0

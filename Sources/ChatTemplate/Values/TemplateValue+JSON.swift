@@ -39,7 +39,7 @@ extension TemplateValue {
             else if value.isInfinite { output += value < 0 ? "-Infinity" : "Infinity" }
             else { output += PythonRepr.float(value) }
         case .string(let text): output += JSONText.quoted(text, ensureASCII: options.ensureASCII)
-        case .array(let values):
+        case .array(let values), .tuple(let values):
             try writeContainer(
                 values.map { (nil, $0) }, open: "[", close: "]", into: &output, options: options, depth: depth)
         case .object(let object):

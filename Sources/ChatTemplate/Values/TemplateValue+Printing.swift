@@ -22,6 +22,9 @@ extension TemplateValue {
         case .string(let text): return PythonRepr.string(text)
         case .array(let values):
             return "[" + (try values.map { (v) throws(ChatTemplateError) in try v.pythonRepr() }).joined(separator: ", ") + "]"
+        case .tuple(let values):
+            let items = try values.map { (v) throws(ChatTemplateError) in try v.pythonRepr() }
+            return "(" + items.joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         case .object(let object):
             let items = try object.pairs.map { (pair) throws(ChatTemplateError) in
                 PythonRepr.string(pair.key) + ": " + (try pair.value.pythonRepr())

@@ -14,6 +14,9 @@ public enum TemplateValue: Sendable {
     case double(Double)
     case string(String)
     case array([TemplateValue])
+    /// A Python tuple: `(a, b)` literals and the pairs `dict.items()` yields. It behaves like
+    /// a list but prints as `('a', 1)` and never equals a list.
+    case tuple([TemplateValue])
     case object(TemplateObject)
     /// A mutable attribute bag made by `namespace()`, shared by reference like in Python.
     case namespace(TemplateNamespace)
@@ -30,7 +33,7 @@ extension TemplateValue {
         case .int(let value): value != 0
         case .double(let value): value != 0
         case .string(let value): !value.isEmpty
-        case .array(let values): !values.isEmpty
+        case .array(let values), .tuple(let values): !values.isEmpty
         case .object(let object): !object.isEmpty
         case .namespace, .function: true
         }
@@ -51,6 +54,7 @@ extension TemplateValue {
         case .double: "float"
         case .string: "str"
         case .array: "list"
+        case .tuple: "tuple"
         case .object: "dict"
         case .namespace: "Namespace"
         case .function: "function"
@@ -61,6 +65,14 @@ extension TemplateValue {
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
+    }
+
+    /// The elements of a list or tuple.
+    var elements: [TemplateValue]? {
+        switch self {
+        case .array(let values), .tuple(let values): values
+        default: nil
+        }
     }
 
     /// Numbers as Python sees them: bool is an int subclass, so `True + 1 == 2`.
@@ -90,7 +102,7 @@ extension TemplateValue: Equatable {
         switch (lhs, rhs) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let a), .string(let b)): return a == b
-        case (.array(let a), .array(let b)): return a == b
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         case (.namespace(let a), .namespace(let b)): return a === b
         case (.function(let a), .function(let b)): return a === b
