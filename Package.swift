@@ -61,7 +61,7 @@ let package = Package(
             "KVCache", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ChatTemplateTests",
             dependencies: ["ChatTemplate", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -19,9 +19,9 @@ __device__ __forceinline__ float accurate_tanh(float x) {
   return 1.f - 2.f / (__expf(2.f * x) + 1.f);
 }
 
-template <typename T, int D>
+template <typename T, typename Cfg>
 struct WarpDecoder {
-  using Cfg = DecodeConfig<D>;
+  static constexpr int D = Cfg::kHeadDim;
   static constexpr int kKSteps = D / 16;   // mma K steps over the head dim
   static constexpr int kOBlocks = D / 8;   // n8 blocks of the output
   static constexpr int kS = Cfg::kStages;
@@ -40,6 +40,7 @@ struct WarpDecoder {
   uint32_t ring, q_tile;  // shared addresses: this warp's ring, the CTA's q tile
   float scale_log2, cap_log2, scale_over_cap;
   bool softcap;
+  uint64_t l2_policy;  // evict_first for the streamed K/V (LoadHint 2)
   int lane, warp, tile_first, count;  // this warp's tiles: tile_first + i * kWarps, i < count
 
   __device__ __forceinline__ void init(const fs_attention_decode_params& p, const Segment& seg,
@@ -57,6 +58,7 @@ struct WarpDecoder {
     ring = smem_addr(smem) + warp * kS * Cfg::kStageBytes;
     q_tile = smem_addr(smem) + Cfg::kRingBytes;
     softcap = p.softcap > 0.f;
+    l2_policy = Cfg::kLoadHint == 2 ? l2_evict_first_policy() : 0;
     scale_log2 = p.softmax_scale * 1.4426950408889634f;
     cap_log2 = p.softcap * 1.4426950408889634f;
     scale_over_cap = softcap ? p.softmax_scale / p.softcap : 0.f;
@@ -95,8 +97,8 @@ struct WarpDecoder {
       bool ok = slot >= 0;
       long long s = ok ? slot : 0;
       uint32_t off = swizzled<Cfg::kChunks>(row, chunk);
-      cp_async_16(k_dst + off, k_base + s * k_stride + chunk * 8, ok);
-      cp_async_16(v_dst + off, v_base + s * v_stride + chunk * 8, ok);
+      cp_async_16_hint<Cfg::kLoadHint>(k_dst + off, k_base + s * k_stride + chunk * 8, ok, l2_policy);
+      cp_async_16_hint<Cfg::kLoadHint>(v_dst + off, v_base + s * v_stride + chunk * 8, ok, l2_policy);
     }
   }
 
