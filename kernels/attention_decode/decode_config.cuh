@@ -6,17 +6,22 @@
 
 namespace fs_decode {
 
-template <int HeadDim>
+// Stages, MinBlocks and LoadHint default to the shipped kernel; other values build the
+// experimental variants the bench compares (attention_decode.cu).
+template <int HeadDim, int Stages = (HeadDim <= 64 ? 4 : 3),
+          int MinBlocks = (HeadDim == 64 ? 3 : HeadDim == 128 ? 2 : 1), int LoadHint = 2>
 struct DecodeConfig {
   static_assert(HeadDim == 64 || HeadDim == 128 || HeadDim == 256, "head dims 64, 128, 256");
+  static_assert(Stages >= 2, "a ring needs a stage to fill while one is read");
   static constexpr int kHeadDim = HeadDim;
+  static constexpr int kLoadHint = LoadHint;  // 0 none, 1 L2::256B prefetch, 2 also evict_first
   static constexpr int kThreads = FS_ATTENTION_DECODE_THREADS;
   static constexpr int kWarps = kThreads / 32;
   static constexpr int kTile = FS_ATTENTION_DECODE_TILE_TOKENS;  // tokens per tile
-  static constexpr int kStages = HeadDim <= 64 ? 4 : 3;           // per-warp ring depth
-  // CTAs per SM the shared memory allows (64/104/204 KB each); the launch bound tells
-  // ptxas so, which also keeps it from capping hd64 at 128 registers and spilling.
-  static constexpr int kMinBlocks = HeadDim == 64 ? 3 : HeadDim == 128 ? 2 : 1;
+  static constexpr int kStages = Stages;                          // per-warp ring depth
+  // CTAs per SM the shared memory allows (defaults: 64/104/204 KB each); the launch bound
+  // tells ptxas so, which also keeps it from capping hd64 at 128 registers and spilling.
+  static constexpr int kMinBlocks = MinBlocks;
   static constexpr int kChunks = HeadDim / 8;                     // 16-byte chunks per row
   static constexpr int kRowBytes = HeadDim * 2;
   static constexpr int kTileBytes = kTile * kRowBytes;            // one K or V tile
@@ -34,8 +39,6 @@ struct DecodeConfig {
   // Scratch reused from the ring after the main loop: per-warp O rows plus (m, l).
   static constexpr int kMergeFloats = kWarps * 16 * HeadDim + kWarps * 16 * 2;
   static_assert(kMergeFloats * 4 <= kRingBytes, "merge scratch must fit in the ring");
-  static_assert((FS_ATTENTION_DECODE_MAX_GRID + 1) * FS_ATTENTION_DECODE_MAX_GROUP * 4 <= kRingBytes,
-                "split-merge weights must fit in the ring");
 };
 
 // Byte offset of 16-byte chunk `chunk` of row `row` in a [rows][kChunks] tile. The XOR

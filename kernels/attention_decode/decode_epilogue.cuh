@@ -8,18 +8,6 @@
 
 namespace fs_decode {
 
-__device__ __forceinline__ float warp_max_all(float x) {
-#pragma unroll
-  for (int d = 16; d > 0; d >>= 1) x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, d));
-  return x;
-}
-
-__device__ __forceinline__ float warp_sum_all(float x) {
-#pragma unroll
-  for (int d = 16; d > 0; d >>= 1) x += __shfl_xor_sync(0xffffffffu, x, d);
-  return x;
-}
-
 // Writes four output elements (row of the group, dims d..d+3) and, once per row, the LSE.
 template <typename T>
 __device__ __forceinline__ void write_output(const fs_attention_decode_params& p, const Segment& seg,
@@ -33,66 +21,70 @@ __device__ __forceinline__ void write_output(const fs_attention_decode_params& p
   }
 }
 
-// Merges the pieces of seg.pair (the caller is the last CTA to finish one).
-template <typename T, int D>
-__device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p, const Segment& seg,
-                                             int group, float* s_weights, float* s_row_lse) {
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const int n = seg.pieces;
+// Merges the pieces of seg.pair (the caller is the last CTA to finish one) in one
+// streaming pass: each thread owns four output elements of one row and reads the pieces'
+// (lse, O) in batches of 16 independent loads, so a merge of up to 16 pieces costs one
+// L2 round trip instead of one per piece.
+template <typename T, typename Cfg>
+__device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p, const Segment& seg, int group) {
+  constexpr int D = Cfg::kHeadDim;
+  constexpr int kBatch = 16;
   const float* part_lse = reinterpret_cast<const float*>(p.partial_lse);
   const float* part_o = reinterpret_cast<const float*>(p.partial_o);
-  for (int i = tid; i < group * n; i += FS_ATTENTION_DECODE_THREADS) {
-    int row = i / n, k = i - row * n;
-    s_weights[i] = __ldcg(part_lse + static_cast<long long>(seg.first_partial + k) * group + row);
-  }
-  __syncthreads();
-  for (int row = warp; row < group; row += FS_ATTENTION_DECODE_THREADS / 32) {
-    float* w = s_weights + row * n;
-    float mx = -CUDART_INF_F;
-    for (int k = lane; k < n; k += 32) mx = fmaxf(mx, w[k]);
-    mx = warp_max_all(mx);
-    float sum = 0.f;
-    for (int k = lane; k < n; k += 32) {
-      float e = (w[k] == -CUDART_INF_F) ? 0.f : exp2f(w[k] - mx);
-      w[k] = e;
-      sum += e;
+  const int n = seg.pieces;
+  for (int item = threadIdx.x; item < group * (D / 4); item += Cfg::kThreads) {
+    const int row = item / (D / 4), d = (item - row * (D / 4)) * 4;
+    float mx = -CUDART_INF_F, sum = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int k0 = 0; k0 < n; k0 += kBatch) {
+      float lse[kBatch];
+      float4 x[kBatch];
+#pragma unroll
+      for (int j = 0; j < kBatch; ++j) {
+        long long slot = static_cast<long long>(seg.first_partial + k0 + j) * group + row;
+        bool ok = k0 + j < n;
+        lse[j] = ok ? __ldcg(part_lse + slot) : -CUDART_INF_F;
+        x[j] = ok ? __ldcg(reinterpret_cast<const float4*>(part_o + slot * D + d)) : make_float4(0.f, 0.f, 0.f, 0.f);
+      }
+      float m_new = mx;
+#pragma unroll
+      for (int j = 0; j < kBatch; ++j) m_new = fmaxf(m_new, lse[j]);
+      if (m_new == -CUDART_INF_F) continue;  // nothing attended yet
+      float rescale = exp2f(mx - m_new);
+      sum *= rescale;
+#pragma unroll
+      for (int e = 0; e < 4; ++e) acc[e] *= rescale;
+#pragma unroll
+      for (int j = 0; j < kBatch; ++j) {
+        float w = exp2f(lse[j] - m_new);
+        sum += w;
+        acc[0] += w * x[j].x; acc[1] += w * x[j].y; acc[2] += w * x[j].z; acc[3] += w * x[j].w;
+      }
+      mx = m_new;
     }
-    sum = warp_sum_all(sum);
     float inv = sum > 0.f ? 1.f / sum : 0.f;
-    for (int k = lane; k < n; k += 32) w[k] *= inv;
-    if (lane == 0) s_row_lse[row] = sum > 0.f ? mx + __log2f(sum) : -CUDART_INF_F;
-  }
-  __syncthreads();
-  for (int item = tid; item < group * (D / 4); item += FS_ATTENTION_DECODE_THREADS) {
-    int row = item / (D / 4), d = (item - row * (D / 4)) * 4;
-    const float* w = s_weights + row * n;
-    float acc[4] = {0.f, 0.f, 0.f, 0.f};
-#pragma unroll 4
-    for (int k = 0; k < n; ++k) {
-      float4 x = __ldcg(reinterpret_cast<const float4*>(
-          part_o + (static_cast<long long>(seg.first_partial + k) * group + row) * D + d));
-      acc[0] += w[k] * x.x; acc[1] += w[k] * x.y; acc[2] += w[k] * x.z; acc[3] += w[k] * x.w;
-    }
-    write_output<T>(p, seg, group, row, d, acc, s_row_lse[row]);
+#pragma unroll
+    for (int e = 0; e < 4; ++e) acc[e] *= inv;
+    write_output<T>(p, seg, group, row, d, acc, sum > 0.f ? mx + __log2f(sum) : -CUDART_INF_F);
   }
 }
 
-template <typename T, int D>
+template <typename T, typename Cfg>
 __device__ __forceinline__ void finish_segment(const fs_attention_decode_params& p, const Segment& seg,
-                                               const WarpDecoder<T, D>& wd, unsigned char* smem,
-                                               float* s_row_lse, int* s_is_last) {
-  using Cfg = DecodeConfig<D>;
+                                               const WarpDecoder<T, Cfg>& wd, unsigned char* smem,
+                                               float* s_ml, int* s_is_last) {
+  // Called after a CTA barrier that ended every warp's main loop. Stage 0 of each warp's
+  // ring is free (decode_loader.cuh) and holds that warp's O rows [16][D]; s_ml [warps][16]
+  // holds (m, l). Stages 1.. may already be receiving the next segment's tiles.
+  constexpr int D = Cfg::kHeadDim;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int group = p.q_heads / p.kv_heads;
-  cp_async_wait<0>();
-  __syncthreads();  // every warp is done with its ring: reuse it as scratch
-  float* s_o = reinterpret_cast<float*>(smem);      // [warps][16][D]
-  float* s_ml = s_o + Cfg::kWarps * 16 * D;          // [warps][16][m, l]
+  auto scratch = [&](int w) { return reinterpret_cast<float*>(smem + w * Cfg::kStages * Cfg::kStageBytes); };
+  float* s_o = scratch(warp);
   const int r0 = lane >> 2, c = (lane & 3) * 2;
 #pragma unroll
   for (int j = 0; j < D / 8; ++j) {
-    if (r0 < group) *reinterpret_cast<float2*>(s_o + (warp * 16 + r0) * D + j * 8 + c) = make_float2(wd.o[j][0], wd.o[j][1]);
-    if (r0 + 8 < group) *reinterpret_cast<float2*>(s_o + (warp * 16 + r0 + 8) * D + j * 8 + c) = make_float2(wd.o[j][2], wd.o[j][3]);
+    if (r0 < group) *reinterpret_cast<float2*>(s_o + r0 * D + j * 8 + c) = make_float2(wd.o[j][0], wd.o[j][1]);
+    if (r0 + 8 < group) *reinterpret_cast<float2*>(s_o + (r0 + 8) * D + j * 8 + c) = make_float2(wd.o[j][2], wd.o[j][3]);
   }
   if ((lane & 3) == 0) {
     s_ml[(warp * 16 + r0) * 2] = wd.m[0];
@@ -112,7 +104,7 @@ __device__ __forceinline__ void finish_segment(const fs_attention_decode_params&
       float mw = s_ml[(w * 16 + row) * 2];
       float coef = mw == -CUDART_INF_F ? 0.f : exp2f(mw - mx);
       sum += coef * s_ml[(w * 16 + row) * 2 + 1];
-      float4 x = *reinterpret_cast<const float4*>(s_o + (w * 16 + row) * D + d);
+      float4 x = *reinterpret_cast<const float4*>(scratch(w) + row * D + d);
       acc[0] += coef * x.x; acc[1] += coef * x.y; acc[2] += coef * x.z; acc[3] += coef * x.w;
     }
     float inv = sum > 0.f ? 1.f / sum : 0.f;
@@ -135,7 +127,7 @@ __device__ __forceinline__ void finish_segment(const fs_attention_decode_params&
   __syncthreads();
   if (!*s_is_last) return;
   __threadfence();  // see every other piece
-  merge_pieces<T, D>(p, seg, group, reinterpret_cast<float*>(smem), s_row_lse);
+  merge_pieces<T, Cfg>(p, seg, group);
   if (tid == 0) *counter = 0;  // ready for the next launch (graph replay)
 }
 

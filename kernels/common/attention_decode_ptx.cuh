@@ -20,6 +20,29 @@ __device__ __forceinline__ void cp_async_16(uint32_t dst, const void* src, bool 
                : "memory");
 }
 
+// Hint 1 asks L2 to fetch the whole 256-byte row a warp is gathering in one DRAM access;
+// hint 2 also marks the streamed K/V evict_first so page tables and partials stay in L2.
+template <int Hint>
+__device__ __forceinline__ void cp_async_16_hint(uint32_t dst, const void* src, bool valid, uint64_t policy) {
+  int bytes = valid ? 16 : 0;
+  if constexpr (Hint == 0) {
+    cp_async_16(dst, src, valid);
+  } else if constexpr (Hint == 1) {
+    asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(bytes)
+                 : "memory");
+  } else {
+    asm volatile("cp.async.cg.shared.global.L2::cache_hint.L2::256B [%0], [%1], 16, %2, %3;\n" ::"r"(dst),
+                 "l"(src), "r"(bytes), "l"(policy)
+                 : "memory");
+  }
+}
+
+__device__ __forceinline__ uint64_t l2_evict_first_policy() {
+  uint64_t policy;
+  asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;\n" : "=l"(policy));
+  return policy;
+}
+
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 
 template <int Pending>

@@ -85,7 +85,7 @@ def random_pools(cache, copies):
     return pools
 
 
-def bench_case(kern, lens, page, fi_make, label, min_tiles=None, grids=None):
+def bench_case(kern, lens, page, fi_make, label, min_tiles=None, grids=None, variants=()):
     cache = PagedCache(lens, HKV, D, page, DT, fill=False)
     kv_bytes = cache.kv_bytes
     copies = max(1, math.ceil(150e6 / kv_bytes))
@@ -102,6 +102,8 @@ def bench_case(kern, lens, page, fi_make, label, min_tiles=None, grids=None):
     row["ours_us"], row["timing"] = time_calls([lambda p=p: kern.launch(p) for p in params], est)
     for g in grids or []:  # grid sweep (tuning data): same work, other CTA counts
         row[f"ours_us_grid{g}"], _ = time_calls([lambda p=p: kern.launch(p, grid=g) for p in params], est)
+    for vk in variants:  # experimental kernels on the same buffers
+        row[f"{vk.variant}_us"], _ = time_calls([lambda p=p: vk.launch(p) for p in params], est)
     if fi_make is not None:
         cache.k, cache.v = pools[0]
         kern.launch(params[0])
@@ -139,14 +141,37 @@ def bench_sdpa(lens, est):
         return us, "flash"
 
 
+def profile(spec):
+    shape, _, page = spec.partition(":")
+    bs, ctx = (int(x) for x in shape.split("x"))
+    kern = DecodeKernel(kernel_library(), D, DT)
+    cache = PagedCache([ctx] * bs, HKV, D, int(page or 1), DT)
+    q = torch.randn(bs, HQ, D, device="cuda").to(DT)
+    o = torch.empty(bs, HQ, D, dtype=DT, device="cuda")
+    p = kern.params(q, cache, o)
+    for _ in range(3):
+        kern.launch(p)
+    torch.cuda.synchronize()
+    print(f"profiled {spec}: grid {kern.grid}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--no-flashinfer", action="store_true")
+    ap.add_argument("--variants", default="", help="comma-separated experimental kernels, e.g. x320,x232")
+    ap.add_argument("--profile", default="", help="BSxCTX[:P]: just launch that case 3 times (run under ncu)")
     args = ap.parse_args()
+    if args.profile:
+        return profile(args.profile)
     torch.manual_seed(0)
     lib = kernel_library()
     kern = DecodeKernel(lib, D, DT)
+    variants = []
+    for name in filter(None, args.variants.split(",")):
+        vk = DecodeKernel(lib, D, DT, variant=name)
+        vk.variant = name
+        variants.append(vk)
     fi_make = None
     if not args.no_flashinfer:
         try:
@@ -154,16 +179,20 @@ def main():
         except Exception as e:  # noqa: BLE001
             print(f"flashinfer unavailable: {e}", flush=True)
     copy_gbs = copy_bandwidth()
+    tiny = torch.zeros(1, device="cuda")
+    floor_us, _ = time_calls([lambda: tiny.add_(1)], 2)
     print(f"device {torch.cuda.get_device_name(0)}, copy {copy_gbs:.0f} GB/s, grid {kern.grid} "
-          f"({kern.ctas_per_sm} CTAs/SM)", flush=True)
+          f"({kern.ctas_per_sm} CTAs/SM), a 1-element torch kernel takes {floor_us:.1f} us per call "
+          f"(the launch floor of this timing method); variants "
+          f"{[(v.variant, v.grid, v.ctas_per_sm) for v in variants]}", flush=True)
     rows = []
     gen = torch.Generator().manual_seed(1)
     cases = [(f"{bs}x{ctx}", [ctx] * bs, page) for bs, ctx in SHAPES for page in (1, 16)]
     ragged = [int(x) for x in torch.randint(1, 8193, (32,), generator=gen)]
     cases += [("ragged32<=8k", ragged, 16), ("1x32k+31x256", [32768] + [256] * 31, 16)]
     for label, lens, page in cases:
-        grids = [132, 2 * kern.grid] if label in ("1x4096", "8x4096") else None
-        row, *_ = bench_case(kern, lens, page, fi_make, label, grids=grids)
+        grids = [132] if label in ("1x4096", "8x4096") else None
+        row, *_ = bench_case(kern, lens, page, fi_make, label, grids=grids, variants=variants)
         est = row["MB"] / 2.5 + 3
         if len(set(lens)) == 1 and page == 1:
             row["sdpa_us"], row["sdpa_backend"] = bench_sdpa(lens, est)
@@ -178,7 +207,14 @@ def main():
     for row in rows:
         row["ours_vs_copy"] = row["ours_GBs"] / copy_gbs
     with open(os.path.join(args.out, "decode_bench.json"), "w") as f:
-        json.dump({"copy_GBs": copy_gbs, "device": torch.cuda.get_device_name(0), "rows": rows}, f, indent=1)
+        json.dump({"copy_GBs": copy_gbs, "launch_floor_us": floor_us, "device": torch.cuda.get_device_name(0),
+                   "rows": rows}, f, indent=1)
+    if variants:
+        print("\nvariants, us per call (shipped kernel first):")
+        print(f"{'case':>14} {'P':>3} {'shipped':>8} " + " ".join(f"{v.variant:>8}" for v in variants))
+        for r in rows:
+            print(f"{r['case']:>14} {r['P']:>3} {r['ours_us']:>8.1f} " +
+                  " ".join(f"{r.get(v.variant + '_us', float('nan')):>8.1f}" for v in variants))
     print(f"\n{'case':>14} {'P':>3} {'MB':>7} {'ours us':>8} {'GB/s':>6} {'/copy':>6} {'FI-tc us':>8} "
           f"{'FI-cc us':>8} {'FI/ours':>7} {'SDPA us':>8}")
     for r in rows:

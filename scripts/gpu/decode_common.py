@@ -35,13 +35,17 @@ class DecodeParams(ctypes.Structure):
         [("softmax_scale", ctypes.c_float), ("softcap", ctypes.c_float)]
 
 
-def stages(head_dim):
+def stages(head_dim, variant=None):
+    """Ring depth: the shipped default, or the first digit of an experimental variant
+    name x<stages><CTAs per SM><load hint> (attention_decode.cu)."""
+    if variant:
+        return int(variant[1])
     return 4 if head_dim <= 64 else 3
 
 
-def smem_bytes(head_dim):
+def smem_bytes(head_dim, variant=None):
     tile = TILE * head_dim * 2
-    return (THREADS // 32) * stages(head_dim) * 2 * tile + tile
+    return (THREADS // 32) * stages(head_dim, variant) * 2 * tile + tile
 
 
 def dtype_name(dtype):
@@ -49,10 +53,11 @@ def dtype_name(dtype):
 
 
 class DecodeKernel:
-    def __init__(self, lib, head_dim, dtype, grid=None):
+    def __init__(self, lib, head_dim, dtype, grid=None, variant=None):
         self.head_dim, self.dtype = head_dim, dtype
-        self.fn = lib.function(f"fs_attention_decode_hd{head_dim}_{dtype_name(dtype)}")
-        self.smem = smem_bytes(head_dim)
+        prefix = f"{variant}_" if variant else ""
+        self.fn = lib.function(f"fs_attention_decode_{prefix}hd{head_dim}_{dtype_name(dtype)}")
+        self.smem = smem_bytes(head_dim, variant)
         _check(_cuda.cuFuncSetAttribute(self.fn.handle, 8, ctypes.c_int(self.smem)), "cuFuncSetAttribute")
         self.fn._smem_limit = self.smem
         blocks = ctypes.c_int()

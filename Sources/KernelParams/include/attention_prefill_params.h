@@ -23,18 +23,21 @@
 //            maps then use kv_box_rows = gcd(page_size, BLOCK_N) rows per box (BLOCK_N when
 //            contiguous), so that one tile is BLOCK_N / kv_box_rows boxes, each inside a page.
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
-// Launch: grid = min(#SMs, tiles), block = FS_PREFILL_THREADS(D), dynamic shared memory =
-// FS_PREFILL_SMEM_BYTES(D), where tiles = num_plan_entries * q_heads.
+// Launch: grid = min(#SMs, tiles), block = FS_PREFILL_THREADS(D, G), dynamic shared memory =
+// FS_PREFILL_SMEM_BYTES(D, G), where tiles = num_plan_entries * q_heads and G = 1 for _gather.
 #ifndef FS_ATTENTION_PREFILL_PARAMS_H
 #define FS_ATTENTION_PREFILL_PARAMS_H
 #include "fs_types.h"
 
-#define FS_PREFILL_BLOCK_M(head_dim) ((head_dim) == 64 ? 192 : 128)
-#define FS_PREFILL_BLOCK_N(head_dim) ((head_dim) == 256 ? 80 : 128)
-#define FS_PREFILL_THREADS(head_dim) (128 + 128 * (FS_PREFILL_BLOCK_M(head_dim) / 64))
+// Tile sizes: query rows (BLOCK_M, 64 per consumer warpgroup) x keys (BLOCK_N). Head dim 64
+// takes three consumer warpgroups with TMA loads; the gather producer needs more registers
+// than three consumer warpgroups leave it, so its head-dim-64 tile keeps two.
+#define FS_PREFILL_BLOCK_M(head_dim, gather) ((head_dim) == 64 && !(gather) ? 192 : 128)
+#define FS_PREFILL_BLOCK_N(head_dim, gather) ((head_dim) == 256 ? 80 : 128)
+#define FS_PREFILL_THREADS(head_dim, gather) (128 + 2 * FS_PREFILL_BLOCK_M(head_dim, gather))
 // Q tile + two stages of K and V tiles (16-bit elements) + 2 KiB for alignment and barriers.
-#define FS_PREFILL_SMEM_BYTES(head_dim) \
-  ((FS_PREFILL_BLOCK_M(head_dim) + 4 * FS_PREFILL_BLOCK_N(head_dim)) * (head_dim) * 2 + 2048)
+#define FS_PREFILL_SMEM_BYTES(head_dim, gather) \
+  ((FS_PREFILL_BLOCK_M(head_dim, gather) + 4 * FS_PREFILL_BLOCK_N(head_dim, gather)) * (head_dim) * 2 + 2048)
 
 // A CUtensorMap: opaque, 128 bytes, 64-byte aligned; encoded on the host by
 // cuTensorMapEncodeTiled over a [rows, heads, head_dim] tensor as dims {head_dim, heads, rows},
