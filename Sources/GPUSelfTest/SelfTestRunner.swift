@@ -71,6 +71,7 @@ public enum GPUSelfTest {
         ("kv store vs CPU twin", KVStoreCheck.run),
         ("kv store bad slot", KVStoreCheck.badSlot),
         ("graph replay + exec update", GraphCheck.run),
+        ("attention metadata vs host", AttentionMetadataCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
