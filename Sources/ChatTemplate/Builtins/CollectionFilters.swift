@@ -83,7 +83,7 @@ enum CollectionFilters {
     }
 
     private static func project(_ items: [TemplateValue], _ attribute: TemplateValue?) throws(ChatTemplateError) -> [TemplateValue] {
-        guard let attribute, attribute != .none else { return items }
+        guard let attribute, attribute != TemplateValue.none else { return items }
         let path = try attribute.pythonString()
         var result: [TemplateValue] = []
         for item in items { result.append(try lookup(path, in: item)) }

@@ -77,7 +77,7 @@ enum Methods {
         case "index":
             return { (arguments) throws(ChatTemplateError) in
                 let bound = try arguments.bind(["value"], callee: "index")
-                guard let found = values.firstIndex(of: bound["value"] ?? .none) else {
+                guard let found = values.firstIndex(of: bound["value"] ?? TemplateValue.none) else {
                     throw .typeError("value is not in list")
                 }
                 return .int(found)

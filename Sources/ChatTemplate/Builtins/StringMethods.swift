@@ -70,7 +70,7 @@ enum StringMethods {
             }
         case "join":
             return { (arguments) throws(ChatTemplateError) in
-                let items = try ValueAccess.iterate(try arguments.bind(["iterable"], callee: name)["iterable"] ?? .none)
+                let items = try ValueAccess.iterate(try arguments.bind(["iterable"], callee: name)["iterable"] ?? TemplateValue.none)
                 var pieces: [String] = []
                 for item in items {
                     guard case .string(let piece) = item else {
