@@ -79,9 +79,9 @@ namespace fs_decode {
 using Hd64 = DecodeConfig<64>;
 using Hd128 = DecodeConfig<128>;
 using Hd256 = DecodeConfig<256>;
-// Experimental hd128 variants, timed against the shipped one by decode_bench.py --variants:
-// x<stages><CTAs per SM><load hint>.
-using Hd128x320 = DecodeConfig<128, 3, 2, 0>;
+// Experimental hd128 variant, timed against the shipped one by decode_bench.py --variants
+// (x<stages><CTAs per SM><load hint>): 2 stages x 3 CTAs/SM hides segment boundaries
+// better at large batch with P = 1 but serializes the two tiles per warp of bs = 1.
 using Hd128x232 = DecodeConfig<128, 2, 3, 2>;
 }  // namespace fs_decode
 
@@ -91,5 +91,4 @@ FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_bf16, __nv_bfloat16, fs_deco
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_f16, __half, fs_decode::Hd64)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd128_f16, __half, fs_decode::Hd128)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_f16, __half, fs_decode::Hd256)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x320_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x320)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x232_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x232)
