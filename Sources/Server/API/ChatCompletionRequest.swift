@@ -36,7 +36,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
         includeUsage = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)?.include_usage ?? false
         logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs) ?? false
-        topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        topLogprobs = try container.decodeIntegerIfPresent(Int.self, forKey: .topLogprobs)
         if let tools = try container.decodeIfPresent([JSONValue].self, forKey: .tools) {
             for (index, tool) in tools.enumerated() {
                 guard case .object = tool else {

@@ -25,12 +25,12 @@ struct CompletionRequest: Decodable, Sendable {
         sampling = try SamplingFields(from: decoder)
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
         includeUsage = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)?.include_usage ?? false
-        logprobs = try container.decodeIfPresent(Int.self, forKey: .logprobs)
+        logprobs = try container.decodeIntegerIfPresent(Int.self, forKey: .logprobs)
         echo = try container.decodeIfPresent(Bool.self, forKey: .echo) ?? false
         if let suffix = try container.decodeIfPresent(String.self, forKey: .suffix), !suffix.isEmpty {
             throw APIError.unsupported(param: "suffix", reason: "fill-in-the-middle is not implemented; send no suffix")
         }
-        if let bestOf = try container.decodeIfPresent(Int.self, forKey: .bestOf), bestOf != (sampling.n ?? 1) {
+        if let bestOf = try container.decodeIntegerIfPresent(Int.self, forKey: .bestOf), bestOf != (sampling.n ?? 1) {
             throw APIError.unsupported(param: "best_of", reason: "best_of must equal n (candidates are not ranked)")
         }
         if let bias = try container.decodeIfPresent([String: Double].self, forKey: .logitBias), !bias.isEmpty {

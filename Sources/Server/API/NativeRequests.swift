@@ -20,7 +20,7 @@ struct GenerateRequest: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let text = try container.decodeIfPresent(String.self, forKey: .text)
-        let ids = try container.decodeIfPresent([Int].self, forKey: .inputIDs)
+        let ids = try container.decodeIntegerArrayIfPresent(forKey: .inputIDs)
         switch (text, ids) {
         case (let text?, nil): input = .text(text)
         case (nil, let ids?): input = .tokens(ids)
@@ -29,7 +29,7 @@ struct GenerateRequest: Decodable, Sendable {
         }
         sampling = try container.decodeIfPresent(SamplingFields.self, forKey: .samplingParams) ?? SamplingFields()
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
-        logprobs = try container.decodeIfPresent(Int.self, forKey: .logprobs)
+        logprobs = try container.decodeIntegerIfPresent(Int.self, forKey: .logprobs)
     }
 }
 
@@ -81,7 +81,10 @@ struct DetokenizeRequest: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decodeIfPresent(String.self, forKey: .model)
-        tokens = try container.decode([Int].self, forKey: .tokens)
+        guard let tokens = try container.decodeIntegerArrayIfPresent(forKey: .tokens) else {
+            throw APIError.missingField(param: "tokens")
+        }
+        self.tokens = tokens
         skipSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .skipSpecialTokens) ?? false
     }
 }

@@ -26,19 +26,40 @@ enum PromptField: Decodable, Sendable, Equatable {
     case tokenLists([[Int]])
 
     init(from decoder: any Decoder) throws {
-        let value = try decoder.singleValueContainer()
-        if let text = try? value.decode(String.self) {
+        let param = paramName(decoder.codingPath)
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
             self = .text(text)
-        } else if let tokens = try? value.decode([Int].self) {
-            self = .tokens(tokens)
-        } else if let texts = try? value.decode([String].self) {
+            return
+        }
+        guard var probe = try? decoder.unkeyedContainer() else {
+            throw APIError.wrongType(
+                param: param,
+                expected: "a string, an array of strings, an array of token ids or an array of arrays of token ids")
+        }
+        // The first element decides which of the three array shapes this is.
+        var elements = try decoder.unkeyedContainer()
+        if (try? probe.decode(String.self)) != nil {
+            var texts: [String] = []
+            while !elements.isAtEnd {
+                let index = elements.currentIndex
+                guard let text = try? elements.decode(String.self) else {
+                    throw APIError.wrongType(param: "\(param)[\(index)]", expected: "a string")
+                }
+                texts.append(text)
+            }
             self = .texts(texts)
-        } else if let lists = try? value.decode([[Int]].self) {
+        } else if (try? probe.nestedUnkeyedContainer()) != nil {
+            var lists: [[Int]] = []
+            while !elements.isAtEnd {
+                let index = elements.currentIndex
+                guard var list = try? elements.nestedUnkeyedContainer() else {
+                    throw APIError.wrongType(param: "\(param)[\(index)]", expected: "an array of token ids")
+                }
+                lists.append(try list.decodeIntegers())
+            }
             self = .tokenLists(lists)
         } else {
-            throw APIError.wrongType(
-                param: paramName(decoder.codingPath),
-                expected: "a string, an array of strings, an array of token ids or an array of arrays of token ids")
+            self = .tokens(try elements.decodeIntegers())
         }
     }
 }

@@ -39,22 +39,22 @@ struct SamplingFields: Decodable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         paramPrefix = decoder.codingPath.isEmpty ? "" : paramName(decoder.codingPath) + "."
         for key in [CodingKeys.maxCompletionTokens, .maxNewTokens, .maxTokens] {
-            if let value = try container.decodeIfPresent(Int.self, forKey: key) {
+            if let value = try container.decodeIntegerIfPresent(Int.self, forKey: key) {
                 maxTokens = value
                 maxTokensKey = key.stringValue
             }
         }
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try container.decodeIfPresent(Double.self, forKey: .topP)
-        topK = try container.decodeIfPresent(Int.self, forKey: .topK)
+        topK = try container.decodeIntegerIfPresent(Int.self, forKey: .topK)
         minP = try container.decodeIfPresent(Double.self, forKey: .minP)
         presencePenalty = try container.decodeIfPresent(Double.self, forKey: .presencePenalty)
         frequencyPenalty = try container.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
         repetitionPenalty = try container.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
-        seed = try container.decodeIfPresent(Int64.self, forKey: .seed)
+        seed = try container.decodeIntegerIfPresent(Int64.self, forKey: .seed)
         stop = try container.decodeIfPresent(StopField.self, forKey: .stop)
-        stopTokenIDs = try container.decodeIfPresent([Int].self, forKey: .stopTokenIDs)
-        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        stopTokenIDs = try container.decodeIntegerArrayIfPresent(forKey: .stopTokenIDs)
+        n = try container.decodeIntegerIfPresent(Int.self, forKey: .n)
         ignoreEOS = try container.decodeIfPresent(Bool.self, forKey: .ignoreEOS)
         skipSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .skipSpecialTokens)
         timeout = try container.decodeIfPresent(Double.self, forKey: .timeout)

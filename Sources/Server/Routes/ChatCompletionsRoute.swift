@@ -7,7 +7,7 @@ struct ChatCompletionsRoute: Sendable {
     func handle(_ request: Request) async throws -> Response {
         let arrival = ContinuousClock.now
         var request = request
-        let body = try await request.collectBody(upTo: core.configuration.maxRequestBytes)
+        let body = try await RequestBodyReader.collect(&request, limit: core.configuration.maxRequestBytes)
         let chat = try RequestDecoder.decode(ChatCompletionRequest.self, from: body)
         try core.checkModel(chat.model)
         let tools = chat.hasTools ? try PromptBuilder.orderedTools(fromBody: Array(body.readableBytesView)) : nil

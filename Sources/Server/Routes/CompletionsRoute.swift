@@ -7,7 +7,7 @@ struct CompletionsRoute: Sendable {
     func handle(_ request: Request) async throws -> Response {
         let arrival = ContinuousClock.now
         var request = request
-        let body = try await request.collectBody(upTo: core.configuration.maxRequestBytes)
+        let body = try await RequestBodyReader.collect(&request, limit: core.configuration.maxRequestBytes)
         let completion = try RequestDecoder.decode(CompletionRequest.self, from: body)
         try core.checkModel(completion.model)
         let prompts = try core.prompts.completionPrompts(completion.prompt)

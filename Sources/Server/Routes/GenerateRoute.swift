@@ -7,7 +7,7 @@ struct GenerateRoute: Sendable {
     func handle(_ request: Request) async throws -> Response {
         let arrival = ContinuousClock.now
         var request = request
-        let body = try await request.collectBody(upTo: core.configuration.maxRequestBytes)
+        let body = try await RequestBodyReader.collect(&request, limit: core.configuration.maxRequestBytes)
         let generate = try RequestDecoder.decode(GenerateRequest.self, from: body)
         let (prompt, promptParam): ([Int32], String)
         switch generate.input {

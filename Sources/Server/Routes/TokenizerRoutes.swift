@@ -12,7 +12,7 @@ struct TokenizerRoutes: Sendable {
 
     func tokenize(_ request: Request) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: core.configuration.maxRequestBytes)
+        let body = try await RequestBodyReader.collect(&request, limit: core.configuration.maxRequestBytes)
         let tokenize = try RequestDecoder.decode(TokenizeRequest.self, from: body)
         try core.checkModel(tokenize.model)
         let tokens: [Int32]
@@ -27,7 +27,7 @@ struct TokenizerRoutes: Sendable {
 
     func detokenize(_ request: Request) async throws -> Response {
         var request = request
-        let body = try await request.collectBody(upTo: core.configuration.maxRequestBytes)
+        let body = try await RequestBodyReader.collect(&request, limit: core.configuration.maxRequestBytes)
         let detokenize = try RequestDecoder.decode(DetokenizeRequest.self, from: body)
         try core.checkModel(detokenize.model)
         let ids = try core.prompts.tokenIDs(detokenize.tokens, param: "tokens", allowEmpty: true)
