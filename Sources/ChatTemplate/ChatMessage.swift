@@ -34,7 +34,7 @@ public struct ChatMessage: Sendable, Equatable {
     public var templateValue: TemplateValue {
         var object = TemplateObject()
         object["role"] = .string(role)
-        object["content"] = content.map { .string($0) } ?? .none
+        object["content"] = content.map { .string($0) } ?? TemplateValue.none
         if let name { object["name"] = .string(name) }
         if let toolCalls { object["tool_calls"] = .array(toolCalls.map(\.templateValue)) }
         if let toolCallID { object["tool_call_id"] = .string(toolCallID) }

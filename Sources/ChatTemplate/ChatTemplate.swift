@@ -49,8 +49,8 @@ public struct ChatTemplate: Sendable {
         // transformers always passes tools and documents, as None when absent.
         var variables: [String: TemplateValue] = [
             "messages": .array(messageValues),
-            "tools": tools.map { .array($0) } ?? .none,
-            "documents": .none,
+            "tools": tools.map { .array($0) } ?? TemplateValue.none,
+            "documents": TemplateValue.none,
             "add_generation_prompt": .bool(addGenerationPrompt),
         ]
         variables.merge(extra) { _, new in new }

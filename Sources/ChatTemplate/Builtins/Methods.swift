@@ -27,6 +27,9 @@ enum Methods {
         case .string(let text):
             implementation = StringMethods.method(name, on: text)
             known = pythonStringMethods
+        case .markup(let text):
+            implementation = Markup.method(name, on: text)
+            known = pythonStringMethods
         case .object(let object):
             implementation = dictMethod(name, on: object)
             known = pythonDictMethods
@@ -77,7 +80,7 @@ enum Methods {
         case "index":
             return { (arguments) throws(ChatTemplateError) in
                 let bound = try arguments.bind(["value"], callee: "index")
-                guard let found = values.firstIndex(of: bound["value"] ?? .none) else {
+                guard let found = values.firstIndex(of: bound["value"] ?? TemplateValue.none) else {
                     throw .typeError("value is not in list")
                 }
                 return .int(found)
