@@ -9,7 +9,8 @@ import Testing
     let scriptTokens = TestModel.scriptTokens
 
     @Test func chatCompletionReturnsTheScriptAndStopsAtEndOfTurn() async throws {
-        try await withTestServer(engine: TestModel.engine()) { server in
+        let engine = TestModel.engine()
+        try await withTestServer(engine: engine) { server in
             let response = try await server.post("/v1/chat/completions", json: """
                 {"model": "smollm2", "messages": [{"role": "user", "content": "What is the capital of France?"}], "temperature": 0}
                 """)
@@ -26,6 +27,8 @@ import Testing
             let prompt = try #require(usage["prompt_tokens"] as? Int)
             #expect(prompt > 10)
             #expect(usage["total_tokens"] as? Int == prompt + scriptTokens.count)
+            // A request that ended by itself is never aborted afterwards.
+            #expect(engine.abortCalls.isEmpty)
         }
     }
 

@@ -37,6 +37,7 @@ final class ScriptedEngine: InferenceEngine {
         /// Every request ever submitted (tests check that none was lost).
         var submitted: [String] = []
         var finished: [String: FinishReason] = [:]
+        var abortCalls: [String] = []
     }
 
     private enum Action {
@@ -88,7 +89,10 @@ final class ScriptedEngine: InferenceEngine {
     }
 
     func abort(id: String) {
-        state.withLock { _ = $0.aborted.insert(id) }
+        state.withLock {
+            $0.aborted.insert(id)
+            $0.abortCalls.append(id)
+        }
     }
 
     var stats: EngineStats {
@@ -132,6 +136,8 @@ final class ScriptedEngine: InferenceEngine {
 
     var submittedIDs: [String] { state.withLock { $0.submitted } }
     var finishReasons: [String: FinishReason] { state.withLock { $0.finished } }
+    /// Every id abort was called with, in order.
+    var abortCalls: [String] { state.withLock { $0.abortCalls } }
 
     private func pages(for live: Live) -> Int {
         (live.request.promptTokens.count + live.generated + settings.pageSize - 1) / settings.pageSize

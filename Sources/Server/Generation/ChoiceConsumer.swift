@@ -10,7 +10,7 @@ struct ChoiceConsumer: Sendable {
     var assembler: ChoiceAssembler
     let metrics: ServerMetrics
     let arrival: ContinuousClock.Instant
-    let abortReason: AbortFlag
+    let state: RunState
 
     consuming func consume(_ stream: AsyncStream<GenerationEvent>, into output: AsyncStream<RunEvent>.Continuation) async {
         var lastToken: ContinuousClock.Instant?
@@ -32,11 +32,13 @@ struct ChoiceConsumer: Sendable {
                 let finish = finishReason(reason)
                 usage.completionTokens = assembler.completionTokens
                 metrics.recordFinished(finish, endToEnd: ContinuousClock.now - arrival)
+                state.markFinished(index)
                 output.yield(.finished(index: index, finish, usage))
                 finished = true
             }
         }
         if !finished {
+            state.markFinished(index)
             // The stream ended without its final event (the engine went away): report an abort.
             output.yield(.finished(
                 index: index, .aborted,
@@ -49,7 +51,7 @@ struct ChoiceConsumer: Sendable {
         switch reason {
         case .stop: return .stop
         case .length: return .length
-        case .abort: return abortReason.value == .timedOut ? .timedOut : .aborted
+        case .abort: return state.abortReason == .timedOut ? .timedOut : .aborted
         }
     }
 }

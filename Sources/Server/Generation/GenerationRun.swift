@@ -18,7 +18,7 @@ final class GenerationRun: Sendable {
     let events: AsyncStream<RunEvent>
     private let engine: any InferenceEngine
     private let engineIDs: [String]
-    private let abortReason: AbortFlag
+    private let state: RunState
     private let producer: Task<Void, Never>
 
     /// Submits every choice; if the engine refuses one, the ones already queued are aborted.
@@ -37,7 +37,7 @@ final class GenerationRun: Sendable {
                 throw APIError(error, promptParam: plan.promptParam)
             }
         }
-        let abortReason = AbortFlag()
+        let state = RunState()
         let (events, continuation) = AsyncStream<RunEvent>.makeStream()
         let choiceCount = streams.count
         let timeout = plan.timeout
@@ -48,7 +48,7 @@ final class GenerationRun: Sendable {
                         tokenizer: tokenizer, skipSpecialTokens: plan.skipSpecialTokens, stopStrings: plan.stopStrings)
                     let consumer = ChoiceConsumer(
                         index: index, engineID: engineIDs[index], promptTokens: plan.choices[index].promptTokens.count, engine: engine, assembler: assembler,
-                        metrics: metrics, arrival: arrival, abortReason: abortReason)
+                        metrics: metrics, arrival: arrival, state: state)
                     group.addTask {
                         await consumer.consume(stream, into: continuation)
                         return true
@@ -57,9 +57,7 @@ final class GenerationRun: Sendable {
                 if let timeout {
                     group.addTask {
                         try? await Task.sleep(for: .seconds(timeout))
-                        if !Task.isCancelled, abortReason.set(.timedOut) {
-                            for id in engineIDs { engine.abort(id: id) }
-                        }
+                        if !Task.isCancelled { state.abort(.timedOut, ids: engineIDs, engine: engine) }
                         return false
                     }
                 }
@@ -75,19 +73,17 @@ final class GenerationRun: Sendable {
         self.events = events
         self.engine = engine
         self.engineIDs = engineIDs
-        self.abortReason = abortReason
+        self.state = state
     }
 
     /// Aborts every choice still running; each ends with `.finished(_, .aborted or .timedOut, _)`.
     func abort(_ reason: AbortReason) {
-        if abortReason.set(reason) {
-            for id in engineIDs { engine.abort(id: id) }
-        }
+        state.abort(reason, ids: engineIDs, engine: engine)
     }
 
     deinit {
         // Nobody will read the rest: free the engine's work now rather than at max_tokens.
-        for id in engineIDs { engine.abort(id: id) }
+        for id in state.unfinished(engineIDs) { engine.abort(id: id) }
         producer.cancel()
     }
 
@@ -118,20 +114,4 @@ struct ChoiceResult: Sendable, Equatable {
         text += delta.text
         tokens += delta.tokens
     }
-}
-
-/// The first reason a run was aborted for; later ones are ignored.
-final class AbortFlag: Sendable {
-    private let reason = Mutex<GenerationRun.AbortReason?>(nil)
-
-    /// Records `newReason` unless one is already set; true if this call set it.
-    func set(_ newReason: GenerationRun.AbortReason) -> Bool {
-        reason.withLock { current in
-            guard current == nil else { return false }
-            current = newReason
-            return true
-        }
-    }
-
-    var value: GenerationRun.AbortReason? { reason.withLock { $0 } }
 }
