@@ -64,5 +64,9 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF"]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "Model", "KVCache", "Attention",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
     ]
 )
