@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Attention", "KVCache"]),
     ]
 )
