@@ -61,8 +61,11 @@ let package = Package(
             "KVCache", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
-        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ChatTemplateTests",
+            dependencies: ["ChatTemplate", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Attention", "KVCache"]),
     ]
 )

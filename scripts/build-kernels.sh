@@ -35,6 +35,8 @@ build_one() {
     cat "$target.log" >&2; rm -f "$target.tmp"; echo "FAILED: $src" >&2; return 1
   fi
   mv "$target.tmp" "$target"
+  [ -s "$target.log" ] && cat "$target.log" >&2
+  rm -f "$target.log"
   echo "built $(basename "$target") in $((SECONDS - t0)) s"
 }
 export -f build_one; export out root; export common_s="${common[*]}"

@@ -18,7 +18,8 @@ typedef struct fs_kv_store_params {
   int64_t v_stride;     // elements between consecutive tokens of v
   int32_t tokens;
   int32_t row_elems;    // kvHeads * headDim, multiple of 8
-  int64_t num_slots;    // pool capacity, for the bounds check
+  int64_t num_slots;    // pool capacity: rows with a slot outside [0, num_slots) are not written
+  fs_devptr bad_slot;   // int32 flag set to 1 when such a slot is seen (0: no flag)
 } fs_kv_store_params;
 
 #endif

@@ -1,0 +1,69 @@
+import CUDA
+import Foundation
+import Kernels
+
+/// What `flashserve doctor` prints: the GPU, driver, memory, kernels and usable backends.
+/// Gathering never throws: every missing piece becomes a line that says what is missing.
+public struct DoctorReport {
+    public var driverLine: String
+    public var devices: [DeviceInfo] = []
+    public var memory: (free: Int, total: Int)?
+    public var kernelLines: [String] = []
+    public var kernelNames: [String] = []
+    public var backends: [BackendAvailability] = []
+
+    public static func gather() -> DoctorReport {
+        let driver: CUDADriver
+        do {
+            driver = try CUDADriver.load()
+        } catch {
+            var report = DoctorReport(driverLine: error.description)
+            report.backends = BackendAvailability.evaluate(capability: nil, kernelNames: [], kernelsLoaded: false)
+            return report
+        }
+        var report = DoctorReport(driverLine: "CUDA driver loaded")
+        if let version = try? driver.driverVersion() { report.driverLine = "CUDA driver \(version.cudaVersionString)" }
+        let context: CUDAContext
+        do {
+            context = try CUDAContext(ordinal: 0)
+        } catch {
+            report.driverLine += "; \(error)"
+            report.backends = BackendAvailability.evaluate(capability: nil, kernelNames: [], kernelsLoaded: false)
+            return report
+        }
+        let count = (try? driver.deviceCount()) ?? 1
+        report.devices = (0..<count).compactMap { try? DeviceInfo.query(ordinal: $0, driver: driver) }
+        report.memory = try? context.memoryInfo()
+        var loaded = false
+        do {
+            let library = try KernelLibrary(context: context)
+            loaded = true
+            report.kernelNames = library.kernelNames
+            for module in library.modules {
+                let names = module.kernelNames.isEmpty ? "kernel list not available from this driver"
+                    : "\(module.kernelNames.count) kernels"
+                report.kernelLines.append("\(module.path): loaded, \(names)")
+            }
+        } catch {
+            report.kernelLines.append("kernels not loaded: \(error)")
+        }
+        report.backends = BackendAvailability.evaluate(capability: context.device.computeCapability,
+                                                       kernelNames: report.kernelNames, kernelsLoaded: loaded)
+        return report
+    }
+
+    public func render(listKernels: Bool) -> String {
+        var lines = ["driver:   \(driverLine)"]
+        for device in devices { lines.append("device:   \(device)") }
+        if let memory {
+            lines.append(String(format: "memory:   %.1f GiB free of %.1f GiB",
+                                Double(memory.free) / Double(1 << 30), Double(memory.total) / Double(1 << 30)))
+        }
+        for line in kernelLines { lines.append("kernels:  \(line)") }
+        if listKernels { for name in kernelNames { lines.append("          \(name)") } }
+        for backend in backends {
+            lines.append("backend:  \(backend.name): \(backend.usable ? "usable" : "unusable") (\(backend.reason))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

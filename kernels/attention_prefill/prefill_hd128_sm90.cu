@@ -1,0 +1,4 @@
+// Attention prefill kernels for head dim 128: TMA and gather K/V loads, bf16 and fp16.
+#include "prefill_kernel.cuh"
+
+FS_PREFILL_ENTRIES(128)

@@ -1,0 +1,60 @@
+// The prefill kernel body: sets up the barriers, then splits the CTA into its roles.
+//   warpgroup 0: producer (few registers: setmaxnreg.dec)
+//   warpgroups 1..: consumers, 64 query rows each (setmaxnreg.inc)
+// Every warpgroup runs a persistent loop over tiles until the scheduler runs dry.
+#pragma once
+#include "prefill_consumer.cuh"
+
+namespace fs_prefill {
+
+template <class T>
+__device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& p) {
+  extern __shared__ __align__(1024) char smem_raw[];
+  SharedStorage<T> s(smem_raw);
+  int const warp = __shfl_sync(0xffffffffu, threadIdx.x / 32, 0);
+  if (threadIdx.x == 0) {
+    mbar_init(s.q_full(), 1);
+    uint32_t const full_arrivals = T::kGather ? 128 : 1;  // cp.async: every producer thread
+#pragma unroll
+    for (int i = 0; i < T::kStages; ++i) {
+      mbar_init(s.k_full(i), full_arrivals);
+      mbar_init(s.v_full(i), full_arrivals);
+      mbar_init(s.k_empty(i), T::kMmaWarpGroups);
+      mbar_init(s.v_empty(i), T::kMmaWarpGroups);
+    }
+    mbar_fence_init();
+    tma_prefetch_descriptor(&p.q_map);
+    if constexpr (!T::kGather) {
+      tma_prefetch_descriptor(&p.k_map);
+      tma_prefetch_descriptor(&p.v_map);
+    }
+  }
+  __syncthreads();
+
+  if (warp < 4) {
+    regs_release<T::kProducerRegs>();
+    if (T::kGather || warp == 0) {  // TMA needs a single issuing warp; the rest retire
+      Producer<T> producer(p, s, threadIdx.x);
+      producer.run();
+    }
+  } else {
+    regs_claim<T::kConsumerRegs>();
+    Consumer<T> consumer(p, s, threadIdx.x - 128);
+    consumer.run();
+  }
+}
+
+}  // namespace fs_prefill
+
+// One extern "C" entry per (head dim, K/V load, element type): fs_attention_prefill_hd<D>_<load>_<type>.
+#define FS_PREFILL_ENTRY(D, LOAD, GATHER, TYPE, ELEMENT)                                        \
+  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, GATHER), 1)                         \
+      fs_attention_prefill_hd##D##_##LOAD##_##TYPE(const __grid_constant__ fs_attention_prefill_params p) { \
+    fs_prefill::prefill_body<fs_prefill::PrefillTraits<ELEMENT, D, GATHER>>(p);                 \
+  }
+
+#define FS_PREFILL_ENTRIES(D)                                  \
+  FS_PREFILL_ENTRY(D, tma, false, bf16, cutlass::bfloat16_t)   \
+  FS_PREFILL_ENTRY(D, tma, false, f16, cutlass::half_t)        \
+  FS_PREFILL_ENTRY(D, gather, true, bf16, cutlass::bfloat16_t) \
+  FS_PREFILL_ENTRY(D, gather, true, f16, cutlass::half_t)

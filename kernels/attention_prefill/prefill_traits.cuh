@@ -1,0 +1,115 @@
+// Compile-time shape of one prefill kernel: tile sizes, warpgroup roles, the wgmma tiled MMAs
+// and the shared-memory layouts. The layouts are CuTe's 128-byte-swizzled GMMA atoms tiled so
+// that a [rows x head_dim] tile is stored as head_dim/64 column chunks of [rows x 64]: exactly
+// what a TMA box {64 columns, 1 head, rows} with CU_TENSOR_MAP_SWIZZLE_128B writes, and what the
+// cp.async gather writes by hand (16-byte segment s of row r goes to segment s ^ (r % 8)).
+#pragma once
+#include <cute/tensor.hpp>
+#include <cute/atom/mma_atom.hpp>
+#include <cutlass/numeric_types.h>
+
+#include "attention_prefill_params.h"
+
+namespace fs_prefill {
+using namespace cute;
+
+template <typename Element_, int HeadDim, bool Gather>
+struct PrefillTraits {
+  using Element = Element_;  // cutlass::bfloat16_t or cutlass::half_t
+  static constexpr int kHeadDim = HeadDim;
+  static constexpr int kBlockM = FS_PREFILL_BLOCK_M(HeadDim, Gather);
+  static constexpr int kBlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather);
+  static constexpr int kStages = 2;
+  static constexpr bool kGather = Gather;
+  static constexpr int kChunks = HeadDim / 64;  // 128-byte column chunks of a row
+  static constexpr int kMmaWarpGroups = kBlockM / 64;  // each consumer warpgroup owns 64 rows
+  static constexpr int kMmaThreads = 128 * kMmaWarpGroups;
+  static constexpr int kThreads = 128 + kMmaThreads;  // + one producer warpgroup
+  static_assert(kThreads == FS_PREFILL_THREADS(HeadDim, Gather));
+  static_assert(HeadDim % 64 == 0 && kBlockN % 16 == 0);
+
+  // Register split (setmaxnreg): the producer only issues copies; the consumers hold the
+  // S and O accumulators. Totals stay within the 64K registers of the SM.
+  static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (Gather ? 40 : 24);
+  static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (Gather ? 232 : 240);
+  static_assert(kProducerRegs * 128 + kConsumerRegs * kMmaThreads <= 65536);
+
+  using TileQK = Shape<Int<kBlockM>, Int<kBlockN>, Int<kHeadDim>>;
+  using TilePV = Shape<Int<kBlockM>, Int<kHeadDim>, Int<kBlockN>>;
+  using WarpGroupLayout = Layout<Shape<Int<kMmaWarpGroups>, _1, _1>>;
+  // S = Q K^T: both operands from shared memory, K-major.
+  using TiledMmaQK = decltype(make_tiled_mma(
+      GMMA::ss_op_selector<Element, Element, float, TileQK>(), WarpGroupLayout{}));
+  // O += P V: P from registers (the softmax output never touches shared memory), V read
+  // MN-major (head_dim contiguous) straight from its row-major tile.
+  using TiledMmaPV = decltype(make_tiled_mma(
+      GMMA::rs_op_selector<Element, Element, float, TilePV, GMMA::Major::K, GMMA::Major::MN>(),
+      WarpGroupLayout{}));
+
+  using SmemLayoutQ = decltype(tile_to_shape(GMMA::Layout_K_SW128_Atom<Element>{},
+                                             Shape<Int<kBlockM>, Int<kHeadDim>>{}));
+  using SmemLayoutK = decltype(tile_to_shape(GMMA::Layout_K_SW128_Atom<Element>{},
+                                             Shape<Int<kBlockN>, Int<kHeadDim>, Int<kStages>>{}));
+  // V^T view (head_dim x keys) of the same [keys x head_dim] chunked image as K.
+  using SmemLayoutVt = decltype(tile_to_shape(GMMA::Layout_MN_SW128_Atom<Element>{},
+                                              Shape<Int<kHeadDim>, Int<kBlockN>, Int<kStages>>{},
+                                              Step<_2, _1, _3>{}));
+
+  static constexpr int kTileQElems = kBlockM * kHeadDim;
+  static constexpr int kTileKVElems = kBlockN * kHeadDim;
+  static constexpr uint32_t kTileQBytes = kTileQElems * 2;
+  static constexpr uint32_t kTileKVBytes = kTileKVElems * 2;
+  static_assert(cosize_v<SmemLayoutQ> == kTileQElems);
+  static_assert(cosize_v<SmemLayoutK> == kStages * kTileKVElems);
+  static_assert(cosize_v<SmemLayoutVt> == kStages * kTileKVElems);
+};
+
+// Shared memory of one CTA, carved from the dynamic allocation at a 1024-byte boundary
+// (the period of the 128-byte swizzle, which TMA and wgmma both apply to address bits).
+// Held as one 32-bit shared-window address plus compile-time offsets: 64-bit generic pointers
+// would cost the producer registers it does not have.
+template <class T>
+struct SharedStorage {
+  using Element = typename T::Element;
+  static constexpr uint32_t kQ = 0;                                       // [kBlockM x D]
+  static constexpr uint32_t kK = kQ + T::kTileQBytes;                     // kStages x [kBlockN x D]
+  static constexpr uint32_t kV = kK + T::kStages * T::kTileKVBytes;       // kStages x [kBlockN x D]
+  static constexpr uint32_t kQFull = kV + T::kStages * T::kTileKVBytes;   // Q tile landed
+  static constexpr uint32_t kKFull = kQFull + 8;                          // [kStages] K stage landed
+  static constexpr uint32_t kKEmpty = kKFull + 8 * T::kStages;            // [kStages] K stage read by all
+  static constexpr uint32_t kVFull = kKEmpty + 8 * T::kStages;
+  static constexpr uint32_t kVEmpty = kVFull + 8 * T::kStages;
+  static constexpr uint32_t kTileSlot = kVEmpty + 8 * T::kStages;          // int [4]: tile ring
+  static constexpr uint32_t kEnd = kTileSlot + 16;
+  static constexpr int kBytes = kEnd + 1024;  // + worst-case alignment of the dynamic base
+  static_assert(kBytes <= FS_PREFILL_SMEM_BYTES(T::kHeadDim, T::kGather), "shared memory budget of the ABI");
+  static_assert(FS_PREFILL_SMEM_BYTES(T::kHeadDim, T::kGather) <= 232448, "over the 227 KiB opt-in limit");
+
+  uint32_t base;  // shared-window address of the aligned start
+  char* generic;  // the same place as a generic pointer (for CuTe's smem tensors)
+
+  __device__ explicit SharedStorage(char* raw) {
+    uint32_t const a = static_cast<uint32_t>(__cvta_generic_to_shared(raw));
+    uint32_t const pad = (1024 - (a & 1023)) & 1023;
+    base = a + pad;
+    generic = raw + pad;
+  }
+  __device__ __forceinline__ Element* ptr(uint32_t offset) const {
+    return reinterpret_cast<Element*>(generic + offset);
+  }
+  __device__ __forceinline__ uint32_t k_full(int stage) const { return base + kKFull + 8 * stage; }
+  __device__ __forceinline__ uint32_t k_empty(int stage) const { return base + kKEmpty + 8 * stage; }
+  __device__ __forceinline__ uint32_t v_full(int stage) const { return base + kVFull + 8 * stage; }
+  __device__ __forceinline__ uint32_t v_empty(int stage) const { return base + kVEmpty + 8 * stage; }
+  __device__ __forceinline__ uint32_t q_full() const { return base + kQFull; }
+  __device__ __forceinline__ uint32_t tile_slot(int i) const { return base + kTileSlot + 4 * i; }
+};
+
+// Named barrier ids (0 is __syncthreads).
+enum NamedBarrier : uint32_t {
+  kQueryEmpty = 1,       // consumers -> producer warp 0: the Q tile may be overwritten
+  kProducerTile = 2,     // producer warpgroup: tile index broadcast (gather kernels)
+  kSchedulerWG0 = 3,     // pingpong: consumer warpgroup w may issue its GEMMs (3 + w)
+};
+
+}  // namespace fs_prefill

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every GPU-side check in one go on the GPU test machine (via the device tool):
+#   doctor, the built-in GPU self-test, the SASS check of the fatbins, and each kernel
+#   family's Python check/bench script under scripts/gpu/ that is given on the command line.
+# Prints a short table last; full logs go to $OUT (or ./gpu-logs).
+# Needs: .device-carry/flashserve.gz and build/kernels/ from scripts/prepare-gpu-run.sh.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+out="${OUT:-$root/gpu-logs}"
+mkdir -p "$out"
+export FLASHSERVE_KERNELS="$root/build/kernels"
+bin=/tmp/flashserve-bin/flashserve
+mkdir -p "$(dirname "$bin")"
+gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin"
+summary=()
+step() {  # step NAME LOGFILE COMMAND...
+  local name="$1" log="$2"; shift 2
+  local t0=$SECONDS
+  "$@" > "$out/$log" 2>&1
+  local rc=$?
+  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
+  tail -n 25 "$out/$log"
+  return 0
+}
+echo "commit: $(cat .device-carry/commit 2>/dev/null)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+step "doctor" doctor.log "$bin" doctor --kernels
+step "selftest --gpu" selftest.log "$bin" selftest --gpu
+sass_check() {
+  local cuobjdump=/usr/local/cuda/bin/cuobjdump status=0
+  for f in build/kernels/*.fatbin; do
+    local arches counts
+    arches=$("$cuobjdump" -lelf "$f" | grep -o 'sm_[0-9a]*' | sort -u | tr '\n' ' ')
+    counts=$("$cuobjdump" -sass "$f" | grep -oE 'HGMMA|UTMALDG|USETMAXREG|LDGSTS' | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+    echo "$(basename "$f"): $arches $counts"
+    case "$arches" in *sm_90a*) ;; *) echo "  no sm_90a code"; status=1;; esac
+  done
+  return $status
+}
+step "fatbins carry sm_90a" sass.log sass_check
+for script in "$@"; do
+  step "$(basename "$script")" "$(basename "$script" .py).log" env PYTHONUNBUFFERED=1 python3 "$script"
+done
+echo
+echo "| step | result | time | log |"
+echo "|---|---|---|---|"
+printf '%s\n' "${summary[@]}"

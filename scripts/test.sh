@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite on a CPU-only machine: installs what it needs (scripts/setup.sh),
+# compiles every CUDA kernel (a compile error fails the run), then runs the Swift suites.
+# GPU checks run separately on a GPU machine: scripts/prepare-gpu-run.sh + scripts/gpu-check.sh.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+. scripts/setup.sh
+if [ -f scripts/reference/requirements.txt ]; then
+  python3 -m pip install -q --disable-pip-version-check -r scripts/reference/requirements.txt
+fi
+echo "== kernels =="
+scripts/build-kernels.sh -j 2
+echo "== swift test =="
+swift test 2>&1
