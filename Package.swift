@@ -62,8 +62,11 @@ let package = Package(
         ]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF"]),
+        .testTarget(
+            name: "ChatTemplateTests",
+            dependencies: ["ChatTemplate", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Attention", "KVCache"]),
         .testTarget(name: "EngineTests", dependencies: [
             "Engine", "Model", "KVCache", "Attention",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -71,6 +71,14 @@ public enum GPUSelfTest {
         ("kv store vs CPU twin", KVStoreCheck.run),
         ("kv store bad slot", KVStoreCheck.badSlot),
         ("graph replay + exec update", GraphCheck.run),
+        ("attention metadata vs host", AttentionMetadataCheck.run),
+        ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
+        ("rope tables + rotation vs float64", RotaryCheck.run),
+        ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
+        ("to-float exact", ElementwiseCheck.toFloat),
+        ("cuBLASLt linear vs float64", GEMMCheck.run),
+        ("cuBLASLt linear in a CUDA graph", GEMMCheck.graph),
+        ("cuBLASLt at Llama-3-8B shapes", GEMMThroughputCheck.run),
     ]
 
     public static func run(seed: UInt64, log: (String) -> Void) -> Bool {

@@ -6,12 +6,11 @@
 
 namespace fs_decode {
 
+// Starts a segment's loads: its q rows (zero rows pad the mma M dimension to 16) as one
+// commit group, then every warp's K/V prologue.
 template <typename T, typename Cfg>
-__device__ __forceinline__ void run_segment(const fs_attention_decode_params& p, const Segment& seg,
-                                            unsigned char* smem, int* s_is_last) {
-  __syncthreads();  // the previous segment's scratch and q tile are free
-  // q rows of the group (zero rows pad the mma M dimension to 16): one commit group,
-  // issued first so that it overlaps the K/V prologue.
+__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
+                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   const int group = p.q_heads / p.kv_heads;
   const T* q = reinterpret_cast<const T*>(p.q) + seg.b * p.q_batch_stride;
   const uint32_t q_tile = smem_addr(smem) + Cfg::kRingBytes;
@@ -22,21 +21,19 @@ __device__ __forceinline__ void run_segment(const fs_attention_decode_params& p,
     cp_async_16(q_tile + swizzled<Cfg::kChunks>(row, chunk), src, ok);
   }
   cp_async_commit();
-  WarpDecoder<T, Cfg> wd;
-  wd.init(p, seg, smem);
-  wd.prologue();
-  cp_async_wait<Cfg::kStages - 1>();  // the q group (older than the prologue's) landed
-  __syncthreads();                    // ... for every thread's rows
-  wd.load_q_registers();
-  wd.mainloop();
-  finish_segment<T, Cfg>(p, seg, wd, smem, s_is_last);
+  ld.init(p, seg, smem);
+  ld.prologue();
 }
 
+// The CTA's range, segment after segment. At a boundary the next segment's q and first
+// K/V tiles are requested before the current one is merged, so the memory pipe stays
+// busy through the merge, the partial write and the split counter.
 template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];
   __shared__ int s_prefix[FS_ATTENTION_DECODE_MAX_BATCH + 1];
   __shared__ int s_warp_totals[FS_ATTENTION_DECODE_THREADS / 32];
+  __shared__ float s_ml[FS_ATTENTION_DECODE_THREADS / 32 * 16 * 2];
   __shared__ int s_is_last;
   build_tile_prefix(p, s_prefix, s_warp_totals);
   __syncthreads();
@@ -45,10 +42,28 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
       max(static_cast<long long>(max(p.min_tiles_per_cta, 1)), (total + gridDim.x - 1) / gridDim.x);
   long long pos = static_cast<long long>(blockIdx.x) * chunk;
   const long long end = min(total, pos + chunk);
-  while (pos < end) {
-    Segment seg = segment_at(p, s_prefix, pos, end, chunk);
-    run_segment<T, Cfg>(p, seg, smem, &s_is_last);
+  if (pos >= end) return;
+  WarpDecoder<T, Cfg> wd;
+  wd.init(p, smem);
+  Segment seg = segment_at(p, s_prefix, pos, end, chunk);
+  SegmentLoads<T, Cfg> ld;
+  start_loads<T, Cfg>(p, seg, smem, ld);
+  while (true) {
+    cp_async_wait<Cfg::kStages - 1>();  // the q group (older than the prologue's) landed
+    __syncthreads();                    // ... for every thread; last merge's scratch is read
+    wd.load_q_registers();
+    wd.mainloop(ld);
+    __syncthreads();  // every warp is done with the q tile and its ring stages
     pos += seg.tile_hi - seg.tile_lo;
+    const bool more = pos < end;
+    Segment next;
+    if (more) {
+      next = segment_at(p, s_prefix, pos, end, chunk);
+      start_loads<T, Cfg>(p, next, smem, ld);
+    }
+    finish_segment<T, Cfg>(p, seg, wd, smem, s_ml, &s_is_last);
+    if (!more) break;
+    seg = next;
   }
 }
 
@@ -64,12 +79,10 @@ namespace fs_decode {
 using Hd64 = DecodeConfig<64>;
 using Hd128 = DecodeConfig<128>;
 using Hd256 = DecodeConfig<256>;
-// Experimental hd128 variants, timed against the shipped one by decode_bench.py --variants:
-// x<stages><CTAs per SM><load hint>.
-using Hd128x321 = DecodeConfig<128, 3, 2, 1>;
-using Hd128x322 = DecodeConfig<128, 3, 2, 2>;
-using Hd128x231 = DecodeConfig<128, 2, 3, 1>;
-using Hd128x230 = DecodeConfig<128, 2, 3, 0>;
+// Experimental hd128 variant, timed against the shipped one by decode_bench.py --variants
+// (x<stages><CTAs per SM><load hint>): 2 stages x 3 CTAs/SM hides segment boundaries
+// better at large batch with P = 1 but serializes the two tiles per warp of bs = 1.
+using Hd128x232 = DecodeConfig<128, 2, 3, 2>;
 }  // namespace fs_decode
 
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
@@ -78,7 +91,4 @@ FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_bf16, __nv_bfloat16, fs_deco
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_f16, __half, fs_decode::Hd64)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd128_f16, __half, fs_decode::Hd128)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_f16, __half, fs_decode::Hd256)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x321_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x321)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x322_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x322)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x231_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x231)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x230_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x230)
+FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x232_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x232)

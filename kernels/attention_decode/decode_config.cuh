@@ -8,8 +8,8 @@ namespace fs_decode {
 
 // Stages, MinBlocks and LoadHint default to the shipped kernel; other values build the
 // experimental variants the bench compares (attention_decode.cu).
-template <int HeadDim, int Stages = (HeadDim <= 64 ? 4 : 3),
-          int MinBlocks = (HeadDim == 64 ? 3 : HeadDim == 128 ? 2 : 1), int LoadHint = 0>
+template <int HeadDim, int Stages = FS_ATTENTION_DECODE_STAGES(HeadDim),
+          int MinBlocks = FS_ATTENTION_DECODE_CTAS_PER_SM(HeadDim), int LoadHint = 2>
 struct DecodeConfig {
   static_assert(HeadDim == 64 || HeadDim == 128 || HeadDim == 256, "head dims 64, 128, 256");
   static_assert(Stages >= 2, "a ring needs a stage to fill while one is read");

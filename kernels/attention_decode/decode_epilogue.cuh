@@ -71,19 +71,20 @@ __device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p
 template <typename T, typename Cfg>
 __device__ __forceinline__ void finish_segment(const fs_attention_decode_params& p, const Segment& seg,
                                                const WarpDecoder<T, Cfg>& wd, unsigned char* smem,
-                                               int* s_is_last) {
+                                               float* s_ml, int* s_is_last) {
+  // Called after a CTA barrier that ended every warp's main loop. Stage 0 of each warp's
+  // ring is free (decode_loader.cuh) and holds that warp's O rows [16][D]; s_ml [warps][16]
+  // holds (m, l). Stages 1.. may already be receiving the next segment's tiles.
   constexpr int D = Cfg::kHeadDim;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int group = p.q_heads / p.kv_heads;
-  cp_async_wait<0>();
-  __syncthreads();  // every warp is done with its ring: reuse it as scratch
-  float* s_o = reinterpret_cast<float*>(smem);      // [warps][16][D]
-  float* s_ml = s_o + Cfg::kWarps * 16 * D;          // [warps][16][m, l]
+  auto scratch = [&](int w) { return reinterpret_cast<float*>(smem + w * Cfg::kStages * Cfg::kStageBytes); };
+  float* s_o = scratch(warp);
   const int r0 = lane >> 2, c = (lane & 3) * 2;
 #pragma unroll
   for (int j = 0; j < D / 8; ++j) {
-    if (r0 < group) *reinterpret_cast<float2*>(s_o + (warp * 16 + r0) * D + j * 8 + c) = make_float2(wd.o[j][0], wd.o[j][1]);
-    if (r0 + 8 < group) *reinterpret_cast<float2*>(s_o + (warp * 16 + r0 + 8) * D + j * 8 + c) = make_float2(wd.o[j][2], wd.o[j][3]);
+    if (r0 < group) *reinterpret_cast<float2*>(s_o + r0 * D + j * 8 + c) = make_float2(wd.o[j][0], wd.o[j][1]);
+    if (r0 + 8 < group) *reinterpret_cast<float2*>(s_o + (r0 + 8) * D + j * 8 + c) = make_float2(wd.o[j][2], wd.o[j][3]);
   }
   if ((lane & 3) == 0) {
     s_ml[(warp * 16 + r0) * 2] = wd.m[0];
@@ -103,7 +104,7 @@ __device__ __forceinline__ void finish_segment(const fs_attention_decode_params&
       float mw = s_ml[(w * 16 + row) * 2];
       float coef = mw == -CUDART_INF_F ? 0.f : exp2f(mw - mx);
       sum += coef * s_ml[(w * 16 + row) * 2 + 1];
-      float4 x = *reinterpret_cast<const float4*>(s_o + (w * 16 + row) * D + d);
+      float4 x = *reinterpret_cast<const float4*>(scratch(w) + row * D + d);
       acc[0] += coef * x.x; acc[1] += coef * x.y; acc[2] += coef * x.z; acc[3] += coef * x.w;
     }
     float inv = sum > 0.f ? 1.f / sum : 0.f;

@@ -1,7 +1,7 @@
-// One warp's share of a segment: tiles tile_lo + warp, + 4, + 8 ... of one (request, kv
-// head) pair. Each warp runs its own cp.async ring (no block barriers in the loop): the
-// page-table entries of the next tile are read one iteration ahead, K and V rows are
-// gathered with 16-byte cp.async into swizzled shared memory, and the group's q heads
+// One warp's math over its share of a segment: tiles tile_lo + warp, + 4, + 8 ... of one
+// (request, kv head) pair. Each warp runs its own cp.async ring (no block barriers in the
+// loop; decode_loader.cuh gathers): the page-table entries of the next tile are read one
+// iteration ahead, K and V rows land in swizzled shared memory, and the group's q heads
 // (rows of the mma M dimension, zero-padded to 16) are multiplied with tensor cores:
 //   S[16 x 16 tokens] = Q K^T   (K rows as the col-major B operand, ldmatrix)
 //   O[16 x D]        += P V     (P re-packed from S's accumulators, V via ldmatrix.trans)
@@ -9,7 +9,7 @@
 #pragma once
 #include <math_constants.h>
 #include "attention_decode_ptx.cuh"
-#include "decode_schedule.cuh"
+#include "decode_loader.cuh"
 
 namespace fs_decode {
 
@@ -31,87 +31,25 @@ struct WarpDecoder {
   float m[2], l[2];
   uint32_t qf[Cfg::kQInRegisters ? kKSteps : 1][4];
 
-  const T* k_base;  // pool + head offset
-  const T* v_base;
-  long long k_stride, v_stride;
-  const int* pt_row;
-  int log2_page, num_slots;
-  RequestSpan span;
-  uint32_t ring, q_tile;  // shared addresses: this warp's ring, the CTA's q tile
+  uint32_t q_tile;  // shared address of the CTA's q tile
   float scale_log2, cap_log2, scale_over_cap;
   bool softcap;
-  uint64_t l2_policy;  // evict_first for the streamed K/V (LoadHint 2)
-  int lane, warp, tile_first, count;  // this warp's tiles: tile_first + i * kWarps, i < count
+  int lane;
 
-  __device__ __forceinline__ void init(const fs_attention_decode_params& p, const Segment& seg,
-                                       unsigned char* smem) {
+  __device__ __forceinline__ void init(const fs_attention_decode_params& p, unsigned char* smem) {
     lane = threadIdx.x & 31;
-    warp = threadIdx.x >> 5;
-    k_base = reinterpret_cast<const T*>(p.k_pool) + seg.h * p.k_head_stride;
-    v_base = reinterpret_cast<const T*>(p.v_pool) + seg.h * p.v_head_stride;
-    k_stride = p.k_slot_stride;
-    v_stride = p.v_slot_stride;
-    pt_row = reinterpret_cast<const int*>(p.page_table) + static_cast<long long>(seg.b) * p.page_table_stride;
-    log2_page = p.log2_page_size;
-    num_slots = p.num_slots;
-    span = seg.span;
-    ring = smem_addr(smem) + warp * kS * Cfg::kStageBytes;
     q_tile = smem_addr(smem) + Cfg::kRingBytes;
     softcap = p.softcap > 0.f;
-    l2_policy = Cfg::kLoadHint == 2 ? l2_evict_first_policy() : 0;
     scale_log2 = p.softmax_scale * 1.4426950408889634f;
     cap_log2 = p.softcap * 1.4426950408889634f;
     scale_over_cap = softcap ? p.softmax_scale / p.softcap : 0.f;
-    int n = seg.tile_hi - seg.tile_lo - warp;
-    count = n > 0 ? (n + Cfg::kWarps - 1) / Cfg::kWarps : 0;
-    tile_first = span.tile_begin + seg.tile_lo + warp;
+  }
+
+  __device__ __forceinline__ void reset() {
 #pragma unroll
     for (int j = 0; j < kOBlocks; ++j) o[j][0] = o[j][1] = o[j][2] = o[j][3] = 0.f;
     m[0] = m[1] = -CUDART_INF_F;
     l[0] = l[1] = 0.f;
-  }
-
-  __device__ __forceinline__ int tile_at(int i) const { return tile_first + i * Cfg::kWarps; }
-
-  // Lanes 0..15 return the pool slot of token row `lane` of the tile, -1 when masked.
-  __device__ __forceinline__ int fetch_slot(int tile) const {
-    int t = tile * Cfg::kTile + (lane & 15);
-    int slot = -1;
-    if (t >= span.start && t < span.seqlen) {
-      int page = __ldg(pt_row + (t >> log2_page));
-      long long s = (static_cast<long long>(page) << log2_page) + (t & ((1 << log2_page) - 1));
-      if (page >= 0 && s < num_slots) slot = static_cast<int>(s);
-    }
-    return slot;
-  }
-
-  // Gathers the tile's 16 K rows and 16 V rows into ring stage `stage`.
-  __device__ __forceinline__ void issue_tile(int stage, int row_slot) const {
-    uint32_t k_dst = ring + stage * Cfg::kStageBytes;
-    uint32_t v_dst = k_dst + Cfg::kTileBytes;
-    int chunk = lane % Cfg::kChunks;
-#pragma unroll
-    for (int pass = 0; pass < Cfg::kPasses; ++pass) {
-      int row = lane / Cfg::kChunks + pass * Cfg::kRowsPerPass;
-      int slot = __shfl_sync(0xffffffffu, row_slot, row);
-      bool ok = slot >= 0;
-      long long s = ok ? slot : 0;
-      uint32_t off = swizzled<Cfg::kChunks>(row, chunk);
-      cp_async_16_hint<Cfg::kLoadHint>(k_dst + off, k_base + s * k_stride + chunk * 8, ok, l2_policy);
-      cp_async_16_hint<Cfg::kLoadHint>(v_dst + off, v_base + s * v_stride + chunk * 8, ok, l2_policy);
-    }
-  }
-
-  // Issues the first kS - 1 tiles, one commit group each (empty groups keep the count).
-  __device__ __forceinline__ void prologue() {
-    int slots[kS - 1];
-#pragma unroll
-    for (int s = 0; s < kS - 1; ++s) slots[s] = s < count ? fetch_slot(tile_at(s)) : -1;
-#pragma unroll
-    for (int s = 0; s < kS - 1; ++s) {
-      if (s < count) issue_tile(s, slots[s]);
-      cp_async_commit();
-    }
   }
 
   __device__ __forceinline__ void q_fragment(int kk, uint32_t (&a)[4]) const {
@@ -126,8 +64,7 @@ struct WarpDecoder {
     }
   }
 
-  __device__ __forceinline__ void compute_tile(int stage, int tile) {
-    const uint32_t k_src = ring + stage * Cfg::kStageBytes;
+  __device__ __forceinline__ void compute_tile(uint32_t k_src, int tile, const RequestSpan& span) {
     const uint32_t v_src = k_src + Cfg::kTileBytes;
     const int mat = lane >> 3, r = lane & 7;
     float s[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
@@ -191,16 +128,18 @@ struct WarpDecoder {
   }
 
   // Steady state: wait for tile i, refill the stage freed by tile i - 1, compute tile i.
-  __device__ __forceinline__ void mainloop() {
-    int slot_next = kS - 1 < count ? fetch_slot(tile_at(kS - 1)) : -1;
-    for (int i = 0; i < count; ++i) {
+  template <typename Loads>
+  __device__ __forceinline__ void mainloop(const Loads& ld) {
+    reset();
+    int slot_next = ld.slot_next;
+    for (int i = 0; i < ld.count; ++i) {
       cp_async_wait<kS - 2>();
       __syncwarp();  // every lane's rows of tile i landed; every lane is done with tile i-1
       int ni = i + kS - 1;
-      if (ni < count) issue_tile(ni % kS, slot_next);
+      if (ni < ld.count) ld.issue_tile(Loads::stage_of(ni), slot_next);
       cp_async_commit();
-      if (ni + 1 < count) slot_next = fetch_slot(tile_at(ni + 1));
-      compute_tile(i % kS, tile_at(i));
+      if (ni + 1 < ld.count) slot_next = ld.fetch_slot(ld.tile_at(ni + 1));
+      compute_tile(ld.k_stage(Loads::stage_of(i)), ld.tile_at(i), ld.span);
     }
     l[0] = warp_sum_quad(l[0]);
     l[1] = warp_sum_quad(l[1]);

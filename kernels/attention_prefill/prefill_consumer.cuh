@@ -49,6 +49,9 @@ struct Consumer {
   using Element = typename T::Element;
   static constexpr int kM = T::kBlockM, kN = T::kBlockN, kD = T::kHeadDim;
   static constexpr int kRows = 2;  // accumulator rows per thread (r and r + 8 of its warp's 16)
+  // Large head dims rescale O while S = Q K^T runs instead of after P V (as FA3 does): the
+  // O accumulator is large, and the rescale then leaves the critical path.
+  static constexpr bool kRescaleBeforeGemm = T::kHeadDim > 128;
 
   const fs_attention_prefill_params& p;
   SharedStorage<T>& s;
@@ -158,11 +161,18 @@ __device__ __forceinline__ void Consumer<T>::run() {
     convert_pairs(tOrP_f32, tOrP);
     clear(tOrO);
 
+    auto rescale_o = [&]() __attribute__((always_inline)) {
+#pragma unroll
+      for (int mi = 0; mi < kRows; ++mi)
+#pragma unroll
+        for (int ni = 0; ni < size<1>(O); ++ni) O(mi, ni) *= rescale[mi];
+    };
     auto step = [&](int n, auto masked) __attribute__((always_inline)) {
       constexpr bool kMasked = decltype(masked)::value;
       wait_full(s.k_full(k_pipe.stage()), k_pipe.phase());
       sched_sync();
       wgmma<true, -1>(mma_qk, tSrQ, tSrK(_, _, _, k_pipe.stage()), tSrS);
+      if constexpr (kRescaleBeforeGemm) rescale_o();
       wait_full(s.v_full(v_pipe.stage()), v_pipe.phase());
       wgmma<false, -1>(mma_pv, tOrP, tOrV(_, _, _, v_pipe.stage()), tOrO);
       sched_pass();
@@ -175,10 +185,7 @@ __device__ __forceinline__ void Consumer<T>::run() {
       warpgroup_wait<0>();
       warpgroup_fence_operand(tOrO);
       release_v();
-#pragma unroll
-      for (int mi = 0; mi < kRows; ++mi)
-#pragma unroll
-        for (int ni = 0; ni < size<1>(O); ++ni) O(mi, ni) *= rescale[mi];
+      if constexpr (!kRescaleBeforeGemm) rescale_o();
       convert_pairs(tOrP_f32, tOrP);
     };
     --n;
@@ -187,6 +194,7 @@ __device__ __forceinline__ void Consumer<T>::run() {
     for (; n >= r.n_min; --n) step(n, cute::true_type{});
 
     named_arrive(kQueryEmpty, T::kMmaThreads + 32);  // the last S = Q K^T is done
+    if constexpr (kRescaleBeforeGemm) rescale_o();
     wait_full(s.v_full(v_pipe.stage()), v_pipe.phase());
     wgmma<false, 0>(mma_pv, tOrP, tOrV(_, _, _, v_pipe.stage()), tOrO);
     release_v();

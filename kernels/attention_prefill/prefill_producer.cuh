@@ -44,27 +44,32 @@ struct Producer {
     return int64_t(page) * p.page_size + j % p.page_size;
   }
 
-  // One K or V tile by TMA (warp 0). Boxes past seqlen_k get an out-of-range row: TMA fills
-  // them with zeros and still counts their bytes, and no page-table entry past the request's
-  // pages is read.
+  // TMA kernels: lane i loads box i (kv_box_rows keys, inside one page) of each K/V tile. The
+  // row of that box for key block n, or an out-of-range row for a box past seqlen_k (TMA fills
+  // it with zeros and still counts its bytes; no page-table entry past the request's pages is
+  // read) or a lane without a box.
+  __device__ __forceinline__ int box_row(const WorkTile& t, const SeqInfo& si, int n) const {
+    int const first = (tid % 32) * p.kv_box_rows;
+    int const j0 = n * kN + first;
+    return first < kN && j0 < si.seqlen_k ? static_cast<int>(key_row(t, j0)) : (1 << 30);
+  }
+
   template <bool kIsV>
-  __device__ __forceinline__ void load_tma(PipeState<T::kStages>& pipe, const WorkTile& t, const SeqInfo& si,
-                                           int kvh, int n) {
+  __device__ __forceinline__ void load_tma(int row, int kvh) {
+    PipeState<T::kStages>& pipe = kIsV ? v_pipe : k_pipe;
     int const lane = tid % 32;
     int const stage = pipe.stage();
     uint32_t const full = kIsV ? s.v_full(stage) : s.k_full(stage);
     mbar_wait(kIsV ? s.v_empty(stage) : s.k_empty(stage), pipe.phase() ^ 1);
     if (lane == 0) mbar_arrive_expect_tx(full, T::kTileKVBytes);
     __syncwarp();
-    int const box_rows = p.kv_box_rows;
-    uint32_t const stage_buf = s.base + (kIsV ? SharedStorage<T>::kV : SharedStorage<T>::kK) + stage * T::kTileKVBytes;
-    for (int i = lane; i * box_rows < kN; i += 32) {
-      int const j0 = n * kN + i * box_rows;
-      int const row = j0 < si.seqlen_k ? static_cast<int>(key_row(t, j0)) : (1 << 30);
+    int const first = lane * p.kv_box_rows;
+    if (first < kN) {
+      uint32_t const dst = s.base + (kIsV ? SharedStorage<T>::kV : SharedStorage<T>::kK) + stage * T::kTileKVBytes +
+                           first * 128;
 #pragma unroll
       for (int c = 0; c < T::kChunks; ++c) {
-        tma_load_3d(stage_buf + (c * kN + i * box_rows) * 128, kIsV ? &p.v_map : &p.k_map, full, c * 64, kvh,
-                    row, kEvictLast);
+        tma_load_3d(dst + c * kN * 128, kIsV ? &p.v_map : &p.k_map, full, c * 64, kvh, row, kEvictLast);
       }
     }
     pipe.advance();
@@ -93,15 +98,6 @@ struct Producer {
     }
     cp_async_arrive_noinc(kIsV ? s.v_full(stage) : s.k_full(stage));
     pipe.advance();
-  }
-
-  template <bool kIsV>
-  __device__ __forceinline__ void load(const WorkTile& t, const SeqInfo& si, int kvh, int n) {
-    if constexpr (T::kGather) {
-      load_gather<kIsV>(kIsV ? v_pipe : k_pipe, t, si, kvh, n);
-    } else {
-      load_tma<kIsV>(kIsV ? v_pipe : k_pipe, t, si, kvh, n);
-    }
   }
 
   // Warp 0: once the consumers have released the Q buffer, publish tile `t` (or -1) in its
@@ -138,8 +134,37 @@ struct Producer {
     }
   }
 
+  // One tile's loads. TMA: the page-table lookups for block n - 1 are issued before the loads
+  // of block n, so their latency hides behind the waits for free stages.
+  __device__ __forceinline__ void load_tile(int t, int iter, const WorkTile& tile, const SeqInfo& si) {
+    BlockRange const r = block_range<kM, kN>(p, si, tile.m_block);
+    int const kvh = tile.head / (p.q_heads / p.kv_heads);
+    int const n_last = r.n_max - 1;
+    if constexpr (T::kGather) {
+      if (n_last >= r.n_min) load_gather<false>(k_pipe, tile, si, kvh, n_last);
+      if (tid < 32) publish(t, iter, tile, si);
+      for (int n = n_last - 1; n >= r.n_min; --n) {
+        load_gather<false>(k_pipe, tile, si, kvh, n);
+        load_gather<true>(v_pipe, tile, si, kvh, n + 1);
+      }
+      if (n_last >= r.n_min) load_gather<true>(v_pipe, tile, si, kvh, r.n_min);
+    } else {
+      int row_v = n_last >= r.n_min ? box_row(tile, si, n_last) : 0;
+      if (n_last >= r.n_min) load_tma<false>(row_v, kvh);
+      publish(t, iter, tile, si);
+      int row_next = n_last - 1 >= r.n_min ? box_row(tile, si, n_last - 1) : 0;
+      for (int n = n_last - 1; n >= r.n_min; --n) {
+        int const row_k = row_next;
+        if (n - 1 >= r.n_min) row_next = box_row(tile, si, n - 1);
+        load_tma<false>(row_k, kvh);
+        load_tma<true>(row_v, kvh);
+        row_v = row_k;
+      }
+      if (n_last >= r.n_min) load_tma<true>(row_v, kvh);
+    }
+  }
+
   __device__ __forceinline__ void run() {
-    int const group = p.q_heads / p.kv_heads;
     for (int iter = 0;; ++iter) {
       int const t = next_tile(iter);
       if (t < 0) {
@@ -147,17 +172,7 @@ struct Producer {
         break;
       }
       WorkTile const tile = decode_tile(p, t);
-      SeqInfo const si = seq_info(p, tile.batch);
-      BlockRange const r = block_range<kM, kN>(p, si, tile.m_block);
-      int const kvh = tile.head / group;
-      int const n_last = r.n_max - 1;
-      if (n_last >= r.n_min) load<false>(tile, si, kvh, n_last);
-      if (tid < 32) publish(t, iter, tile, si);
-      for (int n = n_last - 1; n >= r.n_min; --n) {
-        load<false>(tile, si, kvh, n);
-        load<true>(tile, si, kvh, n + 1);
-      }
-      if (n_last >= r.n_min) load<true>(tile, si, kvh, r.n_min);
+      load_tile(t, iter, tile, seq_info(p, tile.batch));
     }
     if constexpr (T::kGather) asm volatile("cp.async.wait_all;" ::: "memory");
   }

@@ -1,11 +1,13 @@
 // Which work a CTA does: the persistent tile scheduler and the per-tile key-block range.
 //
-// A tile is (request, m_block, q head). The host plan lists (request, m_block) pairs heaviest
-// first (most key blocks to visit); tile t is plan entry t / q_heads, head t % q_heads, so the
-// q heads of one GQA group, which read the same K/V, run side by side and share L2. CTAs take
-// tiles from a global counter (atomicAdd), so the longest tiles start first and the short ones
-// fill the gaps at the end (greedy LPT). The last CTA to find the counter exhausted resets it
-// to zero for the next launch, so no host-side clearing is needed between launches.
+// A tile is (request, m_block, q head). The host plan lists (request, m_block, head section)
+// entries: within a section of heads, heaviest first (most key blocks to visit); tile t is entry
+// t / heads_per_section and a head of its section. So the tiles running at once read the K/V of
+// one section's heads only, which the host sizes to stay in L2 (every K/V block is then read from
+// DRAM about once, not once per m-block), and the q heads of a GQA group run side by side.
+// CTAs take tiles from a global counter (atomicAdd): the longest tiles of a section start
+// first and the short ones fill the gaps (greedy LPT). The last CTA to find the counter
+// exhausted resets it to zero for the next launch: no host-side clearing between launches.
 #pragma once
 #include "attention_prefill_params.h"
 
@@ -32,7 +34,7 @@ __device__ __forceinline__ int floor_div(int a, int b) { return a >= 0 ? a / b :
 __device__ __forceinline__ int ceil_div_i(int a, int b) { return -floor_div(-a, b); }
 
 __device__ __forceinline__ int total_tiles(const fs_attention_prefill_params& p) {
-  return p.num_plan_entries * p.q_heads;
+  return p.num_plan_entries * p.heads_per_section;
 }
 
 // Taken by one thread; returns the tile index, or -1 when the work is done.
@@ -47,9 +49,10 @@ __device__ __forceinline__ int fetch_tile(const fs_attention_prefill_params& p) 
 }
 
 __device__ __forceinline__ WorkTile decode_tile(const fs_attention_prefill_params& p, int t) {
-  int entry = t / p.q_heads;
-  int packed = reinterpret_cast<const int*>(p.tile_plan)[entry];
-  return WorkTile{packed >> 16, packed & 0xffff, t - entry * p.q_heads};
+  int const per = p.heads_per_section;
+  int const entry = t / per;
+  int2 const e = reinterpret_cast<const int2*>(p.tile_plan)[entry];
+  return WorkTile{e.x & 0xffff, e.y, (e.x >> 16) * per + (t - entry * per)};
 }
 
 __device__ __forceinline__ SeqInfo seq_info(const fs_attention_prefill_params& p, int b) {

@@ -141,12 +141,29 @@ def bench_sdpa(lens, est):
         return us, "flash"
 
 
+def profile(spec):
+    shape, _, page = spec.partition(":")
+    bs, ctx = (int(x) for x in shape.split("x"))
+    kern = DecodeKernel(kernel_library(), D, DT)
+    cache = PagedCache([ctx] * bs, HKV, D, int(page or 1), DT)
+    q = torch.randn(bs, HQ, D, device="cuda").to(DT)
+    o = torch.empty(bs, HQ, D, dtype=DT, device="cuda")
+    p = kern.params(q, cache, o)
+    for _ in range(3):
+        kern.launch(p)
+    torch.cuda.synchronize()
+    print(f"profiled {spec}: grid {kern.grid}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--no-flashinfer", action="store_true")
-    ap.add_argument("--variants", default="", help="comma-separated experimental kernels, e.g. x321,x231")
+    ap.add_argument("--variants", default="", help="comma-separated experimental kernels, e.g. x320,x232")
+    ap.add_argument("--profile", default="", help="BSxCTX[:P]: just launch that case 3 times (run under ncu)")
     args = ap.parse_args()
+    if args.profile:
+        return profile(args.profile)
     torch.manual_seed(0)
     lib = kernel_library()
     kern = DecodeKernel(lib, D, DT)

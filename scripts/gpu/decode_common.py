@@ -19,7 +19,7 @@ THREADS = 128
 TILE = 16
 MAX_BATCH = 1024
 MAX_GRID = 1000
-MIN_TILES_PER_CTA = 4
+MIN_TILES_PER_CTA = 16
 
 
 class DecodeParams(ctypes.Structure):

@@ -45,12 +45,13 @@ class PrefillParams(ctypes.Structure):
         ("num_plan_entries", ctypes.c_int32), ("batch", ctypes.c_int32), ("q_heads", ctypes.c_int32),
         ("kv_heads", ctypes.c_int32), ("page_size", ctypes.c_int32), ("page_table_stride", ctypes.c_int32),
         ("kv_box_rows", ctypes.c_int32), ("window_left", ctypes.c_int32), ("window_right", ctypes.c_int32),
-        ("softmax_scale", ctypes.c_float), ("softcap", ctypes.c_float), ("reserved", ctypes.c_int32 * 11),
+        ("softmax_scale", ctypes.c_float), ("softcap", ctypes.c_float), ("heads_per_section", ctypes.c_int32),
+        ("reserved", ctypes.c_int32 * 10),
     ]
 
 
 assert ctypes.sizeof(PrefillParams) == PARAMS_SIZE, ctypes.sizeof(PrefillParams)
-assert PrefillParams.k.offset == 384 and PrefillParams.reserved.offset == 532
+assert PrefillParams.k.offset == 384 and PrefillParams.heads_per_section.offset == 532
 
 _DTYPE_CODE = {torch.float16: 6, torch.bfloat16: 9}
 _DTYPE_NAME = {torch.float16: "f16", torch.bfloat16: "bf16"}
@@ -73,8 +74,20 @@ def encode_rows_map(t, box_rows):
     return m
 
 
-def tile_plan(seqlens_q, seqlens_k, bm, bn, window_left, window_right):
-    """(batch << 16 | m_block) for every m-block, heaviest first (key blocks visited)."""
+L2_BUDGET = 24 << 20  # bytes of K/V that the tiles running at once should share in L2 (of 50 MB)
+
+
+def heads_per_section(hq, hkv, d, seqlens_k):
+    """Largest whole number of KV heads whose K/V (all requests) fit the L2 budget, as q heads."""
+    kv_bytes = max(1, sum(seqlens_k) * d * 2 * 2)
+    s_kv = max(1, min(hkv, L2_BUDGET // kv_bytes))
+    while hkv % s_kv:
+        s_kv -= 1
+    return s_kv * (hq // hkv)
+
+
+def tile_plan(seqlens_q, seqlens_k, bm, bn, window_left, window_right, sections):
+    """int32 [entries, 2]: {(section << 16) | batch, m_block}; per section, heaviest first."""
     entries, costs = [], []
     for b, (sq, sk) in enumerate(zip(seqlens_q, seqlens_k)):
         delta = sk - sq
@@ -84,10 +97,12 @@ def tile_plan(seqlens_q, seqlens_k, bm, bn, window_left, window_right):
             if window_right >= 0:
                 n_max = min(n_max, max(0, -(-(hi + delta + window_right) // bn)))
             n_min = max(0, (lo + delta - window_left) // bn) if window_left >= 0 else 0
-            entries.append((b << 16) | m)
+            entries.append((b, m))
             costs.append(max(0, n_max - n_min) + 1)  # + 1: loading Q and writing O
     order = np.argsort(-np.asarray(costs, dtype=np.int64), kind="stable")
-    return np.asarray(entries, dtype=np.int32)[order]
+    one = np.asarray(entries, dtype=np.int32)[order]
+    plan = np.concatenate([np.stack([one[:, 0] | (sec << 16), one[:, 1]], axis=1) for sec in range(sections)])
+    return np.ascontiguousarray(plan, dtype=np.int32)
 
 
 def num_sms():
@@ -126,6 +141,8 @@ class PrefillLauncher:
         if paged and not gather:
             box_rows = math.gcd(page_size, bn)
             assert box_rows % 8 == 0, "TMA paging needs page_size % 8 == 0; use the gather kernel"
+            assert bn // box_rows <= 32, "one box per producer lane"
+        per = heads_per_section(hq, hkv, d, seqlens_k)
         dev = q.device
         cu_q = torch.tensor(np.concatenate([[0], np.cumsum(seqlens_q)]), dtype=torch.int32, device=dev)
         sk = torch.tensor(seqlens_k, dtype=torch.int32, device=dev)
@@ -133,7 +150,8 @@ class PrefillLauncher:
         if not paged:
             cu_k = torch.tensor(np.concatenate([[0], np.cumsum(seqlens_k)]), dtype=torch.int32, device=dev)
             assert sum(seqlens_k) <= k.shape[0]
-        plan = torch.from_numpy(tile_plan(seqlens_q, seqlens_k, bm, bn, window_left, window_right)).to(dev)
+        plan = torch.from_numpy(tile_plan(seqlens_q, seqlens_k, bm, bn, window_left, window_right,
+                                          hq // per)).to(dev)
         p = PrefillParams()
         p.q_map = encode_rows_map(q, bm)
         p.k_map = encode_rows_map(k, box_rows)
@@ -145,7 +163,8 @@ class PrefillLauncher:
         p.page_table = page_table.data_ptr() if paged else 0
         p.tile_plan, p.tile_counter = plan.data_ptr(), self.counter.data_ptr()
         p.k_row_stride, p.v_row_stride, p.o_row_stride = k.stride(0), v.stride(0), o.stride(0)
-        p.num_plan_entries, p.batch, p.q_heads, p.kv_heads = plan.numel(), batch, hq, hkv
+        p.num_plan_entries, p.batch, p.q_heads, p.kv_heads = plan.shape[0], batch, hq, hkv
+        p.heads_per_section = per
         p.page_size = page_size if paged else 0
         p.page_table_stride = page_table.stride(0) if paged else 0
         p.kv_box_rows = box_rows
@@ -154,7 +173,7 @@ class PrefillLauncher:
         p.softcap = softcap
         name = f"fs_attention_prefill_hd{d}_{'gather' if gather else 'tma'}_{_DTYPE_NAME[q.dtype]}"
         fn = self.lib.function(name)
-        grid = max(1, min(num_sms(), plan.numel() * hq))
+        grid = max(1, min(num_sms(), plan.shape[0] * per))
         keep = (cu_q, sk, cu_k, plan)  # kept alive with the closure
 
         def launch():

@@ -64,7 +64,7 @@ class FlashInferRunner:
         return lambda: w.run(q, k, v)
 
 
-def bench_config(launcher, d, seq, causal, sets, fi, gen, log):
+def bench_config(launcher, d, seq, causal, sets, fi, log):
     heads = 16 if d == 256 else 32
     batch = TOKENS // seq
     row = dict(d=d, seq=seq, causal=causal)
@@ -116,6 +116,7 @@ def make_sets(d, heads, gen, n_sets=2):
 
 
 def run_bench(lib, log_path, flashinfer=False, head_dims=(64, 128, 256), seqs=(1024, 4096, 16384)):
+    """flashinfer: also time FlashInfer (its kernels JIT-compile on first use: minutes)."""
     launcher = PrefillLauncher(lib)
     gen = torch.Generator(device="cuda")
     gen.manual_seed(1234)
@@ -126,13 +127,13 @@ def run_bench(lib, log_path, flashinfer=False, head_dims=(64, 128, 256), seqs=(1
         except Exception as e:
             print(f"flashinfer unavailable: {e}", flush=True)
     rows = []
-    with open(log_path, "w") as log:
+    with open(log_path, "a") as log:
         for d in head_dims:
             sets = make_sets(d, 16 if d == 256 else 32, gen)
             for seq in seqs:
                 for causal in (True, False):
                     t0 = time.time()
-                    rows.append(bench_config(launcher, d, seq, causal, sets, fi, gen, log))
+                    rows.append(bench_config(launcher, d, seq, causal, sets, fi, log))
                     log.write(f"  ({time.time() - t0:.1f} s)\n")
             del sets
             torch.cuda.empty_cache()

@@ -123,4 +123,8 @@ typedef struct fs_cuda_api {
 // symbol is missing. Thread-safe; the library stays loaded for the life of the process.
 const fs_cuda_api *fs_cuda_open(char *error, size_t error_size);
 
+// cuBLASLt, loaded the same way (CCUBLASLt.c); included here because this header is the
+// module's umbrella header.
+#include "CCUBLASLt.h"
+
 #endif

@@ -25,7 +25,7 @@
 #define FS_ATTENTION_DECODE_MAX_BATCH 1024   // the schedule's prefix sums live in shared memory
 #define FS_ATTENTION_DECODE_MAX_GROUP 16     // q heads per kv head (the mma M dimension)
 #define FS_ATTENTION_DECODE_MAX_GRID 1000    // bounds the split-merge scratch in shared memory
-#define FS_ATTENTION_DECODE_MIN_TILES_PER_CTA 4  // default floor of a CTA's share (64 tokens)
+#define FS_ATTENTION_DECODE_MIN_TILES_PER_CTA 16 // default floor of a CTA's share (256 tokens)
 
 typedef struct fs_attention_decode_params {
   fs_devptr q;              // [batch, q_heads, head_dim], element type of the kernel
@@ -57,9 +57,19 @@ typedef struct fs_attention_decode_params {
   float softcap;            // <= 0: none; else logit = softcap * tanh(logit / softcap)
 } fs_attention_decode_params;
 
-// Pipeline depth per warp: deep enough to keep ~16-24 KB per warp in flight.
+// Pipeline depth per warp (16-24 KB in flight per warp) and the CTAs per SM the kernel is
+// built for (__launch_bounds__ min blocks; shared memory 73 / 106 / 210 KB per CTA). The
+// grid of a launch is CTAS_PER_SM x SMs: every CTA resident at once, no tail wave.
+#define FS_ATTENTION_DECODE_STAGES(head_dim) ((head_dim) <= 64 ? 4 : 3)
+#define FS_ATTENTION_DECODE_CTAS_PER_SM(head_dim) ((head_dim) == 64 ? 3 : (head_dim) == 128 ? 2 : 1)
+
 static inline int32_t fs_attention_decode_stages(int32_t head_dim) {
-  return head_dim <= 64 ? 4 : 3;
+  return FS_ATTENTION_DECODE_STAGES(head_dim);
+}
+
+static inline int32_t fs_attention_decode_grid(int32_t head_dim, int32_t multiprocessors) {
+  int32_t grid = FS_ATTENTION_DECODE_CTAS_PER_SM(head_dim) * multiprocessors;
+  return grid < FS_ATTENTION_DECODE_MAX_GRID ? grid : FS_ATTENTION_DECODE_MAX_GRID;
 }
 
 // Dynamic shared memory of a CTA: per warp a ring of K and V tiles, plus the q tile.

@@ -23,8 +23,14 @@
 //            maps then use kv_box_rows = gcd(page_size, BLOCK_N) rows per box (BLOCK_N when
 //            contiguous), so that one tile is BLOCK_N / kv_box_rows boxes, each inside a page.
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
+// Work: a tile is (request, m_block of BLOCK_M queries, q head). The host plan lists entries
+// (request, m_block, head section): heads are cut into sections of heads_per_section (a multiple
+// of q_heads / kv_heads dividing q_heads, sized so that a section's K/V stays in L2), and the
+// entries of each section come heaviest first (most key blocks); sections follow each other.
+// Tile t is entry t / heads_per_section, head section * heads_per_section + t % heads_per_section.
 // Launch: grid = min(#SMs, tiles), block = FS_PREFILL_THREADS(D, G), dynamic shared memory =
-// FS_PREFILL_SMEM_BYTES(D, G), where tiles = num_plan_entries * q_heads and G = 1 for _gather.
+// FS_PREFILL_SMEM_BYTES(D, G), where tiles = num_plan_entries * heads_per_section and G = 1 for
+// _gather.
 #ifndef FS_ATTENTION_PREFILL_PARAMS_H
 #define FS_ATTENTION_PREFILL_PARAMS_H
 #include "fs_types.h"
@@ -59,7 +65,7 @@ typedef struct fs_attention_prefill_params {
   fs_devptr seqlens_k;     // int32 [batch]: keys of each request (prefix + new)
   fs_devptr cu_seqlens_k;  // int32 [batch + 1]: first K/V row of each request (contiguous), or 0
   fs_devptr page_table;    // int32 [batch, page_table_stride] (paged), or 0 (contiguous)
-  fs_devptr tile_plan;     // int32 [num_plan_entries]: (batch << 16) | m_block, heaviest first
+  fs_devptr tile_plan;     // int32 [num_plan_entries][2]: {(head_section << 16) | batch, m_block}
   fs_devptr tile_counter;  // uint32, zero before the first launch; each launch leaves it zero
   int64_t k_row_stride;    // elements between consecutive K rows
   int64_t v_row_stride;
@@ -75,7 +81,8 @@ typedef struct fs_attention_prefill_params {
   int32_t window_right;    // -1: unlimited; 0: causal
   float softmax_scale;
   float softcap;           // 0: off
-  int32_t reserved[11];     // keeps the size a multiple of 64 bytes
+  int32_t heads_per_section;
+  int32_t reserved[10];    // keeps the size a multiple of 64 bytes
 } fs_attention_prefill_params;
 
 #ifdef __cplusplus

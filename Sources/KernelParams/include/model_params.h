@@ -1,0 +1,61 @@
+// The model's elementwise kernels (kernels/model/): row gather (embedding lookup, logit
+// rows), RoPE tables and rotation, SiLU-and-mul, and widening to float32. One POD params
+// struct per kernel; every access is a 16-byte vector, so sizes are multiples of 8 halves.
+#ifndef FS_MODEL_PARAMS_H
+#define FS_MODEL_PARAMS_H
+#include "fs_types.h"
+
+// out[i, :] = src[indices[i], :] — a bit copy, so one kernel serves every element type.
+// An index outside [0, src_rows) writes a zero row and raises `bad_index` (the embedding
+// of a token id outside the vocabulary must not read out of bounds or trap the context).
+typedef struct fs_gather_rows_params {
+  fs_devptr src;          // [src_rows, row_vectors * 16 bytes]
+  fs_devptr indices;      // [rows] int32
+  fs_devptr out;          // [rows, row_vectors * 16 bytes]
+  int64_t src_rows;
+  int32_t rows;
+  int32_t row_vectors;    // 16-byte vectors per row
+  fs_devptr bad_index;    // int32 flag set to 1 on an out-of-range index (0: no flag)
+} fs_gather_rows_params;
+
+// cos/sin[t, i] = cos/sin(float(positions[t]) * inv_freq[i]) for i < half, in float32.
+// The angle is the float32 product (as Hugging Face computes it); cos and sin of it are
+// evaluated in double and rounded once, so positions of 100k+ keep exact tables.
+typedef struct fs_rope_tables_params {
+  fs_devptr positions;    // [rows] int32
+  fs_devptr inv_freq;     // [half] float32 (Llama-3 / YaRN scaling already applied)
+  fs_devptr cos;          // [rows, half] float32
+  fs_devptr sin;          // [rows, half] float32
+  int32_t rows;
+  int32_t half;           // head_dim / 2
+} fs_rope_tables_params;
+
+// Half-split rotation (Hugging Face's rotate_half) of x [rows, heads, head_dim], in place:
+//   x[i]        = x[i] * cos[i] - x[i + half] * sin[i]
+//   x[i + half] = x[i + half] * cos[i] + x[i] * sin[i]        for i < half
+typedef struct fs_rope_apply_params {
+  fs_devptr x;            // T, token t's heads start at t * row_stride
+  fs_devptr cos;          // [rows, head_dim / 2] float32
+  fs_devptr sin;          // [rows, head_dim / 2] float32
+  int64_t row_stride;     // elements between tokens (heads * head_dim when packed)
+  int32_t rows;
+  int32_t heads;
+  int32_t head_dim;       // multiple of 16 (8-wide vectors on each half)
+} fs_rope_apply_params;
+
+// out = silu(gate) * up = gate / (1 + exp(-gate)) * up, elementwise, computed in float.
+typedef struct fs_silu_mul_params {
+  fs_devptr gate;         // [count] T
+  fs_devptr up;           // [count] T
+  fs_devptr out;          // [count] T; may alias gate or up
+  int64_t count;          // multiple of 8
+} fs_silu_mul_params;
+
+// out = float(x), elementwise (bf16/f16 activations to the float32 a host or sampler reads).
+typedef struct fs_to_float_params {
+  fs_devptr x;            // [count] T
+  fs_devptr out;          // [count] float32
+  int64_t count;          // multiple of 8
+} fs_to_float_params;
+
+#endif
