@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Server", dependencies: [
-            "Engine", "Tokenizer",
+            "Engine", "Tokenizer", "ChatTemplate", "GGUF",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -70,6 +70,12 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: [
             "Engine", "Model", "KVCache", "Attention",
             .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Engine", "Tokenizer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )
