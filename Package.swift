@@ -66,7 +66,11 @@ let package = Package(
             name: "ChatTemplateTests",
             dependencies: ["ChatTemplate", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Attention", "KVCache"]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "Model", "KVCache", "Attention",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Engine", "Tokenizer",
             .product(name: "Hummingbird", package: "hummingbird"),

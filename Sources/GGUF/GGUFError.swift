@@ -10,6 +10,8 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
     case invalidUTF8(path: String, what: String)
     case invalidTensor(path: String, name: String, reason: String)
     case duplicateTensor(path: String, name: String)
+    /// The element type has no dequantizer here (i-quants, Q5_x, Q2_K, Q3_K, Q5_K, ...).
+    case cannotDequantize(type: GGMLType)
 
     public var description: String {
         switch self {
@@ -30,6 +32,9 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
             return "\(path): tensor \"\(name)\" is invalid: \(reason)"
         case .duplicateTensor(let path, let name):
             return "\(path): tensor \"\(name)\" appears twice in the tensor directory; the file is corrupt"
+        case .cannotDequantize(let type):
+            let supported = GGMLDequantizer.supportedTypes.map(\.description).joined(separator: ", ")
+            return "ggml type \(type) cannot be dequantized (supported: \(supported)); convert the model to one of those types"
         }
     }
 }

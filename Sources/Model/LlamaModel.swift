@@ -1,0 +1,120 @@
+// The Llama-family forward (Llama 3.x, Mistral, Qwen2.5, Qwen3, SmolLM2), written once over
+// ModelOps and an AttentionBackend: the same code runs on the CPU and on a GPU.
+
+import Attention
+
+public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Backend.Tensor == Ops.Tensor {
+    public let config: ModelConfig
+    public let ops: Ops
+    public let attention: Backend
+    public let weights: LlamaWeights<Ops>
+    private var workspace: LlamaWorkspace<Ops>?
+
+    public init(config: ModelConfig, weights: LlamaWeights<Ops>, ops: Ops, attention: Backend) {
+        precondition(attention.shape == AttentionShape(layers: config.layers, heads: config.heads,
+                                                       kvHeads: config.kvHeads, headDim: config.headDim),
+                     "LlamaModel: the attention backend's shape does not match the config")
+        self.config = config
+        self.weights = weights
+        self.ops = ops
+        self.attention = attention
+    }
+
+    /// Runs one step and returns logits, [batch.logitRows.count, vocab], in a buffer this
+    /// model reuses on the next call. `metadata` must have been prepared for this batch.
+    public func forward(_ batch: ForwardBatch, metadata: Backend.Metadata) -> Ops.Tensor {
+        let rows = batch.tokenCount, c = config
+        let w = workspace(tokens: rows, logitRows: batch.logitRows.count)
+        ops.write(batch.tokens, to: w.tokens)
+        ops.write(batch.positions, to: w.positions)
+        ops.write(batch.logitRows, to: w.logitRows)
+
+        ops.rotaryTables(positions: w.positions, rows: rows, inverseFrequencies: weights.ropeInverseFrequencies,
+                         cos: w.cos, sin: w.sin)
+        ops.embed(tokens: w.tokens, rows: rows, table: weights.embedding, into: w.residual)
+        ops.rmsNorm(w.residual, weight: weights.layers[0].inputNorm, epsilon: c.rmsNormEpsilon,
+                    rows: rows, width: c.hiddenSize, into: w.normed)
+        for (index, layer) in weights.layers.enumerated() {
+            attentionBlock(layer, index: index, rows: rows, workspace: w, metadata: metadata)
+            ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: layer.postAttentionNorm,
+                           epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
+            ops.linear(w.normed, rows: rows, weight: layer.gate, bias: nil, into: w.gate)
+            ops.linear(w.normed, rows: rows, weight: layer.up, bias: nil, into: w.up)
+            ops.siluMul(gate: w.gate, up: w.up, count: rows * c.intermediateSize, into: w.gate)
+            ops.linear(w.gate, rows: rows, weight: layer.down, bias: nil, into: w.projected)
+            // The next layer's input norm, or the final norm after the last layer.
+            let nextNorm = index + 1 < weights.layers.count ? weights.layers[index + 1].inputNorm : weights.finalNorm
+            ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: nextNorm,
+                           epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
+        }
+        ops.gatherRows(w.normed, rowIndices: w.logitRows, rows: batch.logitRows.count, width: c.hiddenSize,
+                       into: w.lastHidden)
+        ops.linear(w.lastHidden, rows: batch.logitRows.count, weight: weights.lmHead, bias: nil, into: w.logits)
+        return w.logits
+    }
+
+    /// Eager step: prepares attention metadata for this batch, runs the forward and reads
+    /// the logits back, one row of `vocabSize` per entry of `batch.logitRows`.
+    public func logits(_ batch: ForwardBatch) -> [Float] {
+        let metadata = attention.makeMetadata(for: batch.attention)
+        let logits = forward(batch, metadata: metadata)
+        return ops.read(logits, count: batch.logitRows.count * config.vocabSize)
+    }
+
+    private func attentionBlock(_ layer: LlamaLayerWeights<Ops>, index: Int, rows: Int,
+                                workspace w: LlamaWorkspace<Ops>, metadata: Backend.Metadata) {
+        let c = config
+        ops.linear(w.normed, rows: rows, weight: layer.q, bias: layer.qBias, into: w.q)
+        ops.linear(w.normed, rows: rows, weight: layer.k, bias: layer.kBias, into: w.k)
+        ops.linear(w.normed, rows: rows, weight: layer.v, bias: layer.vBias, into: w.v)
+        if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
+            ops.rmsNorm(w.q, weight: qNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.heads, width: c.headDim, into: w.q)
+            ops.rmsNorm(w.k, weight: kNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.kvHeads, width: c.headDim, into: w.k)
+        }
+        ops.applyRotary(w.q, rows: rows, heads: c.heads, headDim: c.headDim, cos: w.cos, sin: w.sin)
+        ops.applyRotary(w.k, rows: rows, heads: c.kvHeads, headDim: c.headDim, cos: w.cos, sin: w.sin)
+        attention.forward(q: w.q, k: w.k, v: w.v, output: w.attended, layer: index, batch: metadata)
+        ops.linear(w.attended, rows: rows, weight: layer.o, bias: nil, into: w.projected)
+    }
+
+    private func workspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
+        if let current = workspace, current.tokenCapacity >= tokens, current.logitCapacity >= logitRows {
+            return current
+        }
+        // Grow geometrically so a run of slightly longer prompts does not reallocate each step.
+        let grown = LlamaWorkspace(ops: ops, config: config,
+                                   tokens: max(tokens, (workspace?.tokenCapacity ?? 0) * 2),
+                                   logitRows: max(logitRows, workspace?.logitCapacity ?? 0))
+        workspace = grown
+        return grown
+    }
+}
+
+/// Activation buffers for up to `tokenCapacity` tokens per step.
+final class LlamaWorkspace<Ops: ModelOps> {
+    let tokenCapacity: Int
+    let logitCapacity: Int
+    let tokens, positions, logitRows: Ops.Indices
+    let residual, normed, q, k, v, attended, projected, gate, up, cos, sin, lastHidden, logits: Ops.Tensor
+
+    init(ops: Ops, config c: ModelConfig, tokens n: Int, logitRows: Int) {
+        tokenCapacity = n
+        logitCapacity = logitRows
+        tokens = ops.makeIndices(count: n)
+        positions = ops.makeIndices(count: n)
+        self.logitRows = ops.makeIndices(count: logitRows)
+        residual = ops.makeTensor(count: n * c.hiddenSize)
+        normed = ops.makeTensor(count: n * c.hiddenSize)
+        q = ops.makeTensor(count: n * c.queryWidth)
+        k = ops.makeTensor(count: n * c.kvWidth)
+        v = ops.makeTensor(count: n * c.kvWidth)
+        attended = ops.makeTensor(count: n * c.queryWidth)
+        projected = ops.makeTensor(count: n * c.hiddenSize)
+        gate = ops.makeTensor(count: n * c.intermediateSize)
+        up = ops.makeTensor(count: n * c.intermediateSize)
+        cos = ops.makeTensor(count: n * c.headDim / 2)
+        sin = ops.makeTensor(count: n * c.headDim / 2)
+        lastHidden = ops.makeTensor(count: logitRows * c.hiddenSize)
+        logits = ops.makeTensor(count: logitRows * c.vocabSize)
+    }
+}

@@ -1,0 +1,42 @@
+// The op set the Llama-family forward is written over, once for every device. A backend
+// owns its buffer types: the CPU's are host arrays, a CUDA backend's are device pointers.
+// The model never reads a tensor's values on the host inside the forward; inputs arrive
+// through `write` before it and logits leave through `read` after it, so a CUDA backend
+// can capture the whole forward in a graph.
+
+public protocol ModelOps: AnyObject {
+    /// Float activations, [rows, width] row-major.
+    associatedtype Tensor
+    /// Int32 per-token inputs (token ids, positions, row indices).
+    associatedtype Indices
+    /// A [out, in] matrix (or the [vocab, hidden] embedding) in this device's weight format.
+    associatedtype Weight
+    /// A 1-D float parameter: RMSNorm gain, bias, RoPE inverse frequencies.
+    associatedtype Vector
+
+    // Memory.
+    func makeTensor(count: Int) -> Tensor
+    func makeIndices(count: Int) -> Indices
+    func write(_ values: [Int32], to indices: Indices)
+    func read(_ tensor: Tensor, count: Int) -> [Float]
+    func makeWeight(_ tensor: LoadedTensor) throws(ModelError) -> Weight
+    func makeVector(_ values: [Float]) -> Vector
+
+    // Kernels. `rows` is the number of tokens (or rows) the call covers.
+    /// out[t] = table[tokens[t]]
+    func embed(tokens: Indices, rows: Int, table: Weight, into out: Tensor)
+    /// out = x / rms(x) * weight, per row of `width`; out may be x.
+    func rmsNorm(_ x: Tensor, weight: Vector, epsilon: Float, rows: Int, width: Int, into out: Tensor)
+    /// residual += x, then out = rmsNorm(residual) (the add and norm fused, as on the GPU).
+    func addRMSNorm(residual: Tensor, adding x: Tensor, weight: Vector, epsilon: Float, rows: Int, width: Int, into out: Tensor)
+    /// out[t] = weight · x[t] (+ bias); x is [rows, in], out is [rows, out].
+    func linear(_ x: Tensor, rows: Int, weight: Weight, bias: Vector?, into out: Tensor)
+    /// cos/sin[t, i] of angle positions[t] * inverseFrequencies[i], i < headDim / 2.
+    func rotaryTables(positions: Indices, rows: Int, inverseFrequencies: Vector, cos: Tensor, sin: Tensor)
+    /// Half-split RoPE (Hugging Face's rotate_half) on [rows, heads, headDim], in place.
+    func applyRotary(_ x: Tensor, rows: Int, heads: Int, headDim: Int, cos: Tensor, sin: Tensor)
+    /// out = silu(gate) * up, elementwise over `count`.
+    func siluMul(gate: Tensor, up: Tensor, count: Int, into out: Tensor)
+    /// out[i] = x[rowIndices[i]] for rows of `width`.
+    func gatherRows(_ x: Tensor, rowIndices: Indices, rows: Int, width: Int, into out: Tensor)
+}

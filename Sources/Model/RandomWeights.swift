@@ -1,0 +1,86 @@
+// `--load-format random`: weights drawn from a seeded generator for a config, as SGLang's
+// dummy format, for benchmarks and for tests that need no checkpoint. The same seed gives
+// the same weights on every machine. The output head gets a larger spread so that the
+// next-token distribution is peaked and top-1 comparisons between implementations are
+// meaningful (DESIGN.md §7).
+
+import Foundation
+import GGUF
+
+public struct RandomWeights: Checkpoint {
+    public let config: ModelConfig
+    public let seed: UInt64
+    /// .f32 or .bf16 (bf16 keeps the CPU's weight traffic as a bf16 checkpoint's would be).
+    public let type: GGMLType
+    public var source: String { "random weights (seed \(seed))" }
+    private let specs: [String: LlamaTensorSpec]
+
+    public init(config: ModelConfig, seed: UInt64, type: GGMLType = .f32) {
+        precondition(type == .f32 || type == .bf16, "RandomWeights: type must be F32 or BF16, got \(type)")
+        self.config = config
+        self.seed = seed
+        self.type = type
+        specs = Dictionary(uniqueKeysWithValues: config.tensorList.map { ($0.name, $0) })
+    }
+
+    public func contains(_ name: String) -> Bool { specs[name] != nil }
+
+    public func tensor(named name: String) throws(ModelError) -> LoadedTensor {
+        guard let spec = specs[name] else { throw .missingTensor(name: name, source: source) }
+        var generator = SplitMix64(seed: seed ^ Self.hash(name))
+        let count = spec.shape.reduce(1, *)
+        let values: [Float]
+        switch spec.role {
+        case .norm: values = (0 ..< count).map { _ in 1 + 0.05 * generator.nextNormal() }
+        case .bias: values = (0 ..< count).map { _ in 0.02 * generator.nextNormal() }
+        case .matrix:
+            let isHead = name == WeightName.lmHead || (name == WeightName.embedding && config.tieWordEmbeddings)
+            // Inputs of every matrix are O(1) per element (normed or activations), so 1/sqrt(in)
+            // keeps outputs O(1); the head is 4x wider to peak the softmax.
+            let std = (isHead ? 4 : 1) / Float(spec.shape[1]).squareRoot()
+            values = (0 ..< count).map { _ in std * generator.nextNormal() }
+        }
+        let tensor = LoadedTensor(name: name, shape: spec.shape, values: values)
+        return type == .f32 ? tensor : Self.bfloat16(tensor, values)
+    }
+
+    private static func bfloat16(_ tensor: LoadedTensor, _ values: [Float]) -> LoadedTensor {
+        let storage = ByteStorage(count: values.count * 2)
+        let out = storage.bytes.bindMemory(to: UInt16.self)
+        for (i, v) in values.enumerated() {
+            let bits = v.bitPattern  // round to nearest even
+            out[i] = UInt16((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16)
+        }
+        return LoadedTensor(name: tensor.name, shape: tensor.shape, type: .bf16,
+                            bytes: UnsafeRawBufferPointer(storage.bytes), owner: storage)
+    }
+
+    /// FNV-1a: a stable per-name stream, independent of load order.
+    private static func hash(_ name: String) -> UInt64 {
+        name.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and the same everywhere.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1].
+    mutating func nextUnit() -> Double { Double((next() >> 11) + 1) / Double(1 << 53) }
+
+    /// Standard normal (Box–Muller).
+    mutating func nextNormal() -> Float {
+        let r = (-2 * log(nextUnit())).squareRoot()
+        return Float(r * cos(2 * Double.pi * nextUnit()))
+    }
+}
