@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Engine", "Tokenizer",
+            "Server", "Engine", "Model", "Tokenizer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -118,3 +118,41 @@ import Testing
         #expect(String(buffer: ServerSentEvents.done) == "data: [DONE]\n\n")
     }
 }
+
+@Suite struct ServeBannerTests {
+    @Test func printsTheAddressAndACurlLineForTheServedModel() {
+        let banner = ServeBanner.text(host: "0.0.0.0", port: 8123, model: "smol'lm", backend: "CPU", contextLength: 2048)
+        #expect(banner.contains("Listening on http://127.0.0.1:8123"))
+        #expect(banner.contains("curl http://127.0.0.1:8123/v1/chat/completions -H 'Content-Type: application/json' -d '{\"model\": \"smol'\\''lm\""))
+        #expect(LaunchedServer.port(inBanner: banner.split(separator: "\n")[1].description) == 8123)
+    }
+}
+
+@Suite struct StreamTimingTests {
+    @Test func timesTextChunksAndReadsUsageWhateverTheSplits() {
+        let events = [
+            #"data: {"choices":[{"index":0,"text":"Hel"}]}"#, #"data: {"choices":[{"index":0,"text":""}]}"#,
+            #"data: {"choices":[{"index":0,"text":"lo"}]}"#, #"data: {"choices":[],"usage":{"completion_tokens":2}}"#,
+            "data: [DONE]",
+        ].map { $0 + "\n\n" }.joined()
+        let bytes = Array(events.utf8)
+        for split in [1, 5, 64, bytes.count] {
+            let timing = StreamTiming(inputTokens: 4, start: .now)
+            for start in stride(from: 0, to: bytes.count, by: split) {
+                _ = timing.receive(Array(bytes[start..<min(start + split, bytes.count)]))
+            }
+            let measurement = timing.finish(status: 200, body: [], error: nil)
+            #expect(measurement.succeeded && measurement.outputTokens == 2 && measurement.inputTokens == 4)
+            #expect(measurement.timeToFirstToken != nil && measurement.interTokenLatencies.count == 1)
+        }
+    }
+
+    @Test func anErrorEventOrAMissingDoneIsAFailure() {
+        let timing = StreamTiming(inputTokens: 1, start: .now)
+        _ = timing.receive(Array(#"data: {"error":{"message":"boom"}}"#.utf8) + [10, 10])
+        #expect(timing.finish(status: 200, body: [], error: nil).error == "boom")
+        let cut = StreamTiming(inputTokens: 1, start: .now)
+        _ = cut.receive(Array(#"data: {"choices":[{"text":"a"}]}"#.utf8) + [10, 10])
+        #expect(cut.finish(status: 200, body: [], error: nil).error == "the stream ended without [DONE]")
+    }
+}

@@ -55,7 +55,21 @@ public struct InferenceServer: Service {
         } onGracefulShutdown: {
             lifecycle.beginShutdown()
             logger.info("shutting down: finishing in-flight requests (deadline \(deadline) s)")
-            Task { await engine.shutdown(deadline: deadline) }
+            Task {
+                await engine.shutdown(deadline: deadline)
+                let stats = engine.stats
+                logger.info(
+                    "engine stopped: \(stats.runningRequests) running, \(stats.waitingRequests) waiting, \(stats.kvPagesUsed) KV pages in use")
+            }
         }
+    }
+}
+
+extension InferenceServer {
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully (what `flashserve serve` does).
+    public func runUntilSignalled() async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

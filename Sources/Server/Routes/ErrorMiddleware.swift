@@ -13,7 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let apiError = APIError(thrown: error, request: request, bodyLimit: bodyLimit)
-            if apiError.status.code >= 500 {
+            if apiError.status == .internalServerError {
                 context.logger.error("\(request.method) \(request.uri.path): \(apiError)")
             } else {
                 context.logger.debug("\(request.method) \(request.uri.path): \(apiError.status.code) \(apiError)")

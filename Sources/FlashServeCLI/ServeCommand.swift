@@ -1,0 +1,97 @@
+// `flashserve serve`: load a model, start the engine and the OpenAI-compatible HTTP server,
+// print where it listens and a curl line, and run until SIGTERM/SIGINT (graceful shutdown).
+import ArgumentParser
+import CUDA
+import Engine
+import Foundation
+import Logging
+import Model
+import Server
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a model over an OpenAI-compatible HTTP API.")
+
+    @Option(help: "A .gguf file or Hugging Face model folder (default: SmolLM2-135M-Instruct).")
+    var model: String?
+    @Option(name: .customLong("served-model-name"), help: "The model id clients send (default: the file or folder name).")
+    var servedModelName: String?
+    @Option(help: "Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).")
+    var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port).")
+    var port = 8000
+    @Option(name: .customLong("kv-tokens"), help: "Token slots in the KV pool.")
+    var kvTokens = 8192
+    @Option(name: .customLong("page-size"), help: "Tokens per KV page.")
+    var pageSize = 1
+    @Option(name: .customLong("max-running"), help: "Requests decoded together at most.")
+    var maxRunning = 32
+    @Option(name: .customLong("max-queued"), help: "Requests that may wait; beyond this clients get 429.")
+    var maxQueued = 256
+    @Option(name: .customLong("max-model-len"), help: "Cap on prompt + output tokens (default: what the model and KV pool allow).")
+    var maxModelLength: Int?
+    @Option(help: "CPU threads for the model (default: all cores).")
+    var threads: Int?
+    @Option(name: .customLong("default-max-tokens"), help: "New tokens for requests that send no max_tokens.")
+    var defaultMaxTokens = 512
+    @Option(name: .customLong("request-timeout"), help: "Seconds a request may run unless it sends its own timeout.")
+    var requestTimeout: Double?
+    @Option(name: .customLong("shutdown-deadline"), help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT.")
+    var shutdownDeadline = 10.0
+    @Option(name: .customLong("stall-seconds"), help: "/health reports a stall after this long without an engine step while work waits.")
+    var stallSeconds = 30.0
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard kvTokens >= 2, pageSize >= 1, maxRunning >= 1, maxQueued >= 1 else {
+            throw ValidationError("--kv-tokens, --page-size, --max-running and --max-queued must be positive")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "flashserve")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let path = try model ?? DefaultModel.locate()
+        logger.info("loading \(path)")
+        let served = try ServedModel.load(path: path, name: servedModelName)
+        let engine = try makeEngine(path: path, logger: logger)
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.defaultMaxTokens = defaultMaxTokens
+        configuration.defaultRequestTimeout = requestTimeout
+        configuration.shutdownDeadline = shutdownDeadline
+        configuration.stallSeconds = stallSeconds
+        let backend = Self.backendDescription()
+        let server = InferenceServer(
+            engine: engine, model: served, configuration: configuration, logger: logger,
+            onListening: { host, port in
+                let banner = ServeBanner.text(
+                    host: host, port: port, model: served.name, backend: backend, contextLength: engine.contextLength)
+                // Unbuffered, so that a script waiting for the banner sees it at once.
+                FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+            })
+        try await server.runUntilSignalled()
+    }
+
+    /// Says which backend serves, and why a GPU that is present does not (yet).
+    static func backendDescription() -> String {
+        let gpus = (try? CUDADriver.load()).flatMap { try? $0.deviceCount() } ?? 0
+        guard gpus > 0 else { return "CPU reference backend (no usable GPU)" }
+        return "CPU reference backend (\(gpus) GPU\(gpus == 1 ? "" : "s") found, but the GPU engine is not built yet)"
+    }
+
+    /// The engine on the CPU reference backend (the GPU engine plugs in here once it exists).
+    private func makeEngine(path: String, logger: Logger) throws -> Engine {
+        let checkpoint = try ModelLoader.checkpoint(path: path)
+        var options = CPUEngineOptions(kvTokens: kvTokens, pageSize: pageSize)
+        if let threads { options.threads = threads }
+        let configuration = EngineConfiguration(
+            maxRunningRequests: maxRunning, maxQueuedRequests: maxQueued, maxContextLength: maxModelLength)
+        return try Engine.cpu(checkpoint: checkpoint, options: options, configuration: configuration, logger: logger)
+    }
+}
