@@ -124,7 +124,7 @@ struct GenerateCommand: AsyncParsableCommand {
     private func summary(usage: GenerationUsage, reason: FinishReason, start: ContinuousClock.Instant,
                          firstToken: ContinuousClock.Instant?, end: ContinuousClock.Instant) -> String {
         let total = (end - start) / .seconds(1)
-        var line = "\n[\(usage.promptTokens) prompt tokens, \(usage.completionTokens) generated in \(String(format: "%.2f", total)) s"
+        var line = "[\(usage.promptTokens) prompt tokens, \(usage.completionTokens) generated in \(String(format: "%.2f", total)) s"
         if let firstToken {
             let prefill = (firstToken - start) / .seconds(1)
             let decode = (end - firstToken) / .seconds(1)
@@ -160,6 +160,7 @@ private struct TokenPrinter {
 
     mutating func finish() {
         if !asIDs { write(detokenizer.finish()) }
+        write("\n")
     }
 
     private func write(_ text: String) {
