@@ -298,7 +298,7 @@ def main():
     bench, copy_tbps = bench_all(ops, gen) if all(ok for _, ok, _ in results) else ([], 0)
     matmul = bench_matmul(gen)
     out_dir = os.environ.get("OUT", ".")
-    with open(os.path.join(out_dir, "model_ops_check.log"), "w") as f:
+    with open(os.path.join(out_dir, "model_ops_check.full.log"), "w") as f:
         f.write("\n".join(LOG) + "\n")
     print()
     print("| check | result | detail |\n|---|---|---|")
