@@ -12,32 +12,35 @@ struct BytePairModel: Sendable {
 
     /// Token id of each single byte's spelling, or -1 where the vocabulary lacks it.
     let idForByte: [Int32]
-    /// Every token the alphabet can spell, by its raw bytes (for `ignore_merges`).
-    let idForBytes: [ByteKey: Int32]
+    /// Every token the alphabet can spell, by its raw bytes (built only for `ignore_merges`).
+    let idForBytes: TokenTable
     let merges: MergeTable
     /// Llama-3's `ignore_merges`: a pre-token that is itself in the vocabulary skips merging.
     let ignoreMerges: Bool
     let unknown: UnknownHandling
 
+    /// `vocabulary` is keyed by the tokens' spellings, as the file writes them.
     init(
-        vocabulary: [String: Int32], merges mergeList: [(String, String)], ignoreMerges: Bool,
-        unknown: UnknownHandling
+        vocabulary: TokenTable, spellings: [(String, Int32)], merges mergeList: [(String, String)],
+        ignoreMerges: Bool, unknown: UnknownHandling
     ) throws(TokenizerError) {
-        var idForBytes: [ByteKey: Int32] = [:]
-        idForBytes.reserveCapacity(vocabulary.count)
-        for (token, id) in vocabulary {
-            if let bytes = ByteLevelAlphabet.bytes(spelledBy: token) { idForBytes[ByteKey(bytes)] = id }
+        var idForBytes = TokenTable(minimumCapacity: ignoreMerges ? spellings.count : 0)
+        if ignoreMerges {
+            for (token, id) in spellings {
+                guard let bytes = ByteLevelAlphabet.bytes(spelledBy: token) else { continue }
+                bytes.withUnsafeBufferPointer { idForBytes.insert($0, id: id) }
+            }
         }
         self.idForBytes = idForBytes
         idForByte = (0..<256).map { byte in
-            vocabulary[String(ByteLevelAlphabet.scalarForByte[byte])] ?? -1
+            vocabulary.id(String(ByteLevelAlphabet.scalarForByte[byte])) ?? -1
         }
         var table = MergeTable(minimumCapacity: mergeList.count)
         for (rank, (left, right)) in mergeList.enumerated() {
-            guard let leftId = vocabulary[left], let rightId = vocabulary[right] else {
+            guard let leftId = vocabulary.id(left), let rightId = vocabulary.id(right) else {
                 throw .mergeWithUnknownToken(rank: rank, left: left, right: right)
             }
-            guard let mergedId = vocabulary[left + right] else {
+            guard let mergedId = vocabulary.id(left, followedBy: right) else {
                 throw .mergeResultNotInVocabulary(rank: rank, left: left, right: right)
             }
             table.insert(left: leftId, right: rightId, rank: Int32(rank), merged: mergedId)
@@ -49,7 +52,7 @@ struct BytePairModel: Sendable {
 
     /// Appends the ids of one pre-token (raw bytes) to `ids`.
     func encode(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [Int32]) {
-        if ignoreMerges, let id = idForBytes[ByteKey(bytes)] {
+        if ignoreMerges, let id = idForBytes.id(bytes) {
             ids.append(id)
             return
         }

@@ -53,11 +53,8 @@ public struct GGUFTokenizerMetadata: Sendable {
     func description() throws(TokenizerError) -> TokenizerDescription {
         guard model == "gpt2" else { throw .unsupportedGGUFTokenizer(model: model) }
         // A token written outside the byte-level alphabet is respelled in it, as transformers does.
-        var vocabulary: [String: Int32] = [:]
-        vocabulary.reserveCapacity(tokens.count)
-        for (id, token) in tokens.enumerated() {
-            let spelled = ByteLevelAlphabet.bytes(spelledBy: token) != nil ? token : ByteLevelAlphabet.spelling(of: token.utf8)
-            vocabulary[spelled] = Int32(id)
+        let vocabulary = tokens.enumerated().map { id, token in
+            (ByteLevelAlphabet.bytes(spelledBy: token) != nil ? token : ByteLevelAlphabet.spelling(of: token.utf8), Int32(id))
         }
         let mergePairs = try merges.map { line throws(TokenizerError) -> (String, String) in
             let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)

@@ -3,7 +3,7 @@
 
 struct SpecialTokenResolver {
     let description: TokenizerDescription
-    let idForToken: [String: Int32]
+    let idForToken: TokenTable
 
     static let bosNames = ["<|begin_of_text|>", "<s>", "<|startoftext|>"]
     static let eosNames = ["<|end_of_text|>", "<|endoftext|>", "</s>", "<|im_end|>"]
@@ -11,12 +11,12 @@ struct SpecialTokenResolver {
     static let padNames = ["<|finetune_right_pad_id|>", "<|endoftext|>", "<pad>"]
 
     func resolve() -> SpecialTokenIds {
-        let bos = description.bosId ?? description.bosToken.flatMap { idForToken[$0] }
+        let bos = description.bosId ?? description.bosToken.flatMap { idForToken.id($0) }
             ?? description.prefixIds.first ?? firstPresent(Self.bosNames)
-        let eos = description.eosId ?? description.eosToken.flatMap { idForToken[$0] }
+        let eos = description.eosId ?? description.eosToken.flatMap { idForToken.id($0) }
             ?? firstPresent(Self.eosNames)
         var endOfTurn: [Int32] = []
-        for id in description.declaredEndOfTurnIds + Self.endOfTurnNames.compactMap({ idForToken[$0] }) + [eos].compactMap({ $0 })
+        for id in description.declaredEndOfTurnIds + Self.endOfTurnNames.compactMap({ idForToken.id($0) }) + [eos].compactMap({ $0 })
         where !endOfTurn.contains(id) {
             endOfTurn.append(id)
         }
@@ -24,6 +24,6 @@ struct SpecialTokenResolver {
     }
 
     private func firstPresent(_ names: [String]) -> Int32? {
-        names.lazy.compactMap { idForToken[$0] }.first
+        names.lazy.compactMap { idForToken.id($0) }.first
     }
 }

@@ -15,7 +15,8 @@ public final class Tokenizer: Sendable {
     let bytesForId: [[UInt8]?]
     let isSpecialId: [Bool]
     let tokenForId: [String?]
-    let idForToken: [String: Int32]
+    /// Model vocabulary and added tokens; an added token wins over a model entry spelled alike.
+    let idForToken: TokenTable
     let cache = PreTokenCache()
 
     /// One more than the largest token id (model vocabulary and added tokens together).
@@ -23,15 +24,17 @@ public final class Tokenizer: Sendable {
     public let specialTokens: SpecialTokenIds
 
     init(_ description: TokenizerDescription) throws(TokenizerError) {
+        var vocabulary = TokenTable(minimumCapacity: description.vocabulary.count)
+        for (token, id) in description.vocabulary { vocabulary.insert(token, id: id) }
         var unknown = BytePairModel.UnknownHandling()
         if description.byteFallback {
-            let ids = (0..<256).map { description.vocabulary[ByteFallback.tokenName(for: UInt8($0))] ?? -1 }
+            let ids = (0..<256).map { vocabulary.id(ByteFallback.tokenName(for: UInt8($0))) ?? -1 }
             if ids.contains(where: { $0 >= 0 }) { unknown.byteFallbackIds = ids }
         }
-        unknown.unknownId = description.unknownToken.flatMap { description.vocabulary[$0] }
+        unknown.unknownId = description.unknownToken.flatMap { vocabulary.id($0) }
         unknown.fuseUnknown = description.fuseUnknown
         model = try BytePairModel(
-            vocabulary: description.vocabulary, merges: description.merges,
+            vocabulary: vocabulary, spellings: description.vocabulary, merges: description.merges,
             ignoreMerges: description.ignoreMerges, unknown: unknown)
         rawAddedTokens = AddedTokenMatcher(description.addedTokens.filter { !$0.normalized })
         normalizedAddedTokens = AddedTokenMatcher(description.addedTokens.filter { $0.normalized })
@@ -40,12 +43,12 @@ public final class Tokenizer: Sendable {
         prefixIds = description.prefixIds
         suffixIds = description.suffixIds
 
-        var idForToken = description.vocabulary
-        for token in description.addedTokens { idForToken[token.content] = token.id }
-        let size = Int(max(idForToken.values.max() ?? -1, description.addedTokens.map(\.id).max() ?? -1)) + 1
-        var tokenForId = [String?](repeating: nil, count: size)
+        var idForToken = vocabulary
+        for token in description.addedTokens { idForToken.insert(token.content, id: token.id) }
+        let largestId = (description.vocabulary.map(\.1) + description.addedTokens.map(\.id)).max() ?? -1
+        var tokenForId = [String?](repeating: nil, count: Int(largestId) + 1)
         for (token, id) in description.vocabulary { tokenForId[Int(id)] = token }
-        var isSpecialId = [Bool](repeating: false, count: size)
+        var isSpecialId = [Bool](repeating: false, count: tokenForId.count)
         for token in description.addedTokens {
             // Decoding prefers the added token's text over the model's entry for the same id.
             tokenForId[Int(token.id)] = token.content
@@ -59,7 +62,7 @@ public final class Tokenizer: Sendable {
     }
 
     /// The id of a token spelled as in the vocabulary file (e.g. "<|im_end|>" or "Ġthe").
-    public func tokenId(for token: String) -> Int32? { idForToken[token] }
+    public func tokenId(for token: String) -> Int32? { idForToken.id(token) }
 
     /// The vocabulary spelling of an id (e.g. "Ġthe"), or nil for an id that names no token.
     public func token(for id: Int32) -> String? {

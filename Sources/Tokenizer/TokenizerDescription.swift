@@ -2,8 +2,9 @@
 // read into this, and `Tokenizer` is built from it.
 
 struct TokenizerDescription {
-    /// The BPE model's vocabulary (spelled in the byte-level alphabet) and merges, best first.
-    var vocabulary: [String: Int32]
+    /// The BPE model's vocabulary as (spelling in the byte-level alphabet, id), and its merges,
+    /// best first.
+    var vocabulary: [(String, Int32)]
     var merges: [(String, String)]
     var ignoreMerges = false
     var byteFallback = false

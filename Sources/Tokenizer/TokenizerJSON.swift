@@ -1,72 +1,98 @@
-// The shape of a Hugging Face tokenizer.json: the BPE model is decoded into typed fields
-// (its vocabulary is large), the pipeline components as JSON values read by `type`.
+// The parts of a Hugging Face tokenizer.json this tokenizer reads: the BPE model into typed
+// fields (its vocabulary and merges straight into arrays), the pipeline components as JSON
+// values inspected by their "type".
 
-struct TokenizerJSON: Decodable {
-    struct AddedTokenEntry: Decodable {
+struct TokenizerJSON {
+    struct AddedTokenEntry {
         var id: Int32
         var content: String
         var special: Bool
         var normalized: Bool?
-        var lstrip: Bool?
-        var rstrip: Bool?
-        var single_word: Bool?
+        var leftStrip: Bool?
+        var rightStrip: Bool?
+        var singleWord: Bool?
     }
 
-    struct Model: Decodable {
+    struct Model {
         var type: String?
-        var vocab: [String: Int32]
-        var merges: [(String, String)]
-        var unk_token: String?
-        var byte_fallback: Bool?
-        var fuse_unk: Bool?
-        var ignore_merges: Bool?
-        var continuing_subword_prefix: String?
-        var end_of_word_suffix: String?
-        var dropout: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case type, vocab, merges, unk_token, byte_fallback, fuse_unk, ignore_merges
-            case continuing_subword_prefix, end_of_word_suffix, dropout
-        }
-
-        init(from decoder: Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            type = try container.decodeIfPresent(String.self, forKey: .type)
-            vocab = try container.decode([String: Int32].self, forKey: .vocab)
-            // Older files write a merge as "a b", newer ones as ["a", "b"].
-            if let pairs = try? container.decode([[String]].self, forKey: .merges) {
-                merges = try pairs.map { pair in
-                    guard pair.count == 2 else {
-                        throw DecodingError.dataCorruptedError(
-                            forKey: .merges, in: container, debugDescription: "a merge has \(pair.count) parts, not 2")
-                    }
-                    return (pair[0], pair[1])
-                }
-            } else {
-                let lines = try container.decodeIfPresent([String].self, forKey: .merges) ?? []
-                merges = try lines.map { line in
-                    let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-                    guard parts.count == 2 else {
-                        throw DecodingError.dataCorruptedError(
-                            forKey: .merges, in: container, debugDescription: "merge \"\(line)\" is not two tokens")
-                    }
-                    return (String(parts[0]), String(parts[1]))
-                }
-            }
-            unk_token = try container.decodeIfPresent(String.self, forKey: .unk_token)
-            byte_fallback = try container.decodeIfPresent(Bool.self, forKey: .byte_fallback)
-            fuse_unk = try container.decodeIfPresent(Bool.self, forKey: .fuse_unk)
-            ignore_merges = try container.decodeIfPresent(Bool.self, forKey: .ignore_merges)
-            continuing_subword_prefix = try container.decodeIfPresent(String.self, forKey: .continuing_subword_prefix)
-            end_of_word_suffix = try container.decodeIfPresent(String.self, forKey: .end_of_word_suffix)
-            dropout = try container.decodeIfPresent(Double.self, forKey: .dropout)
-        }
+        /// (spelling, id) in file order.
+        var vocabulary: [(String, Int32)] = []
+        var merges: [(String, String)] = []
+        /// Every other field (unk_token, byte_fallback, ignore_merges...).
+        var options: [String: JSONValue] = [:]
     }
 
-    var added_tokens: [AddedTokenEntry]?
-    var normalizer: JSONValue?
-    var pre_tokenizer: JSONValue?
-    var post_processor: JSONValue?
-    var decoder: JSONValue?
-    var model: Model
+    var addedTokens: [AddedTokenEntry] = []
+    var normalizer: JSONValue = .null
+    var preTokenizer: JSONValue = .null
+    var postProcessor: JSONValue = .null
+    var decoder: JSONValue = .null
+    var model = Model()
+
+    init(utf8: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        var parser = JSONParser(utf8)
+        var sawModel = false
+        try parser.readObject { parser, key throws(JSONParseError) in
+            switch key {
+            case "model":
+                sawModel = true
+                model = try Self.readModel(&parser)
+            case "added_tokens":
+                let offset = parser.position
+                guard case .array(let entries) = try parser.readValue() else {
+                    throw JSONParseError(message: "added_tokens is not an array", offset: offset)
+                }
+                addedTokens = try entries.map { entry throws(JSONParseError) in
+                    guard let id = entry["id"]?.int, let content = entry["content"]?.string else {
+                        throw JSONParseError(message: "an added token lacks its id or content", offset: offset)
+                    }
+                    return AddedTokenEntry(
+                        id: Int32(id), content: content, special: entry["special"]?.bool ?? false,
+                        normalized: entry["normalized"]?.bool, leftStrip: entry["lstrip"]?.bool,
+                        rightStrip: entry["rstrip"]?.bool, singleWord: entry["single_word"]?.bool)
+                }
+            case "normalizer": normalizer = try parser.readValue()
+            case "pre_tokenizer": preTokenizer = try parser.readValue()
+            case "post_processor": postProcessor = try parser.readValue()
+            case "decoder": decoder = try parser.readValue()
+            default: _ = try parser.readValue()
+            }
+        }
+        try parser.expectEnd()
+        guard sawModel else { throw JSONParseError(message: "there is no \"model\"", offset: 0) }
+    }
+
+    private static func readModel(_ parser: inout JSONParser) throws(JSONParseError) -> Model {
+        var model = Model()
+        try parser.readObject { parser, key throws(JSONParseError) in
+            switch key {
+            case "vocab":
+                try parser.readObject { parser, token throws(JSONParseError) in
+                    model.vocabulary.append((token, Int32(try parser.readInt())))
+                }
+            case "merges":
+                try parser.readArray { parser throws(JSONParseError) in model.merges.append(try readMerge(&parser)) }
+            case "type":
+                model.type = try parser.readValue().string
+            default:
+                model.options[key] = try parser.readValue()
+            }
+        }
+        return model
+    }
+
+    /// Older files write a merge as "a b", newer ones as ["a", "b"].
+    private static func readMerge(_ parser: inout JSONParser) throws(JSONParseError) -> (String, String) {
+        let offset = parser.position
+        if try parser.peek() == UInt8(ascii: "[") {
+            var parts: [String] = []
+            try parser.readArray { parser throws(JSONParseError) in parts.append(try parser.readString()) }
+            guard parts.count == 2 else { throw JSONParseError(message: "a merge has \(parts.count) parts, not 2", offset: offset) }
+            return (parts[0], parts[1])
+        }
+        let line = try parser.readString()
+        let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw JSONParseError(message: "merge \"\(line)\" is not two tokens", offset: offset) }
+        return (String(parts[0]), String(parts[1]))
+    }
 }

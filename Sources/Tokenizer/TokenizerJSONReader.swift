@@ -5,33 +5,37 @@ enum TokenizerJSONReader {
     static func description(of file: TokenizerJSON) throws(TokenizerError) -> TokenizerDescription {
         let model = file.model
         if let type = model.type, type != "BPE" { throw .unsupportedModel(type: type) }
-        if let dropout = model.dropout, dropout > 0 {
+        let options = model.options
+        if case .number(let dropout)? = options["dropout"], dropout > 0 {
             throw .unsupportedComponent(kind: "BPE option", description: "dropout \(dropout)")
         }
-        for (name, value) in [("continuing_subword_prefix", model.continuing_subword_prefix), ("end_of_word_suffix", model.end_of_word_suffix)] {
-            if let value, !value.isEmpty {
+        for name in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = options[name]?.string, !value.isEmpty {
                 throw .unsupportedComponent(kind: "BPE option", description: "\(name) \"\(value)\"")
             }
         }
-        var description = TokenizerDescription(vocabulary: model.vocab, merges: model.merges)
-        description.ignoreMerges = model.ignore_merges ?? false
-        description.byteFallback = model.byte_fallback ?? false
-        description.unknownToken = model.unk_token
-        description.fuseUnknown = model.fuse_unk ?? false
-        description.addedTokens = (file.added_tokens ?? []).map { entry in
+        var description = TokenizerDescription(vocabulary: model.vocabulary, merges: model.merges)
+        description.ignoreMerges = options["ignore_merges"]?.bool ?? false
+        description.byteFallback = options["byte_fallback"]?.bool ?? false
+        description.unknownToken = options["unk_token"]?.string
+        description.fuseUnknown = options["fuse_unk"]?.bool ?? false
+        description.addedTokens = file.addedTokens.map { entry in
             AddedToken(
                 id: entry.id, content: entry.content, special: entry.special,
                 // Hugging Face's default: special tokens match the raw text, others the normalized.
                 normalized: entry.normalized ?? !entry.special,
-                leftStrip: entry.lstrip ?? false, rightStrip: entry.rstrip ?? false,
-                singleWord: entry.single_word ?? false)
+                leftStrip: entry.leftStrip ?? false, rightStrip: entry.rightStrip ?? false,
+                singleWord: entry.singleWord ?? false)
         }
-        description.normalizer = try normalizer(file.normalizer ?? .null)
-        description.preTokenizer = try preTokenizer(file.pre_tokenizer ?? .null)
-        var vocabulary = model.vocab
-        for token in description.addedTokens { vocabulary[token.content] = token.id }
-        (description.prefixIds, description.suffixIds) = try postProcessor(file.post_processor ?? .null, vocabulary: vocabulary)
-        try checkDecoder(file.decoder ?? .null)
+        description.normalizer = try normalizer(file.normalizer)
+        description.preTokenizer = try preTokenizer(file.preTokenizer)
+        let addedIds = Dictionary(description.addedTokens.map { ($0.content, $0.id) }, uniquingKeysWith: { $1 })
+        // Template tokens are nearly always added tokens; the vocabulary scan is the rare fallback.
+        let lookup = { (name: String) -> Int32? in
+            addedIds[name] ?? model.vocabulary.first(where: { $0.0 == name })?.1
+        }
+        (description.prefixIds, description.suffixIds) = try postProcessor(file.postProcessor, lookup: lookup)
+        try checkDecoder(file.decoder)
         return description
     }
 
@@ -96,7 +100,7 @@ enum TokenizerJSONReader {
     }
 
     /// The ids the post-processor adds before and after a single sequence.
-    static func postProcessor(_ value: JSONValue, vocabulary: [String: Int32]) throws(TokenizerError) -> ([Int32], [Int32]) {
+    static func postProcessor(_ value: JSONValue, lookup: (String) -> Int32?) throws(TokenizerError) -> ([Int32], [Int32]) {
         switch value.type {
         case nil where value.isNull: return ([], [])
         case "ByteLevel": return ([], [])  // it only adjusts offsets
@@ -104,19 +108,19 @@ enum TokenizerJSONReader {
             var prefix: [Int32] = []
             var suffix: [Int32] = []
             for step in value["processors"]?.array ?? [] {
-                let (before, after) = try postProcessor(step, vocabulary: vocabulary)
+                let (before, after) = try postProcessor(step, lookup: lookup)
                 prefix = before + prefix
                 suffix += after
             }
             return (prefix, suffix)
         case "TemplateProcessing":
-            return try template(value, vocabulary: vocabulary)
+            return try template(value, lookup: lookup)
         default:
             throw .unsupportedComponent(kind: "post-processor", description: value.summary)
         }
     }
 
-    private static func template(_ value: JSONValue, vocabulary: [String: Int32]) throws(TokenizerError) -> ([Int32], [Int32]) {
+    private static func template(_ value: JSONValue, lookup: (String) -> Int32?) throws(TokenizerError) -> ([Int32], [Int32]) {
         var prefix: [Int32] = []
         var suffix: [Int32] = []
         var sawSequence = false
@@ -130,7 +134,7 @@ enum TokenizerJSONReader {
             }
             // The template's own table gives the ids; fall back on the vocabulary.
             let declared = value["special_tokens"]?[name]?["ids"]?.array?.compactMap(\.int).map(Int32.init)
-            guard let ids = declared ?? vocabulary[name].map({ [$0] }) else { throw .specialTokenNotInVocabulary(name) }
+            guard let ids = declared ?? lookup(name).map({ [$0] }) else { throw .specialTokenNotInVocabulary(name) }
             if sawSequence { suffix += ids } else { prefix += ids }
         }
         return (prefix, suffix)

@@ -17,30 +17,26 @@ extension Tokenizer {
     }
 
     /// A tokenizer from the text of a tokenizer.json (`path` only names it in errors).
-    public convenience init(tokenizerJSON data: Data, path: String = "tokenizer.json") throws(TokenizerError) {
-        let file: TokenizerJSON
-        do {
-            file = try JSONDecoder().decode(TokenizerJSON.self, from: data)
-        } catch {
-            throw .invalidTokenizerJSON(path: path, reason: String(describing: error))
+    public convenience init(
+        tokenizerJSON data: Data, path: String = "tokenizer.json", modelConfig: ModelTokenConfig = ModelTokenConfig()
+    ) throws(TokenizerError) {
+        let parsed = data.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) in try TokenizerJSON(utf8: raw.bindMemory(to: UInt8.self)) }
         }
-        try self.init(TokenizerJSONReader.description(of: file))
+        let file: TokenizerJSON
+        switch parsed {
+        case .success(let value): file = value
+        case .failure(let error): throw .invalidTokenizerJSON(path: path, reason: error.description)
+        }
+        var description = try TokenizerJSONReader.description(of: file)
+        modelConfig.apply(to: &description)
+        try self.init(description)
     }
 
     public convenience init(tokenizerJSONPath path: String, modelConfig: ModelTokenConfig = ModelTokenConfig())
         throws(TokenizerError)
     {
-        let file: TokenizerJSON
-        do {
-            file = try JSONDecoder().decode(TokenizerJSON.self, from: try readFile(path))
-        } catch let error as TokenizerError {
-            throw error
-        } catch {
-            throw .invalidTokenizerJSON(path: path, reason: String(describing: error))
-        }
-        var description = try TokenizerJSONReader.description(of: file)
-        modelConfig.apply(to: &description)
-        try self.init(description)
+        try self.init(tokenizerJSON: try readFile(path), path: path, modelConfig: modelConfig)
     }
 
     public convenience init(ggufPath path: String) throws(TokenizerError) {

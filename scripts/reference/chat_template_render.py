@@ -5,7 +5,7 @@ raise_exception message) to Tests/ChatTemplateTests/Fixtures/renders/<family>.js
 The Swift tests render the same cases and compare bytes.
 
 transformers' environment (utils/chat_template_utils.py, _compile_jinja_template):
-ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols]),
+ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[AssistantTracker, loopcontrols]),
 a `tojson` filter that is json.dumps(ensure_ascii=False, indent, separators, sort_keys=False),
 and the globals `raise_exception` and `strftime_now`. It renders with
 messages=..., tools=..., documents=None, add_generation_prompt=..., **special_tokens, **kwargs.
@@ -30,6 +30,20 @@ FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "Tests/ChatTemplateTest
 FIXED_NOW = datetime.datetime(2025, 3, 7, 14, 5, 9)  # read as UTC by the Swift tests
 
 
+class GenerationBlock(jinja2.ext.Extension):
+    """`{% generation %}...{% endgeneration %}` renders its body, as transformers'
+    AssistantTracker does when it is not recording assistant-token masks."""
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
+        return jinja2.nodes.CallBlock(self.call_method("_render"), [], [], body).set_lineno(lineno)
+
+    def _render(self, caller):
+        return caller()
+
+
 def make_environment():
     def raise_exception(message):
         raise jinja2.exceptions.TemplateError(message)
@@ -40,7 +54,7 @@ def make_environment():
     def strftime_now(format):
         return FIXED_NOW.strftime(format)
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[GenerationBlock, jinja2.ext.loopcontrols])
     env.filters["tojson"] = tojson
     env.globals["raise_exception"] = raise_exception
     env.globals["strftime_now"] = strftime_now

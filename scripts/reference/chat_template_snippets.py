@@ -140,6 +140,23 @@ SNIPPETS = [
     "{% set messages = messages[1:] %}{{ messages|length }}{% for m in messages %}{{ m.role[0] }}{% endfor %}",
     "{{ range(3)|list }} {{ range(1, 7, 2)|list }} {{ range(5, 0, -2)|list }} {{ dict(a=1, b='x') }} {{ namespace(a=1).a }}",
     "{{ strftime_now('%d %b %Y') }} {{ strftime_now('%Y-%m-%d %H:%M:%S %A %B %j %I %p %y %a %e %%') }}",
+    # Markup: |safe and |e make it; `+` escapes the plain side; most string filters keep it
+    "{{ 'a<'|safe + '<b>' }}|{{ '<x>' + '&'|safe }}|{{ ('<'|e) + '<' }}|{{ '<'|e|e }}|{{ '<b>'|safe ~ '<i>' }}|{{ '<b>'|safe|length }}",
+    "{{ '<b>'|safe == '<b>' }}|{{ '<b>'|safe is string }}|{{ ['<b>'|safe] }}|{{ {'k': '<'|safe}|tojson }}|{{ ('<b>'|safe)[1:] + '<' }}",
+    "{{ ('a'|safe).upper() + '<' }}|{{ ('a<b'|safe).split('<')[0] + '>' }}|{{ ('ab'|safe)[0] + '<' }}|{{ ('<'|safe)|trim + '<' }}",
+    "{{ ('x'|safe)|replace('x', 'y') + '<' }}|{{ ('x'|safe)|string + '<' }}|{{ 'x'|safe * 2 + '<' }}|{{ (('x'|safe) ~ 'y') + '<' }}",
+    "{{ ('x'|safe).replace('x', '<') }}|{{ ('a b'|safe).split() }}|{{ ('<'|safe)|upper + '<' }}|{{ ['a'|safe, '<']|join + '<' }}",
+    "{{ ('a'|safe).startswith('a') }}|{{ ('-'|safe).join(['<', 'b'|safe]) }}|{{ 'x\ny'|safe|indent(2) + '<' }}|{{ ('ab'|safe)|reverse + '<' }}",
+    '{{ "Use the function \'"|safe + \'get<it>\' + "\' to \'"|safe + {\'a\': \'q\'}|tojson }}',
+    # map/select walk their input only when it is truthy
+    "{{ nothing|map('upper')|list }}{{ 0|select|list }}{{ ''|selectattr('a')|list }}{{ nothing|rejectattr('a')|list|length }}",
+    "{{ 'ab'|selectattr('type', 'equalto', 'x')|list }} {{ people|map(attribute='age')|select('defined')|list }}",
+    # dict() from pairs, and Python's `dict.anything(pairs)` generic-alias quirk (GigaChat 3.1 uses it)
+    "{{ dict([['a', 1], ('b', [2])]) }} {{ dict.from_keys([['k', 'v']]) }} {{ dict(d, z=0)|length }}",
+    # an unknown filter in an untaken branch is no error (jinja2 compiles it lazily)
+    "{% if false %}{{ x|fromjson }}{% endif %}ok",
+    # {% generation %} (transformers' assistant-mask marker) renders its body
+    "{% for m in messages %}{% generation %}[{{ m.role }}]{% endgeneration %}{% endfor %}",
     # errors jinja2 raises
     "{{ raise_exception('custom message') }}",
     "{{ undefined_name.attr }}",
@@ -160,6 +177,7 @@ SNIPPETS = [
     "{{ 'Hello {}! {0}'.format('W') }}",
     "{{ people|sum(attribute='age') }}",
     "{{ people|selectattr('age', 'gt', 26)|list }}",
+    "{{ '<'|safe + 1 }}",
 ]
 
 

@@ -24,7 +24,9 @@ struct TokenizerThroughput {
                 print("\(name): reference file not installed")
                 continue
             }
+            let loadStart = DispatchTime.now().uptimeNanoseconds
             let tokenizer = try Tokenizer.load(path: path)
+            let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
             var timings: [Double] = []
             var idCount = 0
             for _ in 0..<4 {
@@ -46,7 +48,8 @@ struct TokenizerThroughput {
                 String(format: "%6.2f MB/s", bytesPerSecond / 1e6).padding(toLength: 13, withPad: " ", startingAt: 0)
             }
             print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + rate(oursCold) + rate(oursWarm)
-                + rate(hfCold) + rate(hfWarm) + String(format: "%6.2fx      %6.2fx", oursWarm / hfWarm, oursCold / hfCold))
+                + rate(hfCold) + rate(hfWarm) + String(format: "%6.2fx      %6.2fx", oursWarm / hfWarm, oursCold / hfCold)
+                + String(format: "   (loaded in %.2f s)", loadSeconds))
         }
     }
 

@@ -116,6 +116,12 @@ typedef struct fs_cuda_api {
   CUresult (*cuModuleGetFunctionCount)(unsigned int *count, CUmodule module);
   CUresult (*cuModuleEnumerateFunctions)(CUfunction *functions, unsigned int count, CUmodule module);
   CUresult (*cuFuncGetName)(const char **name, CUfunction function);
+  // Optional (CUDA 12.0+ drivers): TMA descriptors for the Hopper attention kernels.
+  // tensorMap: 128 bytes, 64-byte aligned (CUtensorMap); enums as in cuda.h.
+  CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType, unsigned int rank, void *globalAddress,
+                                     const uint64_t *globalDim, const uint64_t *globalStrides,
+                                     const uint32_t *boxDim, const uint32_t *elementStrides, int interleave,
+                                     int swizzle, int l2Promotion, int oobFill);
 } fs_cuda_api;
 
 // Loads libcuda.so.1 (or $FLASHSERVE_LIBCUDA) and resolves every required entry point.

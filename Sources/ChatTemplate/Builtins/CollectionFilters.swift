@@ -14,6 +14,7 @@ enum CollectionFilters {
             return .array(try ValueAccess.iterate(value))
         case "reverse":
             if case .string(let text) = value { return .string(String(scalars: text.scalars.reversed())) }
+            if case .markup(let text) = value { return .markup(String(scalars: text.scalars.reversed())) }
             return .array(try ValueAccess.iterate(value).reversed())
         case "items":
             switch value {
@@ -28,11 +29,14 @@ enum CollectionFilters {
                 pieces.append(try item.pythonString())
             }
             return .string(pieces.joined(separator: try bound["d"]!.pythonString()))
+        // jinja2 walks the input only `if value:`, so none and other falsy inputs give nothing.
         case "map":
-            return .array(try map(try ValueAccess.iterate(value), arguments))
+            return .array(value.isTruthy ? try map(try ValueAccess.iterate(value), arguments) : [])
         case "select", "reject":
+            guard value.isTruthy else { return .array([]) }
             return .array(try select(try ValueAccess.iterate(value), arguments, keep: name == "select", byAttribute: false))
         case "selectattr", "rejectattr":
+            guard value.isTruthy else { return .array([]) }
             return .array(try select(try ValueAccess.iterate(value), arguments, keep: name == "selectattr", byAttribute: true))
         case "sort":
             let bound = try bind(["reverse", "case_sensitive", "attribute"], ["reverse": .bool(false), "case_sensitive": .bool(false)])

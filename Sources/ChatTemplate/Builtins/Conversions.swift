@@ -5,7 +5,7 @@ import Foundation
 
 enum Conversions {
     static func toInt(_ value: TemplateValue, default fallback: TemplateValue, base: Int) -> TemplateValue {
-        switch value {
+        switch value.unmarked {
         case .double(let number):
             return number.isFinite ? .int(Int(number.rounded(.towardZero))) : fallback
         case .string(let text):
@@ -20,7 +20,7 @@ enum Conversions {
     }
 
     static func toFloat(_ value: TemplateValue, default fallback: TemplateValue) -> TemplateValue {
-        switch value {
+        switch value.unmarked {
         case .string(let text): return parseFloat(text).map { .double($0) } ?? fallback
         default: return value.numericValue.map { .double($0) } ?? fallback
         }

@@ -19,14 +19,20 @@ enum FilterLibrary {
         switch name {
         case "trim":
             let chars = try bind(["chars"])["chars"]
-            return .string(PythonString.strip(try value.pythonString(), chars: chars?.stringValue, leading: true, trailing: true))
-        case "upper": return .string(try value.pythonString().uppercased())
-        case "lower": return .string(try value.pythonString().lowercased())
-        case "capitalize": return .string(PythonString.capitalize(try value.pythonString()))
+            if case .markup = value, let chars = chars?.stringValue {
+                // Markup.strip escapes its argument, like the other wrapped methods.
+                return .markup(PythonString.strip(try value.pythonString(), chars: Markup.escape(chars), leading: true, trailing: true))
+            }
+            return keepingMarkup(value, PythonString.strip(try value.pythonString(), chars: chars?.stringValue, leading: true, trailing: true))
+        case "upper": return keepingMarkup(value, try value.pythonString().uppercased())
+        case "lower": return keepingMarkup(value, try value.pythonString().lowercased())
+        case "capitalize": return keepingMarkup(value, PythonString.capitalize(try value.pythonString()))
         case "title": return .string(jinjaTitle(try value.pythonString()))
-        case "string": return .string(try value.pythonString())
-        case "safe": return value
-        case "e", "escape": return .string(htmlEscaped(try value.pythonString()))
+        case "string": return keepingMarkup(value, try value.pythonString())
+        case "safe":
+            if case .markup = value { return value }
+            return .markup(try value.pythonString())
+        case "e", "escape": return try Markup.escaped(value)
         case "replace":
             let bound = try bind(["old", "new", "count"], ["count": .none])
             let text = try value.pythonString()
@@ -43,7 +49,7 @@ enum FilterLibrary {
             return .string(try value.jsonString(try jsonOptions(bound)))
         case "indent":
             let bound = try bind(["width", "first", "blank"], ["width": .int(4), "first": .bool(false), "blank": .bool(false)])
-            return .string(try indent(try value.pythonString(), bound))
+            return keepingMarkup(value, try indent(try value.pythonString(), bound))
         case "int":
             let bound = try bind(["default", "base"], ["default": .int(0), "base": .int(10)])
             return Conversions.toInt(value, default: bound["default"]!, base: bound["base"]?.integerValue ?? 10)
@@ -135,18 +141,9 @@ enum FilterLibrary {
         return result
     }
 
-    private static func htmlEscaped(_ text: String) -> String {
-        var result = ""
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&#34;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result
+    /// jinja2's string filters call soft_str, which keeps Markup as Markup.
+    private static func keepingMarkup(_ input: TemplateValue, _ result: String) -> TemplateValue {
+        if case .markup = input { return .markup(result) }
+        return .string(result)
     }
 }

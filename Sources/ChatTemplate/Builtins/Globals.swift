@@ -13,7 +13,7 @@ enum Globals {
             }
         case "strftime_now":
             return function(name) { (arguments) throws(ChatTemplateError) in
-                guard case .string(let format)? = try arguments.bind(["format"], callee: name)["format"] else {
+                guard let format = try arguments.bind(["format"], callee: name)["format"]?.stringValue else {
                     throw .typeError("strftime_now() needs a format string")
                 }
                 return .string(try Strftime.format(environment.now(), format, timeZone: environment.timeZone))
@@ -39,19 +39,27 @@ enum Globals {
         .function(TemplateFunction(name: name, body: body))
     }
 
-    /// `namespace(a=1)` / `dict(a=1)`, optionally starting from one positional dict.
+    /// `namespace(a=1)` / `dict(a=1)`, optionally starting from one positional dict or
+    /// list of key/value pairs, as Python's dict() does.
     private static func keywordObject(_ arguments: TemplateArguments, callee: String) throws(ChatTemplateError) -> TemplateObject {
         var object = TemplateObject()
-        switch arguments.positional.count {
-        case 0: break
-        case 1:
-            guard case .object(let initial) = arguments.positional[0] else {
-                throw .typeError("\(callee)() positional argument must be a dict")
+        switch arguments.positional.first {
+        case nil: break
+        case .object(let initial)?: object = initial
+        case let pairs? where pairs.elements != nil:
+            for pair in pairs.elements! {
+                guard let items = pair.elements, items.count == 2 else {
+                    throw .typeError("\(callee)() needs key/value pairs of length 2")
+                }
+                guard let key = items[0].stringValue else {
+                    throw .unsupported("dictionary keys that are not strings", line: nil)
+                }
+                object[key] = items[1]
             }
-            object = initial
-        default:
-            throw .typeError("\(callee)() takes at most 1 positional argument")
+        case let other?:
+            throw .typeError("'\(other.pythonTypeName)' object is not iterable")
         }
+        guard arguments.positional.count <= 1 else { throw .typeError("\(callee)() takes at most 1 positional argument") }
         for (name, value) in arguments.keyword { object[name] = value }
         return object
     }

@@ -27,6 +27,9 @@ enum Methods {
         case .string(let text):
             implementation = StringMethods.method(name, on: text)
             known = pythonStringMethods
+        case .markup(let text):
+            implementation = Markup.method(name, on: text)
+            known = pythonStringMethods
         case .object(let object):
             implementation = dictMethod(name, on: object)
             known = pythonDictMethods

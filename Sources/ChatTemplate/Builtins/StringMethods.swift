@@ -39,7 +39,7 @@ enum StringMethods {
                     stop: bound["end"]?.integerValue, step: 1)
                 let window = indices.isEmpty ? [] : Array(text.scalars[indices[0]...indices[indices.count - 1]])
                 for candidate in candidates {
-                    guard case .string(let affix) = candidate else {
+                    guard let affix = candidate.stringValue else {
                         throw .typeError("\(name) first arg must be str or a tuple of str, not \(candidate.pythonTypeName)")
                     }
                     let affixScalars = affix.scalars
@@ -56,14 +56,14 @@ enum StringMethods {
         case "replace":
             return { (arguments) throws(ChatTemplateError) in
                 let bound = try arguments.bind(["old", "new", "count"], callee: name)
-                guard case .string(let old)? = bound["old"], case .string(let new)? = bound["new"] else {
+                guard let old = bound["old"]?.stringValue, let new = bound["new"]?.stringValue else {
                     throw .typeError("replace() arguments must be str")
                 }
                 return .string(PythonString.replace(text, old, new, count: bound["count"]?.integerValue ?? -1))
             }
         case "find", "rfind", "index", "rindex", "count":
             return { (arguments) throws(ChatTemplateError) in
-                guard case .string(let needle)? = try arguments.bind(["sub"], callee: name)["sub"] else {
+                guard let needle = try arguments.bind(["sub"], callee: name)["sub"]?.stringValue else {
                     throw .typeError("\(name)() argument must be str")
                 }
                 return try search(name, needle, in: text)
@@ -73,7 +73,7 @@ enum StringMethods {
                 let items = try ValueAccess.iterate(try arguments.bind(["iterable"], callee: name)["iterable"] ?? TemplateValue.none)
                 var pieces: [String] = []
                 for item in items {
-                    guard case .string(let piece) = item else {
+                    guard let piece = item.stringValue else {
                         throw .typeError("sequence item \(pieces.count): expected str instance, \(item.pythonTypeName) found")
                     }
                     pieces.append(piece)
@@ -82,7 +82,7 @@ enum StringMethods {
             }
         case "removeprefix", "removesuffix":
             return { (arguments) throws(ChatTemplateError) in
-                guard case .string(let affix)? = try arguments.bind(["affix"], callee: name)["affix"] else {
+                guard let affix = try arguments.bind(["affix"], callee: name)["affix"]?.stringValue else {
                     throw .typeError("\(name)() argument must be str")
                 }
                 let scalars = text.scalars, affixScalars = affix.scalars
@@ -106,7 +106,7 @@ enum StringMethods {
     private static func optionalString(_ value: TemplateValue?, _ method: String) throws(ChatTemplateError) -> String? {
         switch value {
         case nil, .none?: return nil
-        case .string(let text)?: return text
+        case .string(let text)?, .markup(let text)?: return text
         case let other?: throw .typeError("\(method) arg must be None or str, not \(other.pythonTypeName)")
         }
     }

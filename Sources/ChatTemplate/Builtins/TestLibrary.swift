@@ -33,12 +33,12 @@ enum TestLibrary {
         case "mapping": if case .object = value { return true } else { return false }
         case "iterable":
             switch value {
-            case .array, .tuple, .object, .string, .undefined: return true
+            case .array, .tuple, .object, .string, .markup, .undefined: return true
             default: return false
             }
         case "sequence":
             switch value {
-            case .array, .tuple, .object, .string: return true
+            case .array, .tuple, .object, .string, .markup: return true
             default: return false
             }
         case "callable": if case .function = value { return true } else { return false }

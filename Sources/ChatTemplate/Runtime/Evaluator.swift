@@ -15,7 +15,7 @@ extension Renderer {
         case .dict(let pairs):
             var object = TemplateObject()
             for pair in pairs {
-                guard case .string(let key) = try evaluate(pair.key, in: scope) else {
+                guard let key = try evaluate(pair.key, in: scope).stringValue else {
                     throw .unsupported("dictionary keys that are not strings", line: nil)
                 }
                 object[key] = try evaluate(pair.value, in: scope)

@@ -8,6 +8,7 @@ enum Operators {
         if op == .concat { return .string(try left.pythonString() + right.pythonString()) }
         if case .undefined(let name) = left { throw .undefined("'\(name)' is undefined") }
         if case .undefined(let name) = right { throw .undefined("'\(name)' is undefined") }
+        if let result = try Markup.arithmetic(op, left, right) { return result }
         switch (op, left, right) {
         case (.add, .string(let a), .string(let b)): return .string(a + b)
         case (.add, .array(let a), .array(let b)): return .array(a + b)
@@ -123,7 +124,8 @@ enum Operators {
 
     /// Python's `needle in container`.
     static func contains(_ container: TemplateValue, _ needle: TemplateValue) throws(ChatTemplateError) -> Bool {
-        switch container {
+        let needle = needle.unmarked
+        switch container.unmarked {
         case .string(let text):
             guard case .string(let part) = needle else {
                 throw .typeError("'in <string>' requires string as left operand, not \(needle.pythonTypeName)")
@@ -144,7 +146,7 @@ enum Operators {
 
     /// -1, 0 or 1 for Python's ordering of numbers, strings (by code point) and lists.
     static func order(_ left: TemplateValue, _ right: TemplateValue, _ op: CompareOperator) throws(ChatTemplateError) -> Int {
-        switch (left, right) {
+        switch (left.unmarked, right.unmarked) {
         case (.undefined(let name), _), (_, .undefined(let name)):
             throw .undefined("'\(name)' is undefined")
         case (.string(let a), .string(let b)):

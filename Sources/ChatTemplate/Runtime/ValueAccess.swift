@@ -13,13 +13,17 @@ enum ValueAccess {
         case .object(let object):
             if let method = try Methods.bound(name, on: value) { return method }
             return object[name] ?? .undefined(name)
+        case .function(let function) where function.name == "dict":
+            // Python quirk that real templates use (`dict.from_keys(pairs)`): jinja2 falls back
+            // to `dict['from_keys']`, a generic alias that calls dict() itself.
+            return value
         default:
             return try Methods.bound(name, on: value) ?? .undefined(name)
         }
     }
 
     static func item(_ key: TemplateValue, of value: TemplateValue) throws(ChatTemplateError) -> TemplateValue {
-        switch (value, key) {
+        switch (value, key.unmarked) {
         case (.undefined(let missing), _):
             throw .undefined("'\(missing)' is undefined (reading an item)")
         case (.object(let object), .string(let name)):
@@ -30,10 +34,13 @@ enum ValueAccess {
         case (.array(let values), _), (.tuple(let values), _):
             guard let index = key.integerValue else { return .undefined("list index") }
             return resolve(index, count: values.count).map { values[$0] } ?? .undefined("list index \(index)")
-        case (.string(let text), _):
+        case (.string(let text), _), (.markup(let text), _):
             guard let index = key.integerValue else { return .undefined("string index") }
             let scalars = text.scalars
-            return resolve(index, count: scalars.count).map { .string(String(scalars[$0])) } ?? .undefined("string index \(index)")
+            guard let found = resolve(index, count: scalars.count) else { return .undefined("string index \(index)") }
+            let character = String(scalars[found])
+            if case .markup = value { return .markup(character) }  // Markup.__getitem__ stays Markup
+            return .string(character)
         case (_, .string(let name)):
             return try Methods.bound(name, on: value) ?? .undefined(name)
         default:
@@ -64,9 +71,11 @@ enum ValueAccess {
         switch value {
         case .array(let values): return .array(indices.map { values[$0] })
         case .tuple(let values): return .tuple(indices.map { values[$0] })
-        case .string(let text):
+        case .string(let text), .markup(let text):
             let scalars = text.scalars
-            return .string(String(scalars: indices.map { scalars[$0] }))
+            let sliced = String(scalars: indices.map { scalars[$0] })
+            if case .markup = value { return .markup(sliced) }
+            return .string(sliced)
         case .undefined(let missing): throw .undefined("'\(missing)' is undefined (slicing it)")
         default: throw .typeError("'\(value.pythonTypeName)' object is not subscriptable")
         }
@@ -91,7 +100,7 @@ enum ValueAccess {
         switch value {
         case .array(let values), .tuple(let values): return values
         case .object(let object): return object.keys.map { .string($0) }
-        case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
+        case .string(let text), .markup(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         default: throw .typeError("'\(value.pythonTypeName)' object is not iterable")
         }
@@ -102,7 +111,7 @@ enum ValueAccess {
         switch value {
         case .array(let values), .tuple(let values): return values.count
         case .object(let object): return object.count
-        case .string(let text): return text.unicodeScalars.count
+        case .string(let text), .markup(let text): return text.unicodeScalars.count
         case .undefined: return 0
         default: throw .typeError("object of type '\(value.pythonTypeName)' has no len()")
         }

@@ -38,7 +38,7 @@ extension TemplateValue {
             if value.isNaN { output += "NaN" }
             else if value.isInfinite { output += value < 0 ? "-Infinity" : "Infinity" }
             else { output += PythonRepr.float(value) }
-        case .string(let text): output += JSONText.quoted(text, ensureASCII: options.ensureASCII)
+        case .string(let text), .markup(let text): output += JSONText.quoted(text, ensureASCII: options.ensureASCII)
         case .array(let values), .tuple(let values):
             try writeContainer(
                 values.map { (nil, $0) }, open: "[", close: "]", into: &output, options: options, depth: depth)

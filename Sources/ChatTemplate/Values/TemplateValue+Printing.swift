@@ -6,7 +6,7 @@ extension TemplateValue {
     func pythonString() throws(ChatTemplateError) -> String {
         switch self {
         case .undefined: return ""
-        case .string(let text): return text
+        case .string(let text), .markup(let text): return text
         default: return try pythonRepr()
         }
     }
@@ -20,6 +20,7 @@ extension TemplateValue {
         case .int(let value): return String(value)
         case .double(let value): return PythonRepr.float(value)
         case .string(let text): return PythonRepr.string(text)
+        case .markup(let text): return "Markup(" + PythonRepr.string(text) + ")"
         case .array(let values):
             return "[" + (try values.map { (v) throws(ChatTemplateError) in try v.pythonRepr() }).joined(separator: ", ") + "]"
         case .tuple(let values):

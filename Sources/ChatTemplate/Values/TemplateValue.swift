@@ -13,6 +13,9 @@ public enum TemplateValue: Sendable {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A string marked safe by `|safe` or `|escape` (markupsafe's Markup). Prints like a
+    /// string, but `+` HTML-escapes the plain string on the other side (Markup.swift).
+    case markup(String)
     case array([TemplateValue])
     /// A Python tuple: `(a, b)` literals and the pairs `dict.items()` yields. It behaves like
     /// a list but prints as `('a', 1)` and never equals a list.
@@ -32,7 +35,7 @@ extension TemplateValue {
         case .bool(let value): value
         case .int(let value): value != 0
         case .double(let value): value != 0
-        case .string(let value): !value.isEmpty
+        case .string(let value), .markup(let value): !value.isEmpty
         case .array(let values), .tuple(let values): !values.isEmpty
         case .object(let object): !object.isEmpty
         case .namespace, .function: true
@@ -53,6 +56,7 @@ extension TemplateValue {
         case .int: "int"
         case .double: "float"
         case .string: "str"
+        case .markup: "Markup"
         case .array: "list"
         case .tuple: "tuple"
         case .object: "dict"
@@ -61,10 +65,18 @@ extension TemplateValue {
         }
     }
 
-    /// The string inside, if this is a string.
+    /// The string inside, if this is a string (plain or marked safe).
     public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
+        switch self {
+        case .string(let value), .markup(let value): value
+        default: nil
+        }
+    }
+
+    /// Markup as a plain string: for the operations where Python's Markup acts as a str.
+    var unmarked: TemplateValue {
+        if case .markup(let text) = self { return .string(text) }
+        return self
     }
 
     /// The elements of a list or tuple.
@@ -101,7 +113,9 @@ extension TemplateValue: Equatable {
     public static func == (lhs: TemplateValue, rhs: TemplateValue) -> Bool {
         switch (lhs, rhs) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let a), .string(let b)): return a == b
+        case (.string(let a), .string(let b)), (.markup(let a), .markup(let b)),
+             (.string(let a), .markup(let b)), (.markup(let a), .string(let b)):
+            return a == b
         case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         case (.namespace(let a), .namespace(let b)): return a === b

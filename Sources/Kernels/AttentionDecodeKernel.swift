@@ -1,0 +1,87 @@
+import CUDA
+import KernelParams
+
+/// Paged decode attention for Hopper (and Ampere): one query token per request over its
+/// paged K/V cache, GQA heads packed per kv head, split-KV merged inside the kernel
+/// (kernels/attention_decode, README there). The grid is fixed per head dim and GPU, so
+/// one launch can be captured once per batch bucket and replayed for any lengths.
+public struct AttentionDecodeKernel: Sendable {
+    public static let headDims = [64, 128, 256]
+    private let kernels: [String: Kernel]
+    private let multiprocessors: Int
+
+    /// Loads the six entry points `fs_attention_decode_hd{64,128,256}_{bf16,f16}`.
+    public init(library: KernelLibrary, multiprocessorCount: Int) throws {
+        var kernels: [String: Kernel] = [:]
+        for headDim in Self.headDims {
+            for dtype in [KernelDType.bf16, .f16] {
+                let name = Self.entryPoint(headDim: headDim, dtype: dtype)
+                kernels[name] = try library.function(name)
+            }
+        }
+        self.kernels = kernels
+        self.multiprocessors = multiprocessorCount
+    }
+
+    public static func entryPoint(headDim: Int, dtype: KernelDType) -> String {
+        "fs_attention_decode_hd\(headDim)_\(dtype.kernelSuffix)"
+    }
+
+    /// CTAs of every launch for `headDim`: all resident at once (CTAs per SM x SMs).
+    public static func grid(headDim: Int, multiprocessorCount: Int) -> Int {
+        Int(fs_attention_decode_grid(Int32(headDim), Int32(multiprocessorCount)))
+    }
+
+    public func grid(headDim: Int) -> Int { Self.grid(headDim: headDim, multiprocessorCount: multiprocessors) }
+
+    public static func sharedMemoryBytes(headDim: Int) -> Int {
+        Int(fs_attention_decode_smem_bytes(Int32(headDim)))
+    }
+
+    /// Checks every size, type, stride and alignment against `shape` and packs the params.
+    public static func makeParams(tensors t: AttentionDecodeTensors, workspace w: AttentionDecodeWorkspace,
+                                  shape s: AttentionDecodeShape, options: AttentionDecodeOptions = .init(),
+                                  grid: Int) throws(KernelArgumentError) -> fs_attention_decode_params {
+        let check = ArgumentChecker(kernel: "attention_decode")
+        try AttentionDecodeValidation.check(shape: s, options: options, grid: grid, with: check)
+        let dtype = t.q.dtype
+        guard dtype == .bf16 || dtype == .f16 else { throw check.fail("q", "is \(dtype); the kernel serves bf16 and f16") }
+        let d = s.headDim
+        try check.tensor("q", t.q, dtype: dtype, atLeast: (s.batch - 1) * s.qBatchStride + (s.qHeads - 1) * s.qHeadStride + d)
+        try check.tensor("o", t.o, dtype: dtype, atLeast: (s.batch - 1) * s.oBatchStride + (s.qHeads - 1) * s.oHeadStride + d)
+        try check.tensor("kPool", t.kPool, dtype: dtype, atLeast: (s.numSlots - 1) * s.kSlotStride + (s.kvHeads - 1) * s.kHeadStride + d)
+        try check.tensor("vPool", t.vPool, dtype: dtype, atLeast: (s.numSlots - 1) * s.vSlotStride + (s.kvHeads - 1) * s.vHeadStride + d)
+        try check.tensor("pageTable", t.pageTable, dtype: .i32, atLeast: (s.batch - 1) * s.pageTableStride + s.maxPages, alignment: 4)
+        try check.tensor("cacheSeqlens", t.cacheSeqlens, dtype: .i32, atLeast: s.batch, alignment: 4)
+        if let lse = t.lse { try check.tensor("lse", lse, dtype: .f32, atLeast: s.batch * s.qHeads, alignment: 4) }
+        let need = AttentionDecodeWorkspace.elementCounts(for: s, grid: grid)
+        try check.tensor("workspace.partialO", w.partialO, dtype: .f32, atLeast: need.partialO)
+        try check.tensor("workspace.partialLSE", w.partialLSE, dtype: .f32, atLeast: need.partialLSE, alignment: 4)
+        try check.tensor("workspace.splitCounters", w.splitCounters, dtype: .i32, atLeast: need.splitCounters, alignment: 4)
+        return fs_attention_decode_params(
+            q: t.q.address, k_pool: t.kPool.address, v_pool: t.vPool.address, page_table: t.pageTable.address,
+            cache_seqlens: t.cacheSeqlens.address, o: t.o.address, lse: t.lse?.address ?? 0,
+            partial_o: w.partialO.address, partial_lse: w.partialLSE.address, split_counters: w.splitCounters.address,
+            q_batch_stride: Int64(s.qBatchStride), q_head_stride: Int64(s.qHeadStride),
+            o_batch_stride: Int64(s.oBatchStride), o_head_stride: Int64(s.oHeadStride),
+            k_slot_stride: Int64(s.kSlotStride), k_head_stride: Int64(s.kHeadStride),
+            v_slot_stride: Int64(s.vSlotStride), v_head_stride: Int64(s.vHeadStride),
+            num_slots: Int32(s.numSlots), page_table_stride: Int32(s.pageTableStride), max_pages: Int32(s.maxPages),
+            batch: Int32(s.batch), q_heads: Int32(s.qHeads), kv_heads: Int32(s.kvHeads),
+            log2_page_size: Int32(s.pageSize.trailingZeroBitCount), window_left: Int32(options.windowLeft ?? -1),
+            min_tiles_per_cta: Int32(options.minTilesPerCTA),
+            softmax_scale: options.softmaxScale ?? 1 / Float(d).squareRoot(), softcap: options.softcap ?? 0)
+    }
+
+    /// Validates and launches on `stream` with this GPU's fixed grid for the head dim.
+    public func launch(tensors: AttentionDecodeTensors, workspace: AttentionDecodeWorkspace,
+                       shape: AttentionDecodeShape, options: AttentionDecodeOptions = .init(),
+                       stream: CUDAStream) throws {
+        let grid = grid(headDim: shape.headDim)
+        let params = try Self.makeParams(tensors: tensors, workspace: workspace, shape: shape, options: options, grid: grid)
+        let name = Self.entryPoint(headDim: shape.headDim, dtype: tensors.q.dtype)
+        try kernels[name]!.launch(grid: Dim3(grid), block: Dim3(Int(FS_ATTENTION_DECODE_THREADS)),
+                                  sharedMemoryBytes: Self.sharedMemoryBytes(headDim: shape.headDim),
+                                  stream: stream, params: params)
+    }
+}
