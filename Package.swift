@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache"]),
+        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache", "Attention"]),
         .executableTarget(name: "FlashServeCLI", dependencies: [
             "CUDA", "Kernels", "GPUSelfTest", "Tokenizer", "Engine", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
