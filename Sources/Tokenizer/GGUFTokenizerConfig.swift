@@ -34,17 +34,27 @@ public struct GGUFTokenizerMetadata: Sendable {
         static let userDefined = 4
     }
 
-    /// The pre-tokenizer llama.cpp uses for each `tokenizer.ggml.pre` name.
-    static func preTokenizer(named name: String?) throws(TokenizerError) -> PreTokenizer {
+    /// How llama.cpp tokenizes for one `tokenizer.ggml.pre` name.
+    struct PreTokenizerProfile {
+        var preTokenizer: PreTokenizer
+        /// Llama-3's `ignore_merges`: a pre-token that is a whole vocabulary entry is not merged.
+        var ignoreMerges = false
+        /// Whether BOS is added when the file has no `tokenizer.ggml.add_bos_token`.
+        var addsBosByDefault = false
+    }
+
+    static func profile(named name: String?) throws(TokenizerError) -> PreTokenizerProfile {
         switch name {
-        case "llama3", "llama-v3", "llama-bpe", "smaug-bpe", "dbrx", "falcon3", "pixtral":
-            return PreTokenizer(rule: .llama3)
+        case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano":
+            return PreTokenizerProfile(preTokenizer: PreTokenizer(rule: .llama3), ignoreMerges: true, addsBosByDefault: true)
+        case "smaug-bpe", "dbrx":
+            return PreTokenizerProfile(preTokenizer: PreTokenizer(rule: .llama3))
         case "qwen2", "deepseek-r1-qwen", "megrez":
-            return PreTokenizer(rule: .qwen2)
+            return PreTokenizerProfile(preTokenizer: PreTokenizer(rule: .qwen2))
         case "smollm", "starcoder", "refact", "codeshell", "command-r":
-            return PreTokenizer(numberIsolation: .individually, rule: .gpt2)
+            return PreTokenizerProfile(preTokenizer: PreTokenizer(numberIsolation: .individually, rule: .gpt2))
         case "gpt2", "gpt-2", "phi-2", "olmo", "mpt", "jais", nil:
-            return PreTokenizer(rule: .gpt2)
+            return PreTokenizerProfile(preTokenizer: PreTokenizer(rule: .gpt2))
         case let other?:
             throw .unsupportedGGUFPreTokenizer(name: other)
         }
@@ -62,12 +72,14 @@ public struct GGUFTokenizerMetadata: Sendable {
             return (String(parts[0]), String(parts[1]))
         }
         var description = TokenizerDescription(vocabulary: vocabulary, merges: mergePairs)
-        description.preTokenizer = try Self.preTokenizer(named: pre)
+        let profile = try Self.profile(named: pre)
+        description.preTokenizer = profile.preTokenizer
+        description.ignoreMerges = profile.ignoreMerges
         description.addedTokens = addedTokens()
         description.bosId = bosId.map(Int32.init)
         description.eosId = eosId.map(Int32.init)
         description.declaredEndOfTurnIds = [endOfTurnId, endOfMessageId].compactMap { $0.map(Int32.init) }
-        if addBos == true, let bosId { description.prefixIds = [Int32(bosId)] }
+        if addBos ?? profile.addsBosByDefault, let bosId { description.prefixIds = [Int32(bosId)] }
         if addEos == true, let eosId { description.suffixIds = [Int32(eosId)] }
         return description
     }

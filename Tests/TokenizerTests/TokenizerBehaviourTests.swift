@@ -101,3 +101,19 @@ struct TokenizerBehaviourTests {
         #expect(tokenizer.vocabularySize == 259)
     }
 }
+
+struct ConcurrencyTests {
+    /// The server encodes from many tasks at once through one tokenizer and its shared cache.
+    @Test func concurrentEncodingGivesTheSameIds() async throws {
+        let tokenizer = try SyntheticTokenizer.make(
+            merges: [("h", "e"), ("he", "l"), ("l", "o"), ("Ġ", "w")], preTokenizer: SyntheticTokenizer.llama3Split)
+        let texts = (0..<200).map { "hello world \($0) héllo\n\n" + String(repeating: "lo", count: $0 % 17) }
+        let expected = texts.map { tokenizer.encode($0) }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask { texts.indices.shuffled().allSatisfy { tokenizer.encode(texts[$0]) == expected[$0] } }
+            }
+            for try await matched in group { #expect(matched) }
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// The OpenAI-compatible HTTP server.
-// (This module is being built; see docs/ARCHITECTURE.md.)
