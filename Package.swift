@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache", "Attention"]),
+        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache", "Attention", "Model"]),
         .executableTarget(name: "FlashServeCLI", dependencies: [
             "CUDA", "Kernels", "GPUSelfTest", "Tokenizer", "Engine", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -67,6 +67,10 @@ let package = Package(
             dependencies: ["ChatTemplate", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Attention", "KVCache"]),
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "Model", "KVCache", "Attention",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Engine", "Tokenizer",
             .product(name: "Hummingbird", package: "hummingbird"),

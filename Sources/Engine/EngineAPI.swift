@@ -125,6 +125,8 @@ public struct EngineStats: Sendable, Equatable {
     public var promptTokensTotal = 0
     public var cachedPromptTokensTotal = 0
     public var generatedTokensTotal = 0
+    /// Running requests retracted to free KV (they are recomputed later).
+    public var preemptionsTotal = 0
     /// Steps run since start; unchanged while work waits means the engine is stalled.
     public var stepsTotal = 0
     public var secondsSinceLastStep: Double = 0

@@ -48,12 +48,13 @@ enum GEMMThroughputCheck {
                 let out = outFloat?.operand(.f32) ?? outHalf!.operand(.bf16)
                 try outHalf?.fillBytes(0xFF, stream: env.stream)
                 try outFloat?.fillBytes(0xFF, stream: env.stream)
+                var lastCopy = 0
                 let ms = try env.medianMilliseconds { i in
-                    try blas.linear(shape, x: x.operand, weight: weights[i % copies].operand, bias: nil, out: out,
+                    lastCopy = i % copies
+                    try blas.linear(shape, x: x.operand, weight: weights[lastCopy].operand, bias: nil, out: out,
                                     stream: env.stream)
                 }
-                // Which copy wrote last: 3 warm-up + 20 timed calls.
-                let last = weights[(3 + 20 - 1) % copies]
+                let last = weights[lastCopy]  // the copy whose product the output holds
                 let error = try sampledError(env, shape: shape, x: x, w: last, outHalf: outHalf, outFloat: outFloat)
                 worstError = max(worstError, error.isNaN ? .infinity : error)
                 let tflops = shape.flops / (ms / 1000) / 1e12

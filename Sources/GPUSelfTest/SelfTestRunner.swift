@@ -80,6 +80,7 @@ public enum GPUSelfTest {
         ("cuBLASLt linear vs float64", GEMMCheck.run),
         ("cuBLASLt linear in a CUDA graph", GEMMCheck.graph),
         ("cuBLASLt at Llama-3-8B shapes", GEMMThroughputCheck.run),
+        ("SmolLM2-arch forward: CUDA op set vs CPU", ModelForwardCheck.run),
     ]
 
     public static func run(seed: UInt64, log: (String) -> Void) -> Bool {

@@ -96,8 +96,15 @@ struct AddedTokenMatcher: Sendable {
     // Word and whitespace tests over the scalars next to a match. `range` bounds the search.
 
     private func isStandalone(_ utf8: UnsafeBufferPointer<UInt8>, range: Range<Int>, within bounds: Range<Int>) -> Bool {
+        // Rust regex's Unicode `\w`, which Hugging Face tests with: letters and other
+        // alphabetic scalars, marks, decimal digits, connector punctuation, joiners.
         func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-            scalar == "_" || scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            let properties = scalar.properties
+            if properties.isAlphabetic || properties.isJoinControl { return true }
+            switch properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
+            default: return false
+            }
         }
         if range.lowerBound > bounds.lowerBound, isWordScalar(scalar(utf8, before: range.lowerBound).0) { return false }
         if range.upperBound < bounds.upperBound, isWordScalar(UTF8Scalars.decode(utf8, at: range.upperBound).0) {

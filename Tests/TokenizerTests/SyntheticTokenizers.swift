@@ -40,9 +40,11 @@ enum SyntheticTokenizer {
             postProcessor: postProcessor, normalizer: normalizer))
     }
 
-    static func addedToken(_ content: String, special: Bool = true, lstrip: Bool = false, rstrip: Bool = false) -> String {
+    static func addedToken(
+        _ content: String, special: Bool = true, lstrip: Bool = false, rstrip: Bool = false, singleWord: Bool = false
+    ) -> String {
         """
-        {"id": ID, "content": "\(jsonEscaped(content))", "single_word": false, "lstrip": \(lstrip), \
+        {"id": ID, "content": "\(jsonEscaped(content))", "single_word": \(singleWord), "lstrip": \(lstrip), \
         "rstrip": \(rstrip), "normalized": false, "special": \(special)}
         """
     }

@@ -34,8 +34,23 @@ struct TokenizerBehaviourTests {
         let tokenizer = try SyntheticTokenizer.make(addedTokens: [
             SyntheticTokenizer.addedToken("<L>", lstrip: true), SyntheticTokenizer.addedToken("<R>", rstrip: true),
         ])
+        // Expected ids from Hugging Face `tokenizers` with the same flags.
         #expect(tokenizer.encode("a  <L>b") == [97, 256, 98])
         #expect(tokenizer.encode("a<R> \n b") == [97, 257, 98])
+        #expect(tokenizer.encode("<R>  <L>") == [257, 256])
+        #expect(tokenizer.encode(" \u{3000}<L>x") == [256, 120])
+        #expect(tokenizer.encode("x<R>\u{A0}\u{2028}y") == [120, 257, 121])
+    }
+
+    /// Expected ids from Hugging Face `tokenizers` with the same single-word token.
+    @Test func singleWordTokensMatchOnlyBetweenNonWordCharacters() throws {
+        let tokenizer = try SyntheticTokenizer.make(addedTokens: [SyntheticTokenizer.addedToken("<x>", singleWord: true)])
+        let expected: [(String, [Int32])] = [
+            ("a<x>b", [97, 60, 120, 62, 98]), (" <x> ", [32, 256, 32]), ("_<x>", [95, 60, 120, 62]), ("<x>", [256]),
+            ("é<x>", [195, 169, 60, 120, 62]), ("1<x>", [49, 60, 120, 62]), ("-<x>-", [45, 256, 45]),
+            ("<x><x>", [256, 256]), ("\u{301}<x>", [204, 129, 60, 120, 62]),
+        ]
+        for (text, ids) in expected { #expect(tokenizer.encode(text) == ids, "\(text.debugDescription)") }
     }
 
     @Test func nfcNormalizerAppliesOutsideAddedTokens() throws {

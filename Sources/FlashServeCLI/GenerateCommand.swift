@@ -1,0 +1,170 @@
+// `flashserve generate`: one prompt through the engine on the CPU reference backend,
+// streaming the text as it is generated, then a one-line summary on stderr.
+
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+import Tokenizer
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate text from a prompt (greedy unless sampling options are given).")
+
+    @Option(help: "A .gguf file or Hugging Face model folder (default: SmolLM2-135M-Instruct).")
+    var model: String?
+
+    @Argument(help: "The prompt text, used as is (no chat template).")
+    var prompt: String?
+
+    @Option(name: .customLong("token-ids"), help: "The prompt as comma-separated token ids; the output is printed as ids too.")
+    var tokenIDs: String?
+
+    @Option(name: .customLong("max-tokens"), help: "New tokens to generate at most.")
+    var maxTokens = 128
+
+    @Option(help: "Sampling temperature; 0 is greedy.")
+    var temperature: Float = 0
+
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling: keep the most likely tokens up to this mass (1: off).")
+    var topP: Float = 1
+
+    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0: off).")
+    var topK = 0
+
+    @Option(name: .customLong("min-p"), help: "Drop tokens less likely than this fraction of the top one (0: off).")
+    var minP: Float = 0
+
+    @Option(name: .customLong("repetition-penalty"), help: "> 1 discourages tokens of the prompt and output (1: off).")
+    var repetitionPenalty: Float = 1
+
+    @Option(name: .customLong("frequency-penalty"), help: "Subtracted once per earlier occurrence in the output.")
+    var frequencyPenalty: Float = 0
+
+    @Option(name: .customLong("presence-penalty"), help: "Subtracted once from every token already in the output.")
+    var presencePenalty: Float = 0
+
+    @Option(help: "Seed for sampling (default: random).")
+    var seed: UInt64?
+
+    @Flag(name: .customLong("ignore-eos"), help: "Keep generating past end-of-sequence tokens.")
+    var ignoreEOS = false
+
+    @Option(name: .customLong("kv-tokens"), help: "Token slots in the CPU KV pool.")
+    var kvTokens = 4096
+
+    @Option(help: "CPU threads for the model (default: all cores).")
+    var threads: Int?
+
+    func run() async throws {
+        let path = try model ?? DefaultModel.locate()
+        let tokenizer = try Tokenizer.load(path: path)
+        let promptIDs = try promptTokens(tokenizer: tokenizer)
+        let checkpoint = try ModelLoader.checkpoint(path: path)
+        var options = CPUEngineOptions(kvTokens: kvTokens)
+        if let threads { options.threads = threads }
+        let engine = try Engine.cpu(checkpoint: checkpoint, options: options,
+                                    configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
+
+        let clock = ContinuousClock(), start = clock.now
+        let stream = try engine.submit(GenerationRequest(id: "generate", promptTokens: promptIDs,
+                                                         sampling: sampling(stopTokens: tokenizer.specialTokens.endOfTurn)))
+        var printer = TokenPrinter(tokenizer: tokenizer, asIDs: tokenIDs != nil)
+        var firstToken: ContinuousClock.Instant?
+        var usage = GenerationUsage(promptTokens: promptIDs.count, cachedPromptTokens: 0, completionTokens: 0)
+        var reason = FinishReason.abort
+        for await event in stream {
+            switch event {
+            case .token(let token):
+                if firstToken == nil { firstToken = clock.now }
+                printer.print(token.id)
+            case .finished(let why, let finalUsage):
+                reason = why
+                usage = finalUsage
+            }
+        }
+        printer.finish()
+        await engine.shutdown(deadline: 1)
+        let end = clock.now
+        FileHandle.standardError.write(Data(summary(usage: usage, reason: reason, start: start, firstToken: firstToken, end: end).utf8))
+    }
+
+    private func promptTokens(tokenizer: Tokenizer) throws -> [Int32] {
+        switch (prompt, tokenIDs) {
+        case (_?, _?): throw ValidationError("give either a prompt or --token-ids, not both")
+        case (nil, nil): throw ValidationError("give a prompt, or --token-ids")
+        case (let text?, nil): return tokenizer.encode(text)
+        case (nil, let list?):
+            let parts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let ids = parts.compactMap { Int32($0) }
+            guard ids.count == parts.count, !ids.isEmpty else {
+                throw ValidationError("--token-ids takes comma-separated integers, got \"\(list)\"")
+            }
+            return ids
+        }
+    }
+
+    private func sampling(stopTokens: [Int32]) -> SamplingParams {
+        var params = SamplingParams()
+        params.temperature = temperature
+        params.topP = topP
+        params.topK = topK
+        params.minP = minP
+        params.repetitionPenalty = repetitionPenalty
+        params.frequencyPenalty = frequencyPenalty
+        params.presencePenalty = presencePenalty
+        params.seed = seed
+        params.maxNewTokens = maxTokens
+        params.stopTokenIDs = Set(stopTokens)
+        params.ignoreStopTokens = ignoreEOS
+        return params
+    }
+
+    private func summary(usage: GenerationUsage, reason: FinishReason, start: ContinuousClock.Instant,
+                         firstToken: ContinuousClock.Instant?, end: ContinuousClock.Instant) -> String {
+        let total = (end - start) / .seconds(1)
+        var line = "[\(usage.promptTokens) prompt tokens, \(usage.completionTokens) generated in \(String(format: "%.2f", total)) s"
+        if let firstToken {
+            let prefill = (firstToken - start) / .seconds(1)
+            let decode = (end - firstToken) / .seconds(1)
+            line += String(format: "; first token after %.2f s (%.1f prompt tokens/s)", prefill, Double(usage.promptTokens) / prefill)
+            if usage.completionTokens > 1 && decode > 0 {
+                line += String(format: "; decode %.1f tokens/s", Double(usage.completionTokens - 1) / decode)
+            }
+        }
+        return line + "; finished: \(reason.rawValue)]\n"
+    }
+}
+
+/// Writes generated tokens to stdout as they come: text through the incremental
+/// detokenizer (never half a character), or ids.
+private struct TokenPrinter {
+    var detokenizer: IncrementalDetokenizer
+    let asIDs: Bool
+    var printedAny = false
+
+    init(tokenizer: Tokenizer, asIDs: Bool) {
+        detokenizer = tokenizer.makeIncrementalDetokenizer(skipSpecialTokens: true)
+        self.asIDs = asIDs
+    }
+
+    mutating func print(_ id: Int32) {
+        if asIDs {
+            write((printedAny ? "," : "") + String(id))
+            printedAny = true
+        } else {
+            write(detokenizer.feed(id))
+        }
+    }
+
+    mutating func finish() {
+        if !asIDs { write(detokenizer.finish()) }
+        write("\n")
+    }
+
+    private func write(_ text: String) {
+        guard !text.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
