@@ -72,6 +72,7 @@ public enum GPUSelfTest {
         ("kv store bad slot", KVStoreCheck.badSlot),
         ("graph replay + exec update", GraphCheck.run),
         ("attention metadata vs host", AttentionMetadataCheck.run),
+        ("fa3 backend vs cpu backend", FA3BackendCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
