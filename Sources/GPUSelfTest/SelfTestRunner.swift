@@ -81,6 +81,7 @@ public enum GPUSelfTest {
         ("cuBLASLt linear in a CUDA graph", GEMMCheck.graph),
         ("cuBLASLt at Llama-3-8B shapes", GEMMThroughputCheck.run),
         ("SmolLM2-arch forward: CUDA op set vs CPU", ModelForwardCheck.run),
+        ("SmolLM2-arch forward: CUDA ops + FA3 backend vs CPU", ModelForwardCheck.runFA3),
     ]
 
     public static func run(seed: UInt64, log: (String) -> Void) -> Bool {
