@@ -25,7 +25,7 @@ enum ModelForwardCheck {
             config, ops in
             let shape = AttentionShape(layers: config.layers, heads: config.heads, kvHeads: config.kvHeads,
                                        headDim: config.headDim)
-            let bridge = HostAttentionBridge(shape: shape, kvSlots: 64, stream: env.stream, allocator: env.allocator,
+            let bridge = HostAttentionBridge(shape: shape, kvSlots: 128, stream: env.stream, allocator: env.allocator,
                                              activation: ops.activation)
             return (bridge, { if let failure = bridge.failure { throw failure } })
         }
