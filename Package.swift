@@ -5,6 +5,11 @@
 //   GGUF, ChatTemplate → Tokenizer (beside the stack; no GPU)
 import PackageDescription
 
+// The model's hot loops (dequantizing, the CPU op set, CPU attention, sampling) are
+// optimized even in debug builds: unoptimized, one SmolLM2 token takes ~45 s on 2 cores,
+// which would make the real-model tests in `swift test` run for hours.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "FlashServe",
     platforms: [.macOS(.v15)],
@@ -32,16 +37,18 @@ let package = Package(
             "CUDA", "Kernels",
             .product(name: "Collections", package: "swift-collections"),
         ]),
-        .target(name: "Attention", dependencies: ["CUDA", "Kernels", "KVCache", "KernelParams"]),
-        .target(name: "GGUF"),
-        .target(name: "Model", dependencies: ["CUDA", "Kernels", "KVCache", "Attention", "GGUF"]),
+        .target(name: "Attention", dependencies: ["CUDA", "Kernels", "KVCache", "KernelParams"],
+                swiftSettings: optimizedInDebug),
+        .target(name: "GGUF", swiftSettings: optimizedInDebug),
+        .target(name: "Model", dependencies: ["CUDA", "Kernels", "KVCache", "Attention", "GGUF"],
+                swiftSettings: optimizedInDebug),
         .target(name: "ChatTemplate"),
         .target(name: "Tokenizer", dependencies: ["GGUF", "ChatTemplate"]),
         .target(name: "Engine", dependencies: [
             "Model", "KVCache", "Attention",
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: optimizedInDebug),
         .target(name: "Server", dependencies: [
             "Engine", "Tokenizer", "ChatTemplate", "GGUF",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -50,9 +57,9 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache"]),
+        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache", "Attention", "Model"]),
         .executableTarget(name: "FlashServeCLI", dependencies: [
-            "CUDA", "Kernels", "GPUSelfTest", "Tokenizer", "Engine", "Server",
+            "CUDA", "Kernels", "GPUSelfTest", "Tokenizer", "ChatTemplate", "Engine", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

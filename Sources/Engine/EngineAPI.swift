@@ -120,7 +120,10 @@ public enum SubmissionError: Error, Sendable, Equatable, CustomStringConvertible
 public struct EngineStats: Sendable, Equatable {
     public var runningRequests = 0
     public var waitingRequests = 0
+    /// Pages held by live requests. Prefix-cache pages no request locks are evictable and
+    /// count as free (SGLang's token usage), so this is 0 whenever nothing runs.
     public var kvPagesUsed = 0
+    /// Pages that can be handed out (the reserved page 0 excluded).
     public var kvPagesTotal = 0
     public var promptTokensTotal = 0
     public var cachedPromptTokensTotal = 0

@@ -5,5 +5,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure FlashServe: the KV cache's host paths, attention kernels, latency, serving.",
-        subcommands: [BenchKVCacheCommand.self, BenchServingCommand.self])
+        subcommands: [BenchKVCacheCommand.self, BenchServingCommand.self, BenchAttentionCommand.self])
 }

@@ -2,9 +2,11 @@
 // streaming the text as it is generated, then a one-line summary on stderr.
 
 import ArgumentParser
+import ChatTemplate
 import Engine
 import Foundation
 import Model
+import Server
 import Tokenizer
 
 struct GenerateCommand: AsyncParsableCommand {
@@ -15,8 +17,11 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "A .gguf file or Hugging Face model folder (default: SmolLM2-135M-Instruct).")
     var model: String?
 
-    @Argument(help: "The prompt text, used as is (no chat template).")
+    @Argument(help: "The prompt text (as is, unless --chat).")
     var prompt: String?
+
+    @Flag(help: "Send the prompt as one user message through the model's chat template.")
+    var chat = false
 
     @Option(name: .customLong("token-ids"), help: "The prompt as comma-separated token ids; the output is printed as ids too.")
     var tokenIDs: String?
@@ -60,7 +65,7 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
         let tokenizer = try Tokenizer.load(path: path)
-        let promptIDs = try promptTokens(tokenizer: tokenizer)
+        let promptIDs = try promptTokens(tokenizer: tokenizer, modelPath: path)
         let checkpoint = try ModelLoader.checkpoint(path: path)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
@@ -69,7 +74,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
         let clock = ContinuousClock(), start = clock.now
         let stream = try engine.submit(GenerationRequest(id: "generate", promptTokens: promptIDs,
-                                                         sampling: sampling(stopTokens: tokenizer.specialTokens.endOfTurn)))
+                                                         sampling: sampling(stopTokens: stopTokens(tokenizer))))
         var printer = TokenPrinter(tokenizer: tokenizer, asIDs: tokenIDs != nil)
         var firstToken: ContinuousClock.Instant?
         var usage = GenerationUsage(promptTokens: promptIDs.count, cachedPromptTokens: 0, completionTokens: 0)
@@ -90,10 +95,11 @@ struct GenerateCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data(summary(usage: usage, reason: reason, start: start, firstToken: firstToken, end: end).utf8))
     }
 
-    private func promptTokens(tokenizer: Tokenizer) throws -> [Int32] {
+    private func promptTokens(tokenizer: Tokenizer, modelPath: String) throws -> [Int32] {
         switch (prompt, tokenIDs) {
         case (_?, _?): throw ValidationError("give either a prompt or --token-ids, not both")
         case (nil, nil): throw ValidationError("give a prompt, or --token-ids")
+        case (let text?, nil) where chat: return try chatPrompt(text, tokenizer: tokenizer, modelPath: modelPath)
         case (let text?, nil): return tokenizer.encode(text)
         case (nil, let list?):
             let parts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -103,6 +109,25 @@ struct GenerateCommand: AsyncParsableCommand {
             }
             return ids
         }
+    }
+
+    /// The prompt as one user turn of the model's template, ending where the assistant's turn starts.
+    private func chatPrompt(_ text: String, tokenizer: Tokenizer, modelPath: String) throws -> [Int32] {
+        guard let template = try ChatTemplateLocator.template(forModelAt: modelPath) else {
+            throw ValidationError("the model at \(modelPath) has no chat template; drop --chat")
+        }
+        // The special tokens transformers passes every template.
+        var extra: [String: TemplateValue] = [:]
+        if let bos = tokenizer.specialTokens.bos, let spelling = tokenizer.token(for: bos) { extra["bos_token"] = .string(spelling) }
+        if let eos = tokenizer.specialTokens.eos, let spelling = tokenizer.token(for: eos) { extra["eos_token"] = .string(spelling) }
+        let rendered = try template.render(messages: [.user(text)], addGenerationPrompt: true, extra: extra)
+        // The template wrote the special tokens it wants.
+        return tokenizer.encode(rendered, addSpecialTokens: false)
+    }
+
+    /// End of sequence and end of turn.
+    private func stopTokens(_ tokenizer: Tokenizer) -> [Int32] {
+        tokenizer.specialTokens.endOfTurn + (tokenizer.specialTokens.eos.map { [$0] } ?? [])
     }
 
     private func sampling(stopTokens: [Int32]) -> SamplingParams {
@@ -124,7 +149,7 @@ struct GenerateCommand: AsyncParsableCommand {
     private func summary(usage: GenerationUsage, reason: FinishReason, start: ContinuousClock.Instant,
                          firstToken: ContinuousClock.Instant?, end: ContinuousClock.Instant) -> String {
         let total = (end - start) / .seconds(1)
-        var line = "\n[\(usage.promptTokens) prompt tokens, \(usage.completionTokens) generated in \(String(format: "%.2f", total)) s"
+        var line = "[\(usage.promptTokens) prompt tokens, \(usage.completionTokens) generated in \(String(format: "%.2f", total)) s"
         if let firstToken {
             let prefill = (firstToken - start) / .seconds(1)
             let decode = (end - firstToken) / .seconds(1)
@@ -160,6 +185,7 @@ private struct TokenPrinter {
 
     mutating func finish() {
         if !asIDs { write(detokenizer.finish()) }
+        write("\n")
     }
 
     private func write(_ text: String) {

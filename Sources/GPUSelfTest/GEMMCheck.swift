@@ -120,12 +120,17 @@ enum GEMMCheck {
         let dh = try env.context.allocate(UInt16.self, count: rows * wide)
         let dy = try env.context.allocate(Float.self, count: rows * hidden)
         try dw1.upload(w1, stream: env.stream); try dw2.upload(w2, stream: env.stream); try db1.upload(b1, stream: env.stream)
-        let graph = try env.stream.capture {
+        try dx.upload(env.randomHalfs(rows * hidden, .bf16), stream: env.stream)
+        func forward() throws {
             try blas.linear(up, x: dx.operand(.bf16), weight: dw1.operand(.bf16), bias: db1.operand(.bf16),
                             out: dh.operand(.bf16), stream: env.stream)
             try blas.linear(down, x: dh.operand(.bf16), weight: dw2.operand(.bf16), bias: nil,
                             out: dy.operand(.f32), stream: env.stream)
         }
+        // One eager run first, as the engine warms up before capturing (cuBLASLt's kernels load lazily).
+        try forward()
+        try env.stream.synchronize()
+        let graph = try env.stream.capture { try forward() }
         let exec = try graph.instantiate()
         let w1f = w1.map { HalfPrecision.float(bf16Bits: $0) }, w2f = w2.map { HalfPrecision.float(bf16Bits: $0) }
         let b1f = b1.map { HalfPrecision.float(bf16Bits: $0) }

@@ -72,6 +72,7 @@ public enum GPUSelfTest {
         ("kv store bad slot", KVStoreCheck.badSlot),
         ("graph replay + exec update", GraphCheck.run),
         ("attention metadata vs host", AttentionMetadataCheck.run),
+        ("fa3 backend vs cpu backend", FA3BackendCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
@@ -79,6 +80,8 @@ public enum GPUSelfTest {
         ("cuBLASLt linear vs float64", GEMMCheck.run),
         ("cuBLASLt linear in a CUDA graph", GEMMCheck.graph),
         ("cuBLASLt at Llama-3-8B shapes", GEMMThroughputCheck.run),
+        ("SmolLM2-arch forward: CUDA op set vs CPU", ModelForwardCheck.run),
+        ("SmolLM2-arch forward: CUDA ops + FA3 backend vs CPU", ModelForwardCheck.runFA3),
     ]
 
     public static func run(seed: UInt64, log: (String) -> Void) -> Bool {

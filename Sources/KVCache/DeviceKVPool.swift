@@ -13,6 +13,9 @@ public final class DeviceKVPool: @unchecked Sendable {
         let count = shape.numSlots * shape.rowElements
         keys = try (0..<shape.layers).map { _ in try context.allocate(UInt16.self, count: count) }
         values = try (0..<shape.layers).map { _ in try context.allocate(UInt16.self, count: count) }
+        let stream = try CUDAStream(context: context)
+        for buffer in keys + values { try buffer.fillBytes(0, stream: stream) }
+        try stream.synchronize()
     }
 
     /// The largest pool that fits `memoryFraction` of the device memory free now, after

@@ -10,9 +10,12 @@ public final class CPUOps: ModelOps {
     public typealias Vector = HostBuffer<Float>
 
     public let threads: Int
+    /// SIMD kernels in optimized builds, scalar loops in debug builds (see KernelFlavor).
+    public let flavor: KernelFlavor
 
-    public init(threads: Int = HostThreads.count) {
+    public init(threads: Int = HostThreads.count, flavor: KernelFlavor = .preferred) {
         self.threads = max(1, threads)
+        self.flavor = flavor
     }
 
     public func makeTensor(count: Int) -> HostBuffer<Float> { HostBuffer(count: count, repeating: 0) }
@@ -42,7 +45,7 @@ public final class CPUOps: ModelOps {
                         into out: HostBuffer<Float>) {
         for r in 0 ..< rows {
             let row = x.pointer + r * width
-            let meanSquare = HostMath.dot(row, row, count: width) / Float(width)
+            let meanSquare = HostMath.dot(row, row, count: width, flavor: flavor) / Float(width)
             let scale = 1 / (meanSquare + epsilon).squareRoot()
             let target = out.pointer + r * width
             for i in 0 ..< width { target[i] = row[i] * scale * weight[i] }
@@ -69,7 +72,7 @@ public final class CPUOps: ModelOps {
                 // Decode: expand each weight once per token, in registers.
                 for t in 0 ..< rows {
                     let input = x.pointer + t * inputs, output = out.pointer + t * outputs
-                    for r in range { output[r] = weight.dot(row: r, input) + (bias?[r] ?? 0) }
+                    for r in range { output[r] = weight.dot(row: r, input, flavor: flavor) + (bias?[r] ?? 0) }
                 }
             } else {
                 // Prefill: expand each weight row once, then reuse it for every token.
@@ -79,7 +82,7 @@ public final class CPUOps: ModelOps {
                     weight.decode(row: r, into: scratch)
                     let b = bias?[r] ?? 0
                     for t in 0 ..< rows {
-                        out[t * outputs + r] = HostMath.dot(scratch, x.pointer + t * inputs, count: inputs) + b
+                        out[t * outputs + r] = HostMath.dot(scratch, x.pointer + t * inputs, count: inputs, flavor: flavor) + b
                     }
                 }
             }

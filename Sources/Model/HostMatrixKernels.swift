@@ -3,9 +3,12 @@
 // in registers exactly as dequantization defines it, so results match a float32 reference
 // on the dequantized weights up to summation order.
 
+import Attention
+
 extension HostMatrix {
     @inline(__always)
-    func dot(row: Int, _ x: UnsafePointer<Float>) -> Float {
+    func dot(row: Int, _ x: UnsafePointer<Float>, flavor: KernelFlavor = .preferred) -> Float {
+        if flavor == .scalar { return dotScalar(row, x) }
         switch format {
         case .f32: return dotF32(row, x)
         case .bf16: return dotBF16(row, x)
@@ -14,37 +17,99 @@ extension HostMatrix {
         }
     }
 
+    /// Row `row` as float32 (while-loops: fast enough in debug builds too).
     func decode(row: Int, into out: UnsafeMutablePointer<Float>) {
         switch format {
         case .f32: out.update(from: floats!.pointer + row * columns, count: columns)
         case .bf16:
             let source = words!.pointer + row * columns / 2
-            for group in 0 ..< columns / 16 {
-                for c in 0 ..< 8 {
+            var group = 0
+            while group < columns / 16 {
+                var c = 0
+                while c < 8 {
                     let word = source[group * 8 + c]
                     out[group * 16 + c] = Float(bitPattern: word << 16)
                     out[group * 16 + 8 + c] = Float(bitPattern: word & 0xFFFF_0000)
+                    c &+= 1
                 }
+                group &+= 1
             }
         case .q8:
             let blocks = columns / 32
-            for b in 0 ..< blocks {
-                let d = scales![row * blocks + b]
-                let source = words!.pointer + (row * blocks + b) * 8
-                for w in 0 ..< 8 {
-                    for k in 0 ..< 4 { out[b * 32 + 8 * k + w] = d * Float(Int8(truncatingIfNeeded: source[w] >> (8 * k))) }
+            let source = words!.pointer + row * blocks * 8, scale = scales!.pointer + row * blocks
+            var b = 0
+            while b < blocks {
+                let d = scale[b]
+                var e = 0
+                while e < 32 {  // element e = 8k + w sits in byte k of word w
+                    out[b * 32 + e] = d * Float(Int8(truncatingIfNeeded: source[b * 8 + e % 8] >> UInt32(8 * (e / 8))))
+                    e &+= 1
                 }
+                b &+= 1
             }
         case .q4:
             let blocks = columns / 32
-            for b in 0 ..< blocks {
-                let d = scales![row * blocks + b], m = offsets![row * blocks + b]
-                let source = words!.pointer + (row * blocks + b) * 4
-                for w in 0 ..< 4 {
-                    for k in 0 ..< 8 { out[b * 32 + 4 * k + w] = Float((source[w] >> (4 * k)) & 0xF) * d + m }
+            let source = words!.pointer + row * blocks * 4
+            let scale = scales!.pointer + row * blocks, offset = offsets!.pointer + row * blocks
+            var b = 0
+            while b < blocks {
+                let d = scale[b], m = offset[b]
+                var e = 0
+                while e < 32 {  // element e = 4k + w sits in nibble k of word w
+                    out[b * 32 + e] = Float((source[b * 4 + e % 4] >> UInt32(4 * (e / 4))) & 0xF) * d + m
+                    e &+= 1
                 }
+                b &+= 1
             }
         }
+    }
+
+    /// The same products as the SIMD kernels, one weight at a time.
+    private func dotScalar(_ row: Int, _ x: UnsafePointer<Float>) -> Float {
+        var total: Float = 0
+        switch format {
+        case .f32:
+            return HostMath.dot(floats!.pointer + row * columns, x, count: columns, flavor: .scalar)
+        case .bf16:
+            let source = words!.pointer + row * columns / 2
+            var i = 0
+            while i < columns / 2 {
+                let word = source[i], base = i / 8 * 16 + i % 8
+                total += Float(bitPattern: word << 16) * x[base] + Float(bitPattern: word & 0xFFFF_0000) * x[base + 8]
+                i &+= 1
+            }
+        case .q8:
+            let blocks = columns / 32
+            let source = words!.pointer + row * blocks * 8, scale = scales!.pointer + row * blocks
+            var i = 0
+            while i < blocks * 8 {
+                let word = source[i], d = scale[i / 8], base = i / 8 * 32 + i % 8
+                total += d * Float(Int8(truncatingIfNeeded: word)) * x[base]
+                    + d * Float(Int8(truncatingIfNeeded: word >> 8)) * x[base + 8]
+                    + d * Float(Int8(truncatingIfNeeded: word >> 16)) * x[base + 16]
+                    + d * Float(Int8(truncatingIfNeeded: word >> 24)) * x[base + 24]
+                i &+= 1
+            }
+        case .q4:
+            let blocks = columns / 32
+            let source = words!.pointer + row * blocks * 4
+            let scale = scales!.pointer + row * blocks, offset = offsets!.pointer + row * blocks
+            var i = 0
+            while i < blocks * 4 {
+                var word = source[i]
+                let d = scale[i / 4], m = offset[i / 4]
+                var element = i / 4 * 32 + i % 4
+                var k = 0
+                while k < 8 {
+                    total += (Float(word & 0xF) * d + m) * x[element]
+                    word >>= 4
+                    element &+= 4
+                    k &+= 1
+                }
+                i &+= 1
+            }
+        }
+        return total
     }
 
     @inline(__always)

@@ -23,12 +23,32 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     /// Runs one step and returns logits, [batch.logitRows.count, vocab], in a buffer this
     /// model reuses on the next call. `metadata` must have been prepared for this batch.
     public func forward(_ batch: ForwardBatch, metadata: Backend.Metadata) -> Ops.Tensor {
-        let rows = batch.tokenCount, c = config
-        let w = workspace(tokens: rows, logitRows: batch.logitRows.count)
+        writeInputs(batch)
+        return forward(tokenCount: batch.tokenCount, logitRowCount: batch.logitRows.count, metadata: metadata)
+    }
+
+    /// Copies the step's token ids, positions and logit rows into the workspace (host to
+    /// device): the only host-side writes of a step, done before a graph replays.
+    public func writeInputs(_ batch: ForwardBatch) {
+        let w = workspace(tokens: batch.tokenCount, logitRows: batch.logitRows.count)
         ops.write(batch.tokens, to: w.tokens)
         ops.write(batch.positions, to: w.positions)
         ops.write(batch.logitRows, to: w.logitRows)
+    }
 
+    /// Allocates activations for steps of up to `tokens` tokens and `logitRows` logit rows,
+    /// so that nothing allocates inside a captured forward.
+    public func reserve(tokens: Int, logitRows: Int) {
+        _ = workspace(tokens: tokens, logitRows: logitRows)
+    }
+
+    /// The forward on inputs already written by `writeInputs`: kernels only, no host reads or
+    /// writes, so a CUDA backend can capture it in a graph and replay it.
+    public func forward(tokenCount rows: Int, logitRowCount: Int, metadata: Backend.Metadata) -> Ops.Tensor {
+        let c = config
+        guard let w = workspace, w.tokenCapacity >= rows, w.logitCapacity >= logitRowCount else {
+            preconditionFailure("LlamaModel.forward: \(rows) tokens need writeInputs or reserve first")
+        }
         ops.rotaryTables(positions: w.positions, rows: rows, inverseFrequencies: weights.ropeInverseFrequencies,
                          cos: w.cos, sin: w.sin)
         ops.embed(tokens: w.tokens, rows: rows, table: weights.embedding, into: w.residual)
@@ -47,9 +67,8 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
             ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: nextNorm,
                            epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
         }
-        ops.gatherRows(w.normed, rowIndices: w.logitRows, rows: batch.logitRows.count, width: c.hiddenSize,
-                       into: w.lastHidden)
-        ops.linear(w.lastHidden, rows: batch.logitRows.count, weight: weights.lmHead, bias: nil, into: w.logits)
+        ops.gatherRows(w.normed, rowIndices: w.logitRows, rows: logitRowCount, width: c.hiddenSize, into: w.lastHidden)
+        ops.linear(w.lastHidden, rows: logitRowCount, weight: weights.lmHead, bias: nil, into: w.logits)
         return w.logits
     }
 

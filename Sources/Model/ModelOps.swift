@@ -5,7 +5,8 @@
 // can capture the whole forward in a graph.
 
 public protocol ModelOps: AnyObject {
-    /// Float activations, [rows, width] row-major.
+    /// Activations, [rows, width] row-major, in the device's element type (float32 on the
+    /// CPU; bf16/f16 with float32 logits and RoPE tables on a GPU).
     associatedtype Tensor
     /// Int32 per-token inputs (token ids, positions, row indices).
     associatedtype Indices

@@ -103,11 +103,12 @@ import Testing
                                 kvCache: makeKVCache(slots: 2048, rows: 4))
         let short = try engine.submit(GenerationRequest(id: "short", promptTokens: [5], sampling: greedy(maxNewTokens: 2)))
         let long = try engine.submit(GenerationRequest(id: "long", promptTokens: [6], sampling: greedy(maxNewTokens: 2000)))
-        let clock = ContinuousClock(), start = clock.now
         await engine.shutdown(deadline: 0.2)
-        #expect(clock.now - start < .seconds(2))
         #expect(await collect(short).finish == .length)
-        #expect(await collect(long).finish == .abort)
+        // 2000 tokens take at least 4 s at 2 ms a step: the deadline cut it short.
+        let cut = await collect(long)
+        #expect(cut.finish == .abort)
+        #expect(cut.ids.count < 2000)
         #expect(engine.stats.kvPagesUsed == 0)
         // A second shutdown returns at once.
         await engine.shutdown(deadline: 1)

@@ -121,6 +121,29 @@ private func prompts(_ count: Int, lengths: ClosedRange<Int> = 1...60) -> [[Int3
         await engine.shutdown(deadline: 1)
     }
 
+    @Test func aSeededRequestDrawsTheSameTokensAloneOrBatched() async throws {
+        let engine = try Engine(runner: ToyRunner(slots: 1024), sampler: CPUSampler(), kvCache: makeKVCache(slots: 1024, rows: 8),
+                                configuration: EngineConfiguration(maxRunningRequests: 8, stepTokenBudget: 16))
+        // Temperature 5 flattens the toy's peak (logit 10 against 0) to about 7% of the mass.
+        var sampling = greedy(maxNewTokens: 12)
+        sampling.temperature = 5
+        sampling.seed = 1234
+        let prompt: [Int32] = [10, 20, 30]
+        let alone = await collect(try engine.submit(GenerationRequest(id: "alone", promptTokens: prompt, sampling: sampling)))
+        #expect(alone.ids != ToyRunner.generate(prompt, maxNewTokens: 12))
+        var streams: [AsyncStream<GenerationEvent>] = []
+        for i in 0 ..< 6 {
+            var other = sampling
+            other.seed = i == 3 ? 1234 : UInt64(i)
+            streams.append(try engine.submit(GenerationRequest(id: "b\(i)", promptTokens: i == 3 ? prompt : prompt + [Int32(40 + i)],
+                                                               sampling: other)))
+        }
+        let batched = await collect(streams[3])
+        #expect(batched.ids == alone.ids)
+        for stream in streams { _ = await collect(stream) }
+        await engine.shutdown(deadline: 1)
+    }
+
     @Test func logprobsReachTheStream() async throws {
         let engine = try Engine(runner: ToyRunner(slots: 256), sampler: CPUSampler(), kvCache: makeKVCache(slots: 256, rows: 2))
         var sampling = greedy(maxNewTokens: 3)

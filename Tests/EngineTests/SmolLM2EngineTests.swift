@@ -1,7 +1,9 @@
 // The engine over the real SmolLM2-135M-Instruct (Q4_1 GGUF) on the CPU backend, greedy:
 // batched, chunked and prefix-cached runs give the tokens of a plain one-sequence loop
 // over the same model, a tiny KV pool preempts and still gives them, and aborts free
-// every page. Few tokens each: the model is slow in debug builds.
+// every page. Few tokens each. The suite needs the Model, Attention and GGUF modules
+// optimized (-O, or `swift test -c release`): about 25 s then, hours in a plain debug
+// build (a 37-token prefill took 323 s there), hence the time limit.
 import Attention
 @testable import Engine
 import Foundation
@@ -9,7 +11,7 @@ import KVCache
 import Model
 import Testing
 
-@Suite(.serialized) struct SmolLM2EngineTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct SmolLM2EngineTests {
     /// One model for the suite; its KV pool holds 1024 slots and each test's KV cache uses
     /// some of them. Unchecked: the suite is serialized and each engine is shut down before
     /// the next one starts, so one thread at a time uses the model.

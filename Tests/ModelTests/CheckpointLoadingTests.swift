@@ -59,7 +59,7 @@ import Model
         do {
             _ = try CPULlamaModel.cpu(checkpoint: checkpoint, kvSlots: 8)
             Issue.record("a checkpoint without its second shard loaded")
-        } catch let error as ModelError {
+        } catch {
             guard case .missingTensor(let name, let source) = error else {
                 Issue.record("expected a missing tensor, got \(error)")
                 return

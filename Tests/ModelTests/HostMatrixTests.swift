@@ -51,7 +51,12 @@ import Model
             ? LoadedTensor(name: "w", shape: [Self.rows, Self.columns], values: (0 ..< Self.rows * Self.columns).map { Float($0 % 37) / 37 - 0.5 })
             : Self.tensor(type, seed: UInt64(type.rawValue) + 1)
         let weights = try tensor.floats()
-        let ops = CPUOps(threads: 2)
+        for flavor in KernelFlavor.allCases {
+            try check(tensor: tensor, weights: weights, type: type, ops: CPUOps(threads: 2, flavor: flavor))
+        }
+    }
+
+    func check(tensor: LoadedTensor, weights: [Float], type: GGMLType, ops: CPUOps) throws {
         let matrix = try ops.makeWeight(tensor)
         let expectedFormat: HostMatrix.Format = switch type {
         case .bf16: .bf16
@@ -72,7 +77,7 @@ import Model
                     let got = Double(out[t * Self.rows + r])
                     let tolerance: Double = 1e-5 * max(1, abs(sum))
                     let error: Double = abs(got - sum)
-                    #expect(error <= tolerance, "\(type) token \(t) row \(r): \(got) vs \(sum)")
+                    #expect(error <= tolerance, "\(type) \(ops.flavor) token \(t) row \(r): \(got) vs \(sum)")
                 }
             }
         }

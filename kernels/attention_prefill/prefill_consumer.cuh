@@ -76,9 +76,11 @@ struct Consumer {
     mbar_wait(bar, phase);
     if constexpr (T::kGather) fence_proxy_async_smem();
   }
-  __device__ void sched_sync() { named_sync(kSchedulerWG0 + wg, 256); }
+  __device__ void sched_sync() {
+    if constexpr (T::kPingpong) named_sync(kSchedulerWG0 + wg, 256);
+  }
   __device__ void sched_pass() {
-    named_arrive(kSchedulerWG0 + (wg + 1 == T::kMmaWarpGroups ? 0 : wg + 1), 256);
+    if constexpr (T::kPingpong) named_arrive(kSchedulerWG0 + (wg + 1 == T::kMmaWarpGroups ? 0 : wg + 1), 256);
   }
 
   __device__ __forceinline__ void run();
@@ -127,7 +129,7 @@ __device__ __forceinline__ void Consumer<T>::run() {
   };
 
   named_arrive(kQueryEmpty, T::kMmaThreads + 32);    // the Q buffer starts free
-  if (wg == 0) named_arrive(kSchedulerWG0, 256);      // warpgroup 0 issues first
+  if (T::kPingpong && wg == 0) named_arrive(kSchedulerWG0, 256);  // warpgroup 0 issues first
 
   for (int iter = 0;; ++iter) {
     mbar_wait(s.q_full(), iter & 1);

@@ -2,3 +2,4 @@
 #include "prefill_kernel.cuh"
 
 FS_PREFILL_ENTRIES(256)
+FS_PREFILL_ENTRY_NO_PINGPONG(256)

@@ -53,6 +53,14 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
     fs_prefill::prefill_body<fs_prefill::PrefillTraits<ELEMENT, D, GATHER>>(p);                 \
   }
 
+// Experiment, not used by the launcher: hd 256 without pingpong (`..._tma_nopp_bf16`), timed
+// beside the default by scripts/gpu/prefill_bench.py.
+#define FS_PREFILL_ENTRY_NO_PINGPONG(D)                                                          \
+  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, false), 1)                  \
+      fs_attention_prefill_hd##D##_tma_nopp_bf16(const __grid_constant__ fs_attention_prefill_params p) { \
+    fs_prefill::prefill_body<fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>>(p); \
+  }
+
 #define FS_PREFILL_ENTRIES(D)                                  \
   FS_PREFILL_ENTRY(D, tma, false, bf16, cutlass::bfloat16_t)   \
   FS_PREFILL_ENTRY(D, tma, false, f16, cutlass::half_t)        \

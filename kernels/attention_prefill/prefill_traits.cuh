@@ -13,7 +13,9 @@
 namespace fs_prefill {
 using namespace cute;
 
-template <typename Element_, int HeadDim, bool Gather>
+// Pingpong: consumer warpgroups take turns issuing GEMMs (named barriers). On by default;
+// the one experimental entry turns it off for hd 256, where FA3 finds it no help.
+template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true>
 struct PrefillTraits {
   using Element = Element_;  // cutlass::bfloat16_t or cutlass::half_t
   static constexpr int kHeadDim = HeadDim;
@@ -21,6 +23,7 @@ struct PrefillTraits {
   static constexpr int kBlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather);
   static constexpr int kStages = 2;
   static constexpr bool kGather = Gather;
+  static constexpr bool kPingpong = Pingpong;
   static constexpr int kChunks = HeadDim / 64;  // 128-byte column chunks of a row
   static constexpr int kMmaWarpGroups = kBlockM / 64;  // each consumer warpgroup owns 64 rows
   static constexpr int kMmaThreads = 128 * kMmaWarpGroups;

@@ -120,9 +120,11 @@ class PrefillLauncher:
         self.counter = torch.zeros(1, dtype=torch.int32, device="cuda")
 
     def prepare(self, q, k, v, o, seqlens_q, seqlens_k, *, lse=None, page_table=None, page_size=0,
-                causal=True, window_left=-1, window_right=None, softcap=0.0, scale=None, gather=None):
+                causal=True, window_left=-1, window_right=None, softcap=0.0, scale=None, gather=None,
+                experiment=""):
         """q/o: [total_q, Hq, D]; k/v: [kv_rows, Hkv, D] (paged pool or contiguous rows).
-        seqlens_* are host lists. Returns a zero-argument launch function (planning done here)."""
+        seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
+        experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
         hkv = k.shape[1]
         assert d in (64, 128, 256) and q.dtype in _DTYPE_CODE and k.dtype == q.dtype == v.dtype == o.dtype
@@ -171,7 +173,8 @@ class PrefillLauncher:
         p.window_left, p.window_right = window_left, window_right
         p.softmax_scale = scale if scale is not None else 1.0 / math.sqrt(d)
         p.softcap = softcap
-        name = f"fs_attention_prefill_hd{d}_{'gather' if gather else 'tma'}_{_DTYPE_NAME[q.dtype]}"
+        load = ("gather" if gather else "tma") + (f"_{experiment}" if experiment else "")
+        name = f"fs_attention_prefill_hd{d}_{load}_{_DTYPE_NAME[q.dtype]}"
         fn = self.lib.function(name)
         grid = max(1, min(num_sms(), plan.shape[0] * per))
         keep = (cu_q, sk, cu_k, plan)  # kept alive with the closure

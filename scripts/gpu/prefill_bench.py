@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from prefill_abi import PrefillLauncher
+from prefill_check import has_function
 
 TOKENS = 16384
 
@@ -71,6 +72,10 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     fl = flops(seq, batch, heads, d, causal)
     tf = lambda ms: fl / (ms * 1e-3) / 1e12  # noqa: E731
     ours, paged, cudnn, fa2, finf = [], [], [], [], []
+    # Measured beside the product's kernels, for the next decision: the gather kernel at P = 16
+    # (is TMA-by-page-piece the right path?) and, at hd 256, the no-pingpong experiment.
+    paged_gather, nopp = [], []
+    has_nopp = d == 256 and has_function(launcher.lib, "fs_attention_prefill_hd256_tma_nopp_bf16")
     for (q, k, v, o, pk, pv, table) in sets:
         lens = [seq] * batch
         ours.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal))
@@ -78,6 +83,10 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
         per = seq // 16
         t2 = table.view(batch, per)
         paged.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16))
+        paged_gather.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16,
+                                             gather=True))
+        if has_nopp:
+            nopp.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal, experiment="nopp"))
         q4, k4, v4 = (x.view(batch, seq, heads, d).transpose(1, 2) for x in (q, k, v))
 
         def sdpa(backend, q4=q4, k4=k4, v4=v4):
@@ -91,6 +100,8 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
             finf.append(fi.ragged(q, k, v, seq, batch, causal))
     row["ours"] = tf(time_ms(ours))
     row["paged16"] = tf(time_ms(paged))
+    row["paged16_gather"] = tf(time_ms(paged_gather))
+    row["nopp"] = tf(time_ms(nopp)) if nopp else float("nan")
     for name, fns in (("cudnn", cudnn), ("fa2", fa2), ("flashinfer", finf)):
         if not fns:
             row[name] = float("nan")
@@ -141,11 +152,13 @@ def run_bench(lib, log_path, flashinfer=False, head_dims=(64, 128, 256), seqs=(1
 
 
 def print_table(rows):
-    print("attention prefill, bf16, TFLOP/s (kernel time; 16k tokens/batch; H100)")
+    print("attention prefill, bf16, TFLOP/s (kernel time; 16k tokens/batch); pg16g: gather kernel at P = 16;"
+          " nopp: hd 256 without pingpong (experiment)")
     print(f"{'hd':>3} {'seq':>5} {'causal':>6} {'ours':>6} {'pg16':>6} {'cuDNN':>6} {'FA2':>6} {'FI':>6}"
-          f" {'ours/cuDNN':>10} {'pg/ours':>7} {'ours/FI':>7}")
+          f" {'ours/cuDNN':>10} {'pg/ours':>7} {'ours/FI':>7} {'pg16g':>6} {'nopp':>6}")
     for r in rows:
         ratio = lambda a, b: a / b if b == b and b > 0 else float("nan")  # noqa: E731
         print(f"{r['d']:>3} {r['seq']:>5} {str(r['causal']):>6} {r['ours']:6.0f} {r['paged16']:6.0f} "
               f"{r['cudnn']:6.0f} {r['fa2']:6.0f} {r['flashinfer']:6.0f} {ratio(r['ours'], r['cudnn']):10.2f} "
-              f"{ratio(r['paged16'], r['ours']):7.2f} {ratio(r['ours'], r['flashinfer']):7.2f}")
+              f"{ratio(r['paged16'], r['ours']):7.2f} {ratio(r['ours'], r['flashinfer']):7.2f} "
+              f"{r['paged16_gather']:6.0f} {r['nopp']:6.0f}")

@@ -28,6 +28,14 @@ def wait_or_die(label, seconds=20.0):
     torch.cuda.synchronize()
 
 
+def has_function(lib, name):
+    try:
+        lib.function(name)
+        return True
+    except KeyError:
+        return False
+
+
 def rel_l2(a, b):
     return (torch.linalg.vector_norm(a - b) / torch.linalg.vector_norm(b).clamp_min(1e-30)).item()
 
@@ -41,7 +49,7 @@ def run_case(launcher, case, gen):
     launch = launcher.prepare(q, k, v, o, case["seqlens_q"], case["seqlens_k"], lse=lse, page_table=table,
                               page_size=page_size, causal=case["causal"], window_left=case["window_left"],
                               window_right=case["window_right"], softcap=case["softcap"], scale=scale,
-                              gather=case.get("gather"))
+                              gather=case.get("gather"), experiment=case.get("experiment", ""))
     launch()
     wait_or_die(f"case {case['index']} ({launch.kernel_name})")
     o_first = o.clone()
@@ -69,9 +77,14 @@ def describe(case):
             f"cap={case['softcap']:g} q={case['seqlens_q']} k={case['seqlens_k']}")
 
 
-def smoke_cases():
+def smoke_cases(lib):
     """One small fixed case per kernel variant first: a broken variant is named before the random run."""
     cases = []
+    if has_function(lib, "fs_attention_prefill_hd256_tma_nopp_bf16"):  # the experimental entry
+        for paging, causal in (("contiguous", True), (16, False), ("contiguous", False)):
+            cases.append(dict(d=256, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
+                              window_left=-1, window_right=0 if causal else -1, softcap=0.0,
+                              seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="nopp"))
     for d in (64, 128, 256):
         for paging, gather in (("contiguous", None), (16, None), (1, None), ("contiguous", True)):
             for dtype in (torch.bfloat16, torch.float16):
@@ -88,7 +101,7 @@ def run_checks(lib, log_path, n_random=200, seed=None):
     gen = torch.Generator(device="cuda")
     gen.manual_seed(seed)
     torch.backends.cuda.matmul.allow_tf32 = False
-    cases = smoke_cases() + [random_case(rng, i) for i in range(n_random)]
+    cases = smoke_cases(lib) + [random_case(rng, i) for i in range(n_random)]
     passed, failed, worst = 0, 0, 0.0
     by_kernel = {}
     with open(log_path, "w") as log:

@@ -57,7 +57,7 @@ public final class Engine: InferenceEngine {
         let (stream, events) = AsyncStream.makeStream(of: GenerationEvent.self)
         let seed = request.sampling.seed ?? UInt64.random(in: .min ... .max)
         let id = request.id
-        try mailbox.withLock { (box: inout EngineMailbox) throws(SubmissionError) in
+        let key = try mailbox.withLock { (box: inout EngineMailbox) throws(SubmissionError) -> Int in
             guard box.accepting else { throw .shuttingDown }
             guard !box.liveIDs.contains(id) else { throw .duplicateID(id) }
             guard box.waitingCount < configuration.maxQueuedRequests else {
@@ -66,17 +66,22 @@ public final class Engine: InferenceEngine {
             box.liveIDs.insert(id)
             box.submissions.append(Submission(key: box.nextKey, request: request, seed: seed, events: events))
             box.nextKey += 1
+            return box.nextKey - 1
         }
         // A consumer that stops listening aborts the request; its KV is freed on the next step.
         events.onTermination = { [weak self] termination in
-            if case .cancelled = termination { self?.abort(id: id) }
+            if case .cancelled = termination { self?.send(AbortOrder(id: id, key: key)) }
         }
         wakeUp.signal()
         return stream
     }
 
     public func abort(id: String) {
-        mailbox.withLock { $0.aborts.append(id) }
+        send(AbortOrder(id: id, key: nil))
+    }
+
+    private func send(_ order: AbortOrder) {
+        mailbox.withLock { $0.aborts.append(order) }
         wakeUp.signal()
     }
 
@@ -106,7 +111,7 @@ public final class Engine: InferenceEngine {
     // MARK: The loop's side of the mailbox.
 
     /// New submissions and aborts since the last call, and the shutdown deadline if any.
-    func takeMail() -> (submissions: [Submission], aborts: [String], shutdownDeadline: ContinuousClock.Instant?) {
+    func takeMail() -> (submissions: [Submission], aborts: [AbortOrder], shutdownDeadline: ContinuousClock.Instant?) {
         mailbox.withLock { box in
             defer { box.submissions = []; box.aborts = [] }
             return (box.submissions, box.aborts, box.shutdownDeadline)

@@ -50,6 +50,8 @@ extension EngineCore {
                 admitted.append(request)
                 work.append((request, min(item.newTokens, request.pendingTokens)))
             }
+            // Every admission failed (no row): nothing to run this step.
+            if work.isEmpty { return nil }
             var kvs = work.map { $0.request.kv! }
             let before = kvs.map(\.length)
             do {

@@ -44,9 +44,10 @@ final class EngineCore<Runner: ModelRunner, Sampler: TokenSampler> where Runner.
     }
 
     /// Ends the request now, releasing its KV without caching it. Unknown ids (already
-    /// finished) are ignored: an abort may race the request's own end.
-    func abort(id: String) {
-        guard let request = byID[id] else { return }
+    /// finished) are ignored: an abort may race the request's own end. With a key, only
+    /// the request of that key is aborted, not a later one reusing the id.
+    func abort(id: String, key: Int? = nil) {
+        guard let request = byID[id], key == nil || request.key == key else { return }
         finish(request, reason: .abort)
     }
 

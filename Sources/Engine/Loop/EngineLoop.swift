@@ -30,7 +30,7 @@ final class EngineLoop<Runner: ModelRunner, Sampler: TokenSampler> where Runner.
                 core.accept(RequestState(key: submission.key, request: submission.request, seed: submission.seed,
                                          events: submission.events))
             }
-            for id in mail.aborts { core.abort(id: id) }
+            for order in mail.aborts { core.abort(id: order.id, key: order.key) }
             if let deadline = mail.shutdownDeadline, core.isIdle || ContinuousClock.now >= deadline {
                 core.abortAll()
                 engine.publish(core.stats, stepped: false)

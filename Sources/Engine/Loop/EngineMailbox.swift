@@ -9,11 +9,18 @@ struct Submission: Sendable {
     let events: AsyncStream<GenerationEvent>.Continuation
 }
 
+/// An abort on its way to the loop. A cancelled stream names its request's key too, so a
+/// late cancellation cannot abort a newer request that reuses the id.
+struct AbortOrder: Sendable {
+    let id: String
+    let key: Int?
+}
+
 struct EngineMailbox: ~Copyable {
     var accepting = true
     var nextKey = 0
     var submissions: [Submission] = []
-    var aborts: [String] = []
+    var aborts: [AbortOrder] = []
     /// Ids from submission until just before their `.finished` event.
     var liveIDs: Set<String> = []
     /// Requests queued inside the loop, as of its last report.

@@ -45,13 +45,22 @@
 #define FS_PREFILL_SMEM_BYTES(head_dim, gather) \
   ((FS_PREFILL_BLOCK_M(head_dim, gather) + 4 * FS_PREFILL_BLOCK_N(head_dim, gather)) * (head_dim) * 2 + 2048)
 
+// TMA needs its tensor maps 64-byte aligned in the kernel's parameter space, so the CUDA
+// compiler sees the alignment. Swift cannot import over-aligned records; the layout is the
+// same without it (every field sits at its natural offset, the size is 9 x 64 bytes).
+#ifdef __CUDACC__
+#define FS_PREFILL_ALIGN64 __attribute__((aligned(64)))
+#else
+#define FS_PREFILL_ALIGN64
+#endif
+
 // A CUtensorMap: opaque, 128 bytes, 64-byte aligned; encoded on the host by
 // cuTensorMapEncodeTiled over a [rows, heads, head_dim] tensor as dims {head_dim, heads, rows},
 // 16-bit elements, box {64, 1, box_rows}, CU_TENSOR_MAP_SWIZZLE_128B, no interleave,
 // L2 promotion 256B, OOB fill zeros.
 typedef struct fs_tensor_map {
   uint64_t opaque[16];
-} __attribute__((aligned(64))) fs_tensor_map;
+} FS_PREFILL_ALIGN64 fs_tensor_map;
 
 typedef struct fs_attention_prefill_params {
   fs_tensor_map q_map;   // Q [total_q, q_heads, head_dim], box rows BLOCK_M
@@ -84,6 +93,20 @@ typedef struct fs_attention_prefill_params {
   int32_t heads_per_section;
   int32_t reserved[10];    // keeps the size a multiple of 64 bytes
 } fs_attention_prefill_params;
+
+// The same numbers as functions, for Swift (which does not import function-like macros).
+static inline int32_t fs_attention_prefill_block_m(int32_t head_dim, int32_t gather) {
+  return FS_PREFILL_BLOCK_M(head_dim, gather);
+}
+static inline int32_t fs_attention_prefill_block_n(int32_t head_dim, int32_t gather) {
+  return FS_PREFILL_BLOCK_N(head_dim, gather);
+}
+static inline int32_t fs_attention_prefill_threads(int32_t head_dim, int32_t gather) {
+  return FS_PREFILL_THREADS(head_dim, gather);
+}
+static inline int32_t fs_attention_prefill_smem_bytes(int32_t head_dim, int32_t gather) {
+  return FS_PREFILL_SMEM_BYTES(head_dim, gather);
+}
 
 #ifdef __cplusplus
 static_assert(sizeof(fs_attention_prefill_params) == 576, "ABI size changed: update the mirrors");

@@ -1,0 +1,183 @@
+import CUDA
+import KVCache
+import Kernels
+
+/// The FA3-class attention backend for Hopper: K/V in the paged device pool, metadata
+/// built on the GPU in one launch per step, then per layer the KV store and either the
+/// paged decode kernel (every sequence adds one token) or the warp-specialized
+/// prefill/extend kernel. Every launch goes on one stream and reads only device buffers
+/// written in place, so a decode step can be captured and replayed.
+///
+/// The protocol's methods cannot throw; the first CUDA or argument error is kept in
+/// `failure` and the step's owner calls `checkError()` once per step.
+public final class FA3AttentionBackend: AttentionBackend {
+    public typealias Tensor = DeviceTensor
+    public typealias Metadata = FA3Metadata
+
+    public let shape: AttentionShape
+    public let pool: DeviceKVPool
+    public let dtype: KernelDType
+    public let stream: CUDAStream
+    /// Tokens per step the metadata buffers are sized for (the scheduler's budget).
+    public let maxTokensPerStep: Int
+    private let context: CUDAContext
+    private let kvStore: KVStoreKernel
+    private let metadataKernel: AttentionMetadataKernel
+    private let decode: AttentionDecodeKernel
+    private let prefill: AttentionPrefillKernel
+    private let encoder: DriverTensorMapEncoder
+    private let workspaceSource: CachingAllocator
+    public private(set) var failure: Error?
+
+    public init(shape: AttentionShape, pool: DeviceKVPool, library: KernelLibrary, stream: CUDAStream,
+                dtype: KernelDType = .bf16, maxTokensPerStep: Int = 8192) throws {
+        precondition(pool.shape.layers == shape.layers && pool.shape.kvHeads == shape.kvHeads
+                     && pool.shape.headDim == shape.headDim,
+                     "FA3AttentionBackend: pool \(pool.shape) does not match attention \(shape)")
+        let context = library.context
+        guard context.device.computeCapability.isHopper else {
+            throw FA3Unavailable.notHopper(context.device.computeCapability.description)
+        }
+        self.shape = shape
+        self.pool = pool
+        self.dtype = dtype
+        self.stream = stream
+        self.maxTokensPerStep = maxTokensPerStep
+        self.context = context
+        kvStore = try KVStoreKernel(library: library)
+        metadataKernel = try AttentionMetadataKernel(library: library)
+        decode = try AttentionDecodeKernel(library: library, multiprocessorCount: context.device.multiprocessorCount)
+        prefill = try AttentionPrefillKernel(library: library, multiprocessorCount: context.device.multiprocessorCount)
+        encoder = DriverTensorMapEncoder(driver: context.driver)
+        workspaceSource = CachingAllocator(upstream: context)
+    }
+
+    public func checkError() throws {
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
+    }
+
+    private func record(_ body: () throws -> Void) {
+        guard failure == nil else { return }
+        do { try body() } catch { failure = error }
+    }
+
+    public func makeGraphBuffers(maxBatch: Int, maxContext: Int) -> FA3Metadata {
+        do {
+            return try FA3Metadata(maxBatch: maxBatch, maxContext: maxContext,
+                                   maxTokens: max(maxTokensPerStep, maxBatch), pageSize: pool.shape.pageSize,
+                                   shape: shape, decodeGrid: decode.grid(headDim: shape.headDim),
+                                   context: context, stream: stream)
+        } catch {
+            preconditionFailure("FA3AttentionBackend: cannot allocate metadata for batch \(maxBatch), context \(maxContext): \(error)")
+        }
+    }
+
+    /// Uploads the step's lengths and token-slot rows, then derives cache seqlens,
+    /// cu_seqlens_q, the page table and the new tokens' slots on the GPU (rows past the
+    /// batch become graph padding: length 1, page 0, slot 0). Extend steps also plan the
+    /// prefill tiles here, once for all layers.
+    public func prepareMetadata(for batch: AttentionBatch, into buffers: FA3Metadata) {
+        record {
+            guard batch.sequenceCount <= buffers.maxBatch, batch.tableStride <= buffers.maxContext,
+                  batch.tokenCount <= buffers.maxTokens else {
+                throw FA3Unavailable.batchTooLarge(sequences: batch.sequenceCount, tokens: batch.tokenCount,
+                                                   context: batch.tableStride)
+            }
+            var table = [Int32](repeating: 0, count: batch.sequenceCount * buffers.maxContext)
+            for s in 0..<batch.sequenceCount {
+                let row = batch.tokenSlotTable[(s * batch.tableStride)..<((s + 1) * batch.tableStride)]
+                table.replaceSubrange((s * buffers.maxContext)..<(s * buffers.maxContext + batch.tableStride), with: row)
+            }
+            try buffers.tokenTable.upload(table, stream: stream)
+            try buffers.cachedLengths.upload(batch.cachedLengths, stream: stream)
+            try buffers.newCounts.upload(batch.newTokenCounts, stream: stream)
+            let params = try AttentionMetadataKernel.makeParams(
+                reqToToken: buffers.tokenTable.ref(.i32), tokenTableStride: buffers.maxContext,
+                requestRows: buffers.requestRows.ref(.i32), cachedLengths: buffers.cachedLengths.ref(.i32),
+                newCounts: buffers.newCounts.ref(.i32), cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
+                cuSeqlensQ: buffers.cuSeqlensQ.ref(.i32), pageTable: buffers.pageTable.ref(.i32),
+                pageTableStride: buffers.pageTableStride, slots: buffers.slots.ref(.i32),
+                batch: batch.sequenceCount, paddedBatch: batch.sequenceCount, tokens: batch.tokenCount,
+                pageSize: pool.shape.pageSize)
+            try metadataKernel.launch(params: params, stream: stream)
+            buffers.batch = batch
+            if batch.isDecode {
+                buffers.prefillPlan = nil
+                buffers.prefillShape = nil
+            } else {
+                let prefillShape = AttentionPrefillShape(
+                    seqlensQ: batch.newTokenCounts.map(Int.init),
+                    seqlensK: zip(batch.cachedLengths, batch.newTokenCounts).map { Int($0 + $1) },
+                    qHeads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim, kvRows: pool.shape.numSlots,
+                    layout: .paged(pageSize: pool.shape.pageSize, pageTableStride: buffers.pageTableStride))
+                let variant = AttentionPrefillVariant(headDim: shape.headDim, layout: prefillShape.layout)
+                let plan = AttentionPrefillPlan(shape: prefillShape, options: AttentionPrefillOptions(causal: true),
+                                                variant: variant)
+                guard plan.entries.count <= buffers.tilePlan.count else {
+                    throw FA3Unavailable.batchTooLarge(sequences: batch.sequenceCount, tokens: batch.tokenCount,
+                                                       context: batch.tableStride)
+                }
+                try buffers.tilePlan.upload(plan.entries, stream: stream)
+                buffers.prefillPlan = plan
+                buffers.prefillShape = prefillShape
+            }
+        }
+    }
+
+    public func forward(q: DeviceTensor, k: DeviceTensor, v: DeviceTensor, output: DeviceTensor, layer: Int,
+                        batch: FA3Metadata) {
+        record {
+            guard let step = batch.batch else { throw FA3Unavailable.metadataNotPrepared }
+            let tokens = step.tokenCount
+            guard let qRef = q.ref, let kRef = k.ref, let vRef = v.ref else {
+                throw FA3Unavailable.unwrittenInput
+            }
+            let kPool = pool.keys[layer].ref(dtype), vPool = pool.values[layer].ref(dtype)
+            let store = try KVStoreKernel.makeParams(
+                k: kRef, v: vRef, kStride: shape.kvWidth, vStride: shape.kvWidth, kPool: kPool, vPool: vPool,
+                slots: batch.slots.ref(.i32), tokens: tokens, rowElements: shape.kvWidth, numSlots: pool.shape.numSlots)
+            try kvStore.launch(params: store, stream: stream)
+            let out = try output.output(dtype, source: workspaceSource)
+            if let plan = batch.prefillPlan, let prefillShape = batch.prefillShape {
+                let tensors = AttentionPrefillTensors(
+                    q: qRef, k: kPool, v: vPool, o: out, cuSeqlensQ: batch.cuSeqlensQ.ref(.i32),
+                    seqlensK: batch.cacheSeqlens.ref(.i32), pageTable: batch.pageTable.ref(.i32),
+                    tilePlan: batch.tilePlan.ref(.i32), tileCounter: batch.tileCounter.ref(.i32))
+                try prefill.launch(tensors: tensors, shape: prefillShape, options: AttentionPrefillOptions(causal: true),
+                                   plan: plan, encoder: encoder, stream: stream)
+            } else {
+                let decodeShape = AttentionDecodeShape(
+                    batch: step.sequenceCount, qHeads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim,
+                    pageSize: pool.shape.pageSize, maxPages: batch.pageTableStride, numSlots: pool.shape.numSlots)
+                let tensors = AttentionDecodeTensors(q: qRef, kPool: kPool, vPool: vPool,
+                                                     pageTable: batch.pageTable.ref(.i32),
+                                                     cacheSeqlens: batch.cacheSeqlens.ref(.i32), o: out)
+                try decode.launch(tensors: tensors, workspace: batch.decodeWorkspace, shape: decodeShape,
+                                  options: AttentionDecodeOptions(softmaxScale: shape.scale), stream: stream)
+            }
+        }
+    }
+}
+
+/// Why the FA3 backend cannot run a step, each saying what to change.
+public enum FA3Unavailable: Error, CustomStringConvertible {
+    case notHopper(String)
+    case batchTooLarge(sequences: Int, tokens: Int, context: Int)
+    case metadataNotPrepared
+    case unwrittenInput
+
+    public var description: String {
+        switch self {
+        case .notHopper(let capability):
+            return "the FA3 backend needs a Hopper GPU (sm_90); this one is \(capability): use the CPU backend"
+        case .batchTooLarge(let sequences, let tokens, let context):
+            return "a step of \(sequences) sequences, \(tokens) tokens, context \(context) exceeds the metadata buffers: "
+                + "raise the backend's maxTokensPerStep or the buffers' maxBatch/maxContext"
+        case .metadataNotPrepared: return "forward called before prepareMetadata for this step"
+        case .unwrittenInput: return "q, k or v was never written by an op before attention"
+        }
+    }
+}

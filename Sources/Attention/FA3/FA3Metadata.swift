@@ -1,0 +1,69 @@
+import CUDA
+import Kernels
+
+/// The FA3 backend's per-step metadata, in device buffers allocated once per batch bucket
+/// (`makeGraphBuffers`) and rewritten in place every step, so a captured graph that reads
+/// them stays valid. The host keeps only what plans a launch: the batch's lengths and, for
+/// extend steps, the prefill tile plan (shared by every layer of the step).
+public final class FA3Metadata: @unchecked Sendable {  // used from the engine thread only
+    public let maxBatch: Int
+    public let maxContext: Int
+    public let maxTokens: Int
+    public let pageTableStride: Int
+
+    // Inputs the host uploads each step.
+    let tokenTable: DeviceBuffer<Int32>      // [maxBatch, maxContext]: row b = sequence b's token slots
+    let requestRows: DeviceBuffer<Int32>     // [maxBatch] = 0, 1, 2 … (rows of tokenTable)
+    let cachedLengths: DeviceBuffer<Int32>   // [maxBatch]
+    let newCounts: DeviceBuffer<Int32>       // [maxBatch]
+    // Derived on the GPU by the metadata kernel.
+    let cacheSeqlens: DeviceBuffer<Int32>    // [maxBatch]
+    let cuSeqlensQ: DeviceBuffer<Int32>      // [maxBatch + 1]
+    let pageTable: DeviceBuffer<Int32>       // [maxBatch, pageTableStride]
+    let slots: DeviceBuffer<Int32>           // [maxTokens + maxBatch]
+    // Decode split-KV scratch and the prefill scheduler's plan.
+    let decodePartialO: DeviceBuffer<Float>
+    let decodePartialLSE: DeviceBuffer<Float>
+    let decodeCounters: DeviceBuffer<Int32>
+    let tilePlan: DeviceBuffer<Int32>
+    let tileCounter: DeviceBuffer<Int32>
+
+    // The step now described (host side).
+    var batch: AttentionBatch?
+    var prefillPlan: AttentionPrefillPlan?
+    var prefillShape: AttentionPrefillShape?
+
+    init(maxBatch: Int, maxContext: Int, maxTokens: Int, pageSize: Int, shape: AttentionShape,
+         decodeGrid: Int, context: CUDAContext, stream: CUDAStream) throws {
+        self.maxBatch = maxBatch
+        self.maxContext = maxContext
+        self.maxTokens = maxTokens
+        pageTableStride = (maxContext + pageSize - 1) / pageSize
+        tokenTable = try context.allocate(count: maxBatch * maxContext)
+        requestRows = try context.allocate(count: maxBatch)
+        cachedLengths = try context.allocate(count: maxBatch)
+        newCounts = try context.allocate(count: maxBatch)
+        cacheSeqlens = try context.allocate(count: maxBatch)
+        cuSeqlensQ = try context.allocate(count: maxBatch + 1)
+        pageTable = try context.allocate(count: maxBatch * pageTableStride)
+        slots = try context.allocate(count: maxTokens + maxBatch)
+        let decodeShape = AttentionDecodeShape(batch: maxBatch, qHeads: shape.heads, kvHeads: shape.kvHeads,
+                                               headDim: shape.headDim, pageSize: pageSize, maxPages: pageTableStride,
+                                               numSlots: 1)
+        let need = AttentionDecodeWorkspace.elementCounts(for: decodeShape, grid: decodeGrid)
+        decodePartialO = try context.allocate(count: need.partialO)
+        decodePartialLSE = try context.allocate(count: need.partialLSE)
+        decodeCounters = try context.allocate(count: need.splitCounters)
+        // At most one plan entry per (sequence, 64-row m-block) — 64 is the smallest block M.
+        tilePlan = try context.allocate(count: 2 * (maxTokens / 64 + maxBatch + 1))
+        tileCounter = try context.allocate(count: 1)
+        try requestRows.upload((0..<Int32(maxBatch)).map { $0 }, stream: stream)
+        try decodeCounters.fillBytes(0, stream: stream)   // each completed launch leaves them zero
+        try tileCounter.fillBytes(0, stream: stream)
+    }
+
+    var decodeWorkspace: AttentionDecodeWorkspace {
+        AttentionDecodeWorkspace(partialO: decodePartialO.ref(.f32), partialLSE: decodePartialLSE.ref(.f32),
+                                 splitCounters: decodeCounters.ref(.i32))
+    }
+}

@@ -1,0 +1,92 @@
+import KernelParams
+
+/// Which compiled kernel serves a call: K/V by TMA (contiguous, or pages of a multiple of 8
+/// keys, one TMA box per page piece) or by cp.async gather (any page size).
+public struct AttentionPrefillVariant: Sendable, Equatable {
+    public let headDim: Int
+    public let gather: Bool
+    /// Keys per K/V TMA box: BLOCK_N when contiguous, gcd(pageSize, BLOCK_N) when paged.
+    public let kvBoxRows: Int
+
+    public init(headDim: Int, layout: AttentionPrefillKVLayout) {
+        self.headDim = headDim
+        switch layout {
+        case .contiguous:
+            gather = false
+            kvBoxRows = Int(fs_attention_prefill_block_n(Int32(headDim), 0))
+        case .paged(let pageSize, _):
+            let blockN = Int(fs_attention_prefill_block_n(Int32(headDim), 0))
+            let rows = Self.gcd(pageSize, blockN)
+            // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
+            gather = pageSize % 8 != 0 || rows % 8 != 0
+            kvBoxRows = gather ? Int(fs_attention_prefill_block_n(Int32(headDim), 1)) : rows
+        }
+    }
+
+    public var blockM: Int { Int(fs_attention_prefill_block_m(Int32(headDim), gather ? 1 : 0)) }
+    public var blockN: Int { Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0)) }
+    public var threads: Int { Int(fs_attention_prefill_threads(Int32(headDim), gather ? 1 : 0)) }
+    public var sharedMemoryBytes: Int { Int(fs_attention_prefill_smem_bytes(Int32(headDim), gather ? 1 : 0)) }
+
+    public func entryPoint(dtype: KernelDType) -> String {
+        "fs_attention_prefill_hd\(headDim)_\(gather ? "gather" : "tma")_\(dtype.kernelSuffix)"
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+}
+
+/// The persistent scheduler's work list, made on the host once per batch (every layer of a
+/// step shares it): entries (request, m_block, head section) as int32 pairs
+/// {(section << 16) | request, m_block}. Heads are cut into sections whose K/V fits a share
+/// of L2, so the tiles running at once reuse each K/V block from L2; inside a section the
+/// entries come heaviest first (most key blocks), so the longest tiles start first.
+public struct AttentionPrefillPlan: Sendable, Equatable {
+    public let entries: [Int32]
+    public let headsPerSection: Int
+    public var entryCount: Int { entries.count / 2 }
+    public var tiles: Int { entryCount * headsPerSection }
+
+    /// K/V bytes the tiles of one section may keep in L2 (the H100 has 50 MB).
+    public static let l2Budget = 24 << 20
+
+    public init(shape s: AttentionPrefillShape, options: AttentionPrefillOptions, variant: AttentionPrefillVariant) {
+        headsPerSection = Self.headsPerSection(shape: s)
+        let bm = variant.blockM, bn = variant.blockN
+        let wl = options.kernelWindowLeft, wr = options.kernelWindowRight
+        var work: [(cost: Int, batch: Int, mBlock: Int)] = []
+        for (b, (sq, sk)) in zip(s.seqlensQ, s.seqlensK).enumerated() {
+            let delta = sk - sq
+            for m in 0..<Self.ceilDiv(sq, bm) {
+                let lo = m * bm, hi = min((m + 1) * bm, sq)
+                var nMax = Self.ceilDiv(sk, bn)
+                if wr >= 0 { nMax = min(nMax, max(0, Self.ceilDiv(hi + delta + wr, bn))) }
+                let nMin = wl >= 0 ? max(0, Self.floorDiv(lo + delta - wl, bn)) : 0
+                work.append((max(0, nMax - nMin) + 1, b, m))  // + 1: loading Q and writing O
+            }
+        }
+        // Stable: equal costs keep request and m_block order (neighbouring tiles share K/V).
+        let ordered = work.enumerated().sorted { ($0.element.cost, -$0.offset) > ($1.element.cost, -$1.offset) }
+        var entries: [Int32] = []
+        entries.reserveCapacity(2 * ordered.count * (s.qHeads / max(1, headsPerSection)))
+        for section in 0..<(s.qHeads / max(1, headsPerSection)) {
+            for (_, w) in ordered {
+                entries.append(Int32(truncatingIfNeeded: (section << 16) | w.batch))
+                entries.append(Int32(w.mBlock))
+            }
+        }
+        self.entries = entries
+    }
+
+    /// Largest number of whole kv heads (a divisor of kvHeads) whose K/V over all requests fits
+    /// `l2Budget`, counted in q heads.
+    public static func headsPerSection(shape s: AttentionPrefillShape) -> Int {
+        guard s.kvHeads > 0, s.qHeads % s.kvHeads == 0 else { return max(1, s.qHeads) }
+        let kvBytes = max(1, s.seqlensK.reduce(0, +) * s.headDim * 2 * 2)
+        var kvPerSection = max(1, min(s.kvHeads, l2Budget / kvBytes))
+        while s.kvHeads % kvPerSection != 0 { kvPerSection -= 1 }
+        return kvPerSection * s.group
+    }
+
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
+    static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+}
