@@ -1,5 +1,5 @@
 // `flashserve serve`: load a model, start the engine and the OpenAI-compatible HTTP server,
-// print where it listens and a curl line, and run until SIGTERM/SIGINT (graceful shutdown).
+// print where it listens and a curl line, then run until SIGTERM/SIGINT (graceful shutdown).
 import ArgumentParser
 import CUDA
 import Engine

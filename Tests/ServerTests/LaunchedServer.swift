@@ -1,18 +1,33 @@
-// `flashserve serve` as a separate process: the real-model tests launch the release binary
-// (the model is far too slow in debug builds), read the port from its banner, and stop it
-// with SIGTERM as an operator would.
+// `flashserve serve` as a separate process: launched from the debug build, its port read from
+// its banner, stopped with SIGTERM as an operator would.
 import Foundation
 import Server
 import Synchronization
 
 enum ServerBinary {
-    /// `FLASHSERVE_BINARY`, else the repository's release build (`swift build -c release --product flashserve`).
-    static var path: String? {
-        if let path = ProcessInfo.processInfo.environment["FLASHSERVE_BINARY"], FileManager.default.isExecutableFile(atPath: path) {
-            return path
+    /// `FLASHSERVE_BINARY`, else the debug build's `flashserve`. `swift test` compiles but does
+    /// not link executables, and cannot build one itself (it holds the build lock), so the
+    /// binary comes from `swift build --product flashserve` run before the tests.
+    static var path: String {
+        ProcessInfo.processInfo.environment["FLASHSERVE_BINARY"]
+            ?? TestModel.repositoryRoot.appendingPathComponent(".build/debug/flashserve").path
+    }
+
+    /// True when the binary exists and is newer than every source file and the manifest.
+    static var isFresh: Bool {
+        let files = FileManager.default
+        guard let built = (try? files.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return false }
+        if ProcessInfo.processInfo.environment["FLASHSERVE_BINARY"] != nil { return true }
+        let root = TestModel.repositoryRoot
+        var newest = (try? files.attributesOfItem(atPath: root.appendingPathComponent("Package.swift").path))?[.modificationDate] as? Date
+            ?? .distantPast
+        if let sources = files.enumerator(atPath: root.appendingPathComponent("Sources").path) {
+            for case let file as String in sources where file.hasSuffix(".swift") || file.hasSuffix(".c") || file.hasSuffix(".h") {
+                let modified = (try? files.attributesOfItem(atPath: root.appendingPathComponent("Sources/" + file).path))?[.modificationDate] as? Date
+                if let modified, modified > newest { newest = modified }
+            }
         }
-        let release = TestModel.repositoryRoot.appendingPathComponent(".build/release/flashserve").path
-        return FileManager.default.isExecutableFile(atPath: release) ? release : nil
+        return built >= newest
     }
 }
 
@@ -48,7 +63,10 @@ final class LaunchedServer: Sendable {
 
     /// Starts `flashserve serve --port 0 --model <default model> …` and waits for its banner.
     static func launch(_ arguments: [String] = [], timeout: Duration = .seconds(300)) async throws -> LaunchedServer {
-        guard let binary = ServerBinary.path else { throw TestFailure("no release binary: swift build -c release --product flashserve") }
+        let binary = ServerBinary.path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestFailure("no flashserve binary at \(binary): build it (swift build --product flashserve) or set FLASHSERVE_BINARY")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", "0", "--model", TestModel.path] + arguments
@@ -101,25 +119,5 @@ final class LaunchedServer: Sendable {
 
     deinit {
         if child.exitStatus == nil { kill(pid, SIGKILL) }
-    }
-
-    /// One value of the Prometheus text at /metrics (`name` as written, labels included).
-    func metric(_ name: String) async throws -> Double? {
-        let text = try await client.send(method: "GET", path: "/metrics").text
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.dropFirst(name.count + 1))
-        }
-        return nil
-    }
-
-    /// Polls /metrics until nothing runs and no KV page is in use, or `seconds` pass.
-    func waitForIdleEngine(seconds: Double = 10) async throws -> (running: Double, kvPages: Double) {
-        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while true {
-            let running = try await metric("flashserve_requests_running") ?? -1
-            let pages = try await metric("flashserve_kv_cache_pages_used") ?? -1
-            if (running == 0 && pages == 0) || ContinuousClock.now >= end { return (running, pages) }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }

@@ -43,3 +43,27 @@ enum PythonScript {
         }
     }
 }
+
+extension PythonScript {
+    /// Runs a shell command line (as a user would paste it) and returns its status and output.
+    static func runShell(_ line: String) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", line]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        return try await withCheckedThrowingContinuation { continuation in
+            let reader = Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }
+            do {
+                try process.run()
+                reader.start()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+}

@@ -129,3 +129,14 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension RunningServer {
+    /// One value of the Prometheus text at /metrics (`name` as written, labels included).
+    func metric(_ name: String) async throws -> Double? {
+        let text = try await get("/metrics").text
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1))
+        }
+        return nil
+    }
+}

@@ -44,24 +44,27 @@ public struct InferenceServer: Service {
             configuration: .init(address: .hostname(host, port: port), serverName: "FlashServe"),
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? port) },
             logger: logger)
-        let engine = engine
-        let deadline = configuration.shutdownDeadline
+        let stopper = EngineStopper(engine: engine, deadline: configuration.shutdownDeadline, logger: logger)
         let lifecycle = lifecycle
         let logger = logger
+        let deadline = configuration.shutdownDeadline
         // The application's own service group hears the same shutdown and stops accepting;
         // in-flight handlers end when the engine finishes or aborts their requests.
-        try await withGracefulShutdownHandler {
-            try await app.run()
-        } onGracefulShutdown: {
-            lifecycle.beginShutdown()
-            logger.info("shutting down: finishing in-flight requests (deadline \(deadline) s)")
-            Task {
-                await engine.shutdown(deadline: deadline)
-                let stats = engine.stats
-                logger.info(
-                    "engine stopped: \(stats.runningRequests) running, \(stats.waitingRequests) waiting, \(stats.kvPagesUsed) KV pages in use")
+        do {
+            try await withGracefulShutdownHandler {
+                try await app.run()
+            } onGracefulShutdown: {
+                lifecycle.beginShutdown()
+                logger.info("shutting down: finishing in-flight requests (deadline \(deadline) s)")
+                stopper.stop()
             }
+        } catch {
+            lifecycle.beginShutdown()
+            await stopper.stopAndWait()
+            throw error
         }
+        // Return only once the engine has stopped, so the process never exits under it.
+        await stopper.stopAndWait()
     }
 }
 
