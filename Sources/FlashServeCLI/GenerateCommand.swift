@@ -62,6 +62,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "CPU threads for the model (default: all cores).")
     var threads: Int?
 
+    @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
+    var device = EngineDevice.auto
+
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
         let tokenizer = try Tokenizer.load(path: path)
@@ -69,8 +72,8 @@ struct GenerateCommand: AsyncParsableCommand {
         let checkpoint = try ModelLoader.checkpoint(path: path)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
-        let engine = try Engine.cpu(checkpoint: checkpoint, options: options,
-                                    configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
+        let engine = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
+                                           configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
 
         let clock = ContinuousClock(), start = clock.now
         let stream = try engine.submit(GenerationRequest(id: "generate", promptTokens: promptIDs,
