@@ -41,3 +41,5 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
         }
     }
 }
+
+extension LoadFormat: ExpressibleByArgument {}
