@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "ChatTemplate"),
         .target(name: "Tokenizer", dependencies: ["GGUF", "ChatTemplate"]),
         .target(name: "Engine", dependencies: [
-            "Model", "KVCache", "Attention",
+            "Model", "KVCache", "Attention", "CUDA", "Kernels",
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: optimizedInDebug),

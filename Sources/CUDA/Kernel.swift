@@ -15,13 +15,16 @@ public final class Kernel: @unchecked Sendable {
     public let name: String
     let handle: CUfunction
     let context: CUDAContext
+    /// Keeps the module this function lives in loaded.
+    private let modules: LoadedModules
     /// Dynamic shared memory this function is currently allowed (48 KB until raised).
     private let sharedMemoryLimit = Mutex(48 * 1024)
 
-    init(name: String, handle: CUfunction, context: CUDAContext) {
+    init(name: String, handle: CUfunction, context: CUDAContext, modules: LoadedModules) {
         self.name = name
         self.handle = handle
         self.context = context
+        self.modules = modules
     }
 
     /// Registers per thread, as compiled (for `doctor` and launch checks).

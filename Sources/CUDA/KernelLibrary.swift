@@ -25,7 +25,10 @@ public final class KernelLibrary: @unchecked Sendable {
 
     public let context: CUDAContext
     public let modules: [Module]
-    private let handles: [CUmodule]
+    /// Owns the loaded modules; every Kernel keeps it too, so a kernel stays launchable
+    /// after the library that found it is gone.
+    private let loaded: LoadedModules
+    private var handles: [CUmodule] { loaded.handles }
     private let cache = Mutex<[String: Kernel]>([:])
 
     /// Loads the given fatbins (default: the ones `KernelLocator` finds).
@@ -47,10 +50,8 @@ public final class KernelLibrary: @unchecked Sendable {
             modules.append(Module(path: path, kernelNames: Self.kernelNames(in: module!, api: api)))
         }
         self.modules = modules
-        self.handles = handles
+        self.loaded = LoadedModules(context: context, handles: handles)
     }
-
-    deinit { for handle in handles { _ = context.driver.api.pointee.cuModuleUnload(handle) } }
 
     /// Every kernel name in every module (for `flashserve doctor`).
     public var kernelNames: [String] { modules.flatMap(\.kernelNames).sorted() }
@@ -62,7 +63,7 @@ public final class KernelLibrary: @unchecked Sendable {
         for handle in handles {
             var function: CUfunction?
             if api.cuModuleGetFunction(&function, handle, name) == 0, let function {
-                let kernel = Kernel(name: name, handle: function, context: context)
+                let kernel = Kernel(name: name, handle: function, context: context, modules: loaded)
                 cache.withLock { $0[name] = kernel }
                 return kernel
             }
@@ -85,4 +86,18 @@ public final class KernelLibrary: @unchecked Sendable {
             return String(cString: name)
         }
     }
+}
+
+/// The CUmodules of a KernelLibrary, unloaded when the library and every Kernel taken from
+/// it are gone (unloading invalidates the kernels' function handles).
+final class LoadedModules: @unchecked Sendable {
+    let context: CUDAContext
+    let handles: [CUmodule]
+
+    init(context: CUDAContext, handles: [CUmodule]) {
+        self.context = context
+        self.handles = handles
+    }
+
+    deinit { for handle in handles { _ = context.driver.api.pointee.cuModuleUnload(handle) } }
 }

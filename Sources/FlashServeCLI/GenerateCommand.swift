@@ -62,15 +62,24 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "CPU threads for the model (default: all cores).")
     var threads: Int?
 
+    @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
+    var device = EngineDevice.auto
+
+    @Option(help: "How to read --model: auto, gguf, safetensors, or random (its config with seeded random weights).")
+    var loadFormat = LoadFormat.auto
+
+    @Option(help: "Seed of --load-format random.")
+    var weightSeed: UInt64 = 0
+
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
         let tokenizer = try Tokenizer.load(path: path)
         let promptIDs = try promptTokens(tokenizer: tokenizer, modelPath: path)
-        let checkpoint = try ModelLoader.checkpoint(path: path)
+        let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
-        let engine = try Engine.cpu(checkpoint: checkpoint, options: options,
-                                    configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
+        let engine = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
+                                           configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
 
         let clock = ContinuousClock(), start = clock.now
         let stream = try engine.submit(GenerationRequest(id: "generate", promptTokens: promptIDs,

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import CUDA
+import Engine
+import Kernels
+import Model
+
+/// Where the engine runs: `auto` takes the GPU when the FA3 backend can run there (a
+/// Hopper GPU and the kernel fatbins), else the CPU reference backend.
+enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
+    case auto, cpu, gpu
+
+    /// Builds the engine on the chosen device, saying on stderr which one and why.
+    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions,
+                    configuration: EngineConfiguration) throws -> Engine {
+        switch self {
+        case .cpu:
+            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration)
+        case .gpu:
+            return try Engine.gpu(checkpoint: checkpoint, configuration: configuration)
+        case .auto:
+            let reason = Self.gpuUnusableReason()
+            if reason == nil {
+                return try Engine.gpu(checkpoint: checkpoint, configuration: configuration)
+            }
+            FileHandle.standardError.write(Data("device: CPU (\(reason!))\n".utf8))
+            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration)
+        }
+    }
+
+    /// Nil when the FA3 backend can run on GPU 0; else why not (the decision `doctor` prints).
+    static func gpuUnusableReason() -> String? {
+        do {
+            let context = try CUDAContext(ordinal: 0)
+            let library = try KernelLibrary(context: context)
+            let fa3 = BackendAvailability.evaluate(capability: context.device.computeCapability,
+                                                   kernelNames: library.kernelNames, kernelsLoaded: true)[0]
+            return fa3.usable ? nil : fa3.reason
+        } catch {
+            return "\(error)"
+        }
+    }
+}
+
+extension LoadFormat: ExpressibleByArgument {}
