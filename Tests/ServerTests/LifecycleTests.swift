@@ -30,8 +30,9 @@ import Testing
             let stepsAtHangUp = engine.stats.stepsTotal
             let stats = try await server.waitForIdleEngine(seconds: 3)
             #expect(stats.kvPagesUsed == 0 && stats.runningRequests == 0)
-            #expect(ContinuousClock.now - hungUp < .seconds(1))
-            // Noticing the closed socket and one engine step: a few 20 ms steps, not the 1000 tokens.
+            #expect(ContinuousClock.now - hungUp < .seconds(5))
+            // Noticing the closed socket and one engine step: a few 20 ms steps, not the 1000 tokens
+            // (the wall-clock bound is loose for loaded machines; the step count is the real check).
             #expect(stats.stepsTotal - stepsAtHangUp < 20)
             #expect(Array(engine.finishReasons.values) == [.abort])
         }
@@ -102,7 +103,7 @@ import Testing
             let response = try await server.post("/v1/completions", json: #"{"prompt": "Hi", "max_tokens": 1000, "timeout": 0.3}"#)
             #expect(response.status == 408)
             #expect((try response.json["error"] as? [String: Any])?["code"] as? String == "request_timeout")
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(5))
             let stats = try await server.waitForIdleEngine()
             #expect(stats.kvPagesUsed == 0 && stats.runningRequests == 0)
         }
@@ -142,7 +143,7 @@ import Testing
             let streamed = try await longStream.value
             #expect(streamed.sseEvents.last == "[DONE]")
             #expect(streamed.sseEvents.dropLast().last?.contains("shutting_down") == true)
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(ContinuousClock.now - started < .seconds(8))
             let stats = try await server.waitForIdleEngine()
             #expect(stats.kvPagesUsed == 0 && stats.runningRequests == 0 && stats.waitingRequests == 0)
         }

@@ -85,7 +85,7 @@ struct RealModelServerTests {
             let hungUp = ContinuousClock.now
             let stepsAtHangUp = engine.stats.stepsTotal
             try await Self.expectIdle(server, seconds: 5)
-            #expect(ContinuousClock.now - hungUp < .seconds(2))
+            #expect(ContinuousClock.now - hungUp < .seconds(10))
             #expect(engine.stats.stepsTotal - stepsAtHangUp < 20)
             #expect(try await server.metric(#"flashserve_requests_finished_total{finish_reason="abort"}"#) == 1)
         }
@@ -105,7 +105,7 @@ struct RealModelServerTests {
             let aborted = try await long.value
             #expect(aborted.status == 503)
             #expect((try aborted.json["error"] as? [String: Any])?["code"] as? String == "shutting_down")
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(15))
             try await Self.expectIdle(server, seconds: 1)
         }
     }
