@@ -125,7 +125,8 @@ struct RealModelServerTests {
             let accepted = responses.filter { $0.status == 200 }
             let refused = responses.filter { $0.status == 429 }
             #expect(accepted.count + refused.count == 8)
-            #expect(accepted.count >= 3 && !refused.isEmpty)
+            // At least a queue's worth gets in (more if the first ones start before the last arrive).
+            #expect(accepted.count >= 2 && !refused.isEmpty, "\(accepted.count) accepted")
             for response in accepted {
                 #expect((try response.json["usage"] as? [String: Any])?["completion_tokens"] as? Int == 32)
             }
