@@ -30,7 +30,7 @@ struct RealModelServerTests {
 
     @Test func officialOpenAIClientOnTheDefaultModel() async throws {
         try await withTestServer(engine: try RealEngine.make()) { server in
-            let (status, output) = try await PythonScript.run(
+            let (status, output) = try await ChildProcess.python(
                 "tests/python/openai_client_check.py",
                 ["--base-url", server.baseURL + "/v1", "--model", "smollm2", "--max-tokens", "24"])
             #expect(status == 0, "\(output)")
@@ -146,7 +146,7 @@ struct ServeCommandTests {
     @Test func bannerCurlLineWorksAndSIGTERMStopsCleanly() async throws {
         let server = try await LaunchedServer.launch(["--kv-tokens", "2048"])
         let curl = try #require(server.output.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("curl ") })
-        let (status, output) = try await PythonScript.runShell(curl + " -s")
+        let (status, output) = try await ChildProcess.shell(curl + " -s")
         #expect(status == 0)
         let answer = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         let message = ((answer?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
