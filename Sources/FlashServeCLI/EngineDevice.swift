@@ -3,6 +3,7 @@ import Foundation
 import CUDA
 import Engine
 import Kernels
+import Logging
 import Model
 
 /// Where the engine runs: `auto` takes the GPU when the FA3 backend can run there (a
@@ -11,20 +12,19 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
     case auto, cpu, gpu
 
     /// Builds the engine on the chosen device, saying on stderr which one and why.
-    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions,
-                    configuration: EngineConfiguration) throws -> Engine {
+    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions, configuration: EngineConfiguration,
+                    logger: Logger = Logger(label: "flashserve.engine")) throws -> Engine {
         switch self {
         case .cpu:
-            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration)
+            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration, logger: logger)
         case .gpu:
-            return try Engine.gpu(checkpoint: checkpoint, configuration: configuration)
+            return try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
         case .auto:
-            let reason = Self.gpuUnusableReason()
-            if reason == nil {
-                return try Engine.gpu(checkpoint: checkpoint, configuration: configuration)
+            guard let reason = Self.gpuUnusableReason() else {
+                return try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
             }
-            FileHandle.standardError.write(Data("device: CPU (\(reason!))\n".utf8))
-            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration)
+            FileHandle.standardError.write(Data("device: CPU (\(reason))\n".utf8))
+            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration, logger: logger)
         }
     }
 

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
+    @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
+    var device = EngineDevice.auto
+
     func run() async throws {
         var logger = Logger(label: "flashserve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -66,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.defaultRequestTimeout = requestTimeout
         configuration.shutdownDeadline = shutdownDeadline
         configuration.stallSeconds = stallSeconds
-        let backend = Self.backendDescription()
+        let backend = engineOnGPU ? "FA3 backend on \(gpuName)" : Self.cpuBackendDescription()
         let server = InferenceServer(
             engine: engine, model: served, configuration: configuration, logger: logger,
             onListening: { host, port in
@@ -78,20 +81,27 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.runUntilSignalled()
     }
 
-    /// Says which backend serves, and why a GPU that is present does not (yet).
-    static func backendDescription() -> String {
-        let gpus = (try? CUDADriver.load()).flatMap { try? $0.deviceCount() } ?? 0
-        guard gpus > 0 else { return "CPU reference backend (no usable GPU)" }
-        return "CPU reference backend (\(gpus) GPU\(gpus == 1 ? "" : "s") found, but the GPU engine is not built yet)"
+    /// Says why the CPU reference backend serves.
+    static func cpuBackendDescription() -> String {
+        "CPU reference backend (\(EngineDevice.gpuUnusableReason() ?? "--device cpu"))"
     }
 
-    /// The engine on the CPU reference backend (the GPU engine plugs in here once it exists).
+    private var engineOnGPU: Bool {
+        device == .gpu || (device == .auto && EngineDevice.gpuUnusableReason() == nil)
+    }
+
+    private var gpuName: String {
+        (try? CUDADriver.load()).flatMap { try? DeviceInfo.query(ordinal: 0, driver: $0).name } ?? "GPU 0"
+    }
+
+    /// The engine on the FA3 backend when the GPU can run it (--device), else on the CPU.
     private func makeEngine(path: String, logger: Logger) throws -> Engine {
         let checkpoint = try ModelLoader.checkpoint(path: path)
         var options = CPUEngineOptions(kvTokens: kvTokens, pageSize: pageSize)
         if let threads { options.threads = threads }
         let configuration = EngineConfiguration(
             maxRunningRequests: maxRunning, maxQueuedRequests: maxQueued, maxContextLength: maxModelLength)
-        return try Engine.cpu(checkpoint: checkpoint, options: options, configuration: configuration, logger: logger)
+        return try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, configuration: configuration,
+                                     logger: logger)
     }
 }
