@@ -84,8 +84,13 @@ import Testing
         try await withTestServer(engine: engine, configure: { $0.stallSeconds = 0.2 }) { server in
             engine.setPaused(true)
             let waiting = Task { try await server.post("/v1/completions", json: #"{"prompt": "Hi", "max_tokens": 2}"#) }
-            try await Task.sleep(for: .milliseconds(400))
-            let response = try await server.get("/health")
+            while engine.stats.waitingRequests == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            var response = try await server.get("/health")
+            let end = ContinuousClock.now + .seconds(5)
+            while response.status == 200, ContinuousClock.now < end {
+                try await Task.sleep(for: .milliseconds(20))
+                response = try await server.get("/health")
+            }
             #expect(response.status == 500)
             #expect(try response.json["status"] as? String == "engine_stalled")
             #expect(try response.json["waiting_requests"] as? Int == 1)

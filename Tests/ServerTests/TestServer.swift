@@ -131,6 +131,18 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 extension RunningServer {
+    /// A metric the engine publishes after its step (or the server after the engine's last
+    /// event): polled until `settled` holds (or 5 s pass), then returned as last read.
+    func metric(_ name: String, until settled: (Double?) -> Bool) async throws -> Double? {
+        let end = ContinuousClock.now + .seconds(5)
+        var value = try await metric(name)
+        while !settled(value), ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(10))
+            value = try await metric(name)
+        }
+        return value
+    }
+
     /// One value of the Prometheus text at /metrics (`name` as written, labels included).
     func metric(_ name: String) async throws -> Double? {
         let text = try await get("/metrics").text
