@@ -40,9 +40,10 @@ private func prompts(_ count: Int, lengths: ClosedRange<Int> = 1...60) -> [[Int3
         }
         #expect(runner.snapshot.problems.isEmpty)
         #expect(runner.snapshot.largestBatch > 1)
-        let stats = engine.stats
-        #expect(stats.generatedTokensTotal == (0 ..< 16).reduce(0) { $0 + 1 + $1 % 9 })
-        #expect(stats.promptTokensTotal == inputs.reduce(0) { $0 + $1.count })
+        // The counters are published after a stream's last event, so wait for them as for the pages.
+        let generated = (0 ..< 16).reduce(0) { $0 + 1 + $1 % 9 }
+        #expect(await eventually { engine.stats.generatedTokensTotal == generated })
+        #expect(engine.stats.promptTokensTotal == inputs.reduce(0) { $0 + $1.count })
         #expect(await eventually { engine.stats.kvPagesUsed == 0 && engine.stats.runningRequests == 0 })
         await engine.shutdown(deadline: 1)
     }
