@@ -11,20 +11,32 @@ import Model
 enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
     case auto, cpu, gpu
 
-    /// Builds the engine on the chosen device, saying on stderr which one and why.
+    /// An engine and the words that say which backend serves it and why.
+    struct Choice {
+        let engine: Engine
+        let backend: String
+    }
+
+    /// Builds the engine on the chosen device. The GPU is probed (context and fatbins
+    /// loaded) at most once, and only for `auto`.
     func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions, configuration: EngineConfiguration,
-                    logger: Logger = Logger(label: "flashserve.engine")) throws -> Engine {
+                    logger: Logger = Logger(label: "flashserve.engine")) throws -> Choice {
+        func onCPU(_ why: String) throws -> Choice {
+            Choice(engine: try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration,
+                                          logger: logger),
+                   backend: "CPU reference backend (\(why))")
+        }
+        func onGPU() throws -> Choice {
+            let engine = try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
+            let name = (try? CUDADriver.load()).flatMap { try? DeviceInfo.query(ordinal: 0, driver: $0).name } ?? "GPU 0"
+            return Choice(engine: engine, backend: "FA3 backend on \(name)")
+        }
         switch self {
-        case .cpu:
-            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration, logger: logger)
-        case .gpu:
-            return try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
+        case .cpu: return try onCPU("--device cpu")
+        case .gpu: return try onGPU()
         case .auto:
-            guard let reason = Self.gpuUnusableReason() else {
-                return try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
-            }
-            FileHandle.standardError.write(Data("device: CPU (\(reason))\n".utf8))
-            return try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration, logger: logger)
+            guard let reason = Self.gpuUnusableReason() else { return try onGPU() }
+            return try onCPU(reason)
         }
     }
 

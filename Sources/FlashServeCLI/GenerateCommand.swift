@@ -78,8 +78,10 @@ struct GenerateCommand: AsyncParsableCommand {
         let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
-        let engine = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
+        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
                                            configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
+        let engine = choice.engine
+        FileHandle.standardError.write(Data("device: \(choice.backend)\n".utf8))
 
         let clock = ContinuousClock(), start = clock.now
         let stream = try engine.submit(GenerationRequest(id: "generate", promptTokens: promptIDs,

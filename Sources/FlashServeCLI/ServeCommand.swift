@@ -61,7 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
         let path = try model ?? DefaultModel.locate()
         logger.info("loading \(path)")
         let served = try ServedModel.load(path: path, name: servedModelName)
-        let engine = try makeEngine(path: path, logger: logger)
+        let choice = try makeEngine(path: path, logger: logger)
+        let engine = choice.engine
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
@@ -69,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.defaultRequestTimeout = requestTimeout
         configuration.shutdownDeadline = shutdownDeadline
         configuration.stallSeconds = stallSeconds
-        let backend = engineOnGPU ? "FA3 backend on \(gpuName)" : Self.cpuBackendDescription()
+        let backend = choice.backend
         let server = InferenceServer(
             engine: engine, model: served, configuration: configuration, logger: logger,
             onListening: { host, port in
@@ -81,21 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.runUntilSignalled()
     }
 
-    /// Says why the CPU reference backend serves.
-    static func cpuBackendDescription() -> String {
-        "CPU reference backend (\(EngineDevice.gpuUnusableReason() ?? "--device cpu"))"
-    }
-
-    private var engineOnGPU: Bool {
-        device == .gpu || (device == .auto && EngineDevice.gpuUnusableReason() == nil)
-    }
-
-    private var gpuName: String {
-        (try? CUDADriver.load()).flatMap { try? DeviceInfo.query(ordinal: 0, driver: $0).name } ?? "GPU 0"
-    }
-
     /// The engine on the FA3 backend when the GPU can run it (--device), else on the CPU.
-    private func makeEngine(path: String, logger: Logger) throws -> Engine {
+    private func makeEngine(path: String, logger: Logger) throws -> EngineDevice.Choice {
         let checkpoint = try ModelLoader.checkpoint(path: path)
         var options = CPUEngineOptions(kvTokens: kvTokens, pageSize: pageSize)
         if let threads { options.threads = threads }

@@ -86,16 +86,13 @@ public final class FA3AttentionBackend: AttentionBackend {
                 throw FA3Unavailable.batchTooLarge(sequences: batch.sequenceCount, tokens: batch.tokenCount,
                                                    context: batch.tableStride)
             }
-            var table = [Int32](repeating: 0, count: batch.sequenceCount * buffers.maxContext)
-            for s in 0..<batch.sequenceCount {
-                let row = batch.tokenSlotTable[(s * batch.tableStride)..<((s + 1) * batch.tableStride)]
-                table.replaceSubrange((s * buffers.maxContext)..<(s * buffers.maxContext + batch.tableStride), with: row)
-            }
-            try buffers.tokenTable.upload(table, stream: stream)
+            // The batch's token-slot rows go up as they are (row stride = the batch's own
+            // table stride), so the upload is only as wide as this step's longest sequence.
+            try buffers.tokenTable.upload(batch.tokenSlotTable, stream: stream)
             try buffers.cachedLengths.upload(batch.cachedLengths, stream: stream)
             try buffers.newCounts.upload(batch.newTokenCounts, stream: stream)
             let params = try AttentionMetadataKernel.makeParams(
-                reqToToken: buffers.tokenTable.ref(.i32), tokenTableStride: buffers.maxContext,
+                reqToToken: buffers.tokenTable.ref(.i32), tokenTableStride: max(1, batch.tableStride),
                 requestRows: buffers.requestRows.ref(.i32), cachedLengths: buffers.cachedLengths.ref(.i32),
                 newCounts: buffers.newCounts.ref(.i32), cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
                 cuSeqlensQ: buffers.cuSeqlensQ.ref(.i32), pageTable: buffers.pageTable.ref(.i32),

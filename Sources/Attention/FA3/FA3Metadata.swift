@@ -12,7 +12,7 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
     public let pageTableStride: Int
 
     // Inputs the host uploads each step.
-    let tokenTable: DeviceBuffer<Int32>      // [maxBatch, maxContext]: row b = sequence b's token slots
+    let tokenTable: DeviceBuffer<Int32>      // up to [maxBatch, maxContext]: row b = sequence b's token slots
     let requestRows: DeviceBuffer<Int32>     // [maxBatch] = 0, 1, 2 … (rows of tokenTable)
     let cachedLengths: DeviceBuffer<Int32>   // [maxBatch]
     let newCounts: DeviceBuffer<Int32>       // [maxBatch]
