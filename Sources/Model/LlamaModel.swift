@@ -8,7 +8,7 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     public let ops: Ops
     public let attention: Backend
     public let weights: LlamaWeights<Ops>
-    private var workspace: LlamaWorkspace<Ops>?
+    private var workspace: LlamaWorkspace<Ops>?  // the eager steps' own, grown on demand
 
     public init(config: ModelConfig, weights: LlamaWeights<Ops>, ops: Ops, attention: Backend) {
         precondition(attention.shape == AttentionShape(layers: config.layers, heads: config.heads,
@@ -23,32 +23,36 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     /// Runs one step and returns logits, [batch.logitRows.count, vocab], in a buffer this
     /// model reuses on the next call. `metadata` must have been prepared for this batch.
     public func forward(_ batch: ForwardBatch, metadata: Backend.Metadata) -> Ops.Tensor {
-        writeInputs(batch)
-        return forward(tokenCount: batch.tokenCount, logitRowCount: batch.logitRows.count, metadata: metadata)
+        let w = eagerWorkspace(tokens: batch.tokenCount, logitRows: batch.logitRows.count)
+        writeInputs(batch, into: w)
+        return forward(tokenCount: batch.tokenCount, logitRowCount: batch.logitRows.count, metadata: metadata,
+                       workspace: w)
     }
 
-    /// Copies the step's token ids, positions and logit rows into the workspace (host to
-    /// device): the only host-side writes of a step, done before a graph replays.
-    public func writeInputs(_ batch: ForwardBatch) {
-        let w = workspace(tokens: batch.tokenCount, logitRows: batch.logitRows.count)
+    /// Activation buffers for steps of up to `tokens` tokens and `logitRows` logit rows that
+    /// the caller owns: a graph runner captures forwards over one and keeps it alive, so that
+    /// its buffers never move (the eager workspace is replaced when a longer step arrives).
+    public func makeWorkspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
+        LlamaWorkspace(ops: ops, config: config, tokens: tokens, logitRows: logitRows)
+    }
+
+    /// Copies the step's token ids, positions and logit rows into `w` (host to device): the
+    /// only host-side writes of a step, done before a graph replays.
+    public func writeInputs(_ batch: ForwardBatch, into w: LlamaWorkspace<Ops>) {
+        precondition(w.tokenCapacity >= batch.tokenCount && w.logitCapacity >= batch.logitRows.count,
+                     "LlamaModel.writeInputs: \(batch.tokenCount) tokens, \(batch.logitRows.count) logit rows exceed the workspace")
         ops.write(batch.tokens, to: w.tokens)
         ops.write(batch.positions, to: w.positions)
         ops.write(batch.logitRows, to: w.logitRows)
     }
 
-    /// Allocates activations for steps of up to `tokens` tokens and `logitRows` logit rows,
-    /// so that nothing allocates inside a captured forward.
-    public func reserve(tokens: Int, logitRows: Int) {
-        _ = workspace(tokens: tokens, logitRows: logitRows)
-    }
-
     /// The forward on inputs already written by `writeInputs`: kernels only, no host reads or
-    /// writes, so a CUDA backend can capture it in a graph and replay it.
-    public func forward(tokenCount rows: Int, logitRowCount: Int, metadata: Backend.Metadata) -> Ops.Tensor {
+    /// writes, so a CUDA backend can capture it in a graph and replay it. Returns `w.logits`.
+    public func forward(tokenCount rows: Int, logitRowCount: Int, metadata: Backend.Metadata,
+                        workspace w: LlamaWorkspace<Ops>) -> Ops.Tensor {
         let c = config
-        guard let w = workspace, w.tokenCapacity >= rows, w.logitCapacity >= logitRowCount else {
-            preconditionFailure("LlamaModel.forward: \(rows) tokens need writeInputs or reserve first")
-        }
+        precondition(w.tokenCapacity >= rows && w.logitCapacity >= logitRowCount,
+                     "LlamaModel.forward: \(rows) tokens, \(logitRowCount) logit rows exceed the workspace")
         ops.rotaryTables(positions: w.positions, rows: rows, inverseFrequencies: weights.ropeInverseFrequencies,
                          cos: w.cos, sin: w.sin)
         ops.embed(tokens: w.tokens, rows: rows, table: weights.embedding, into: w.residual)
@@ -96,7 +100,7 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
         ops.linear(w.attended, rows: rows, weight: layer.o, bias: nil, into: w.projected)
     }
 
-    private func workspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
+    private func eagerWorkspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
         if let current = workspace, current.tokenCapacity >= tokens, current.logitCapacity >= logitRows {
             return current
         }
@@ -109,12 +113,14 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     }
 }
 
-/// Activation buffers for up to `tokenCapacity` tokens per step.
-final class LlamaWorkspace<Ops: ModelOps> {
-    let tokenCapacity: Int
-    let logitCapacity: Int
+/// Activation buffers for up to `tokenCapacity` tokens per step; `logits` holds the output
+/// head's float32 rows after a forward.
+public final class LlamaWorkspace<Ops: ModelOps> {
+    public let tokenCapacity: Int
+    public let logitCapacity: Int
     let tokens, positions, logitRows: Ops.Indices
-    let residual, normed, q, k, v, attended, projected, gate, up, cos, sin, lastHidden, logits: Ops.Tensor
+    let residual, normed, q, k, v, attended, projected, gate, up, cos, sin, lastHidden: Ops.Tensor
+    public let logits: Ops.Tensor
 
     init(ops: Ops, config c: ModelConfig, tokens n: Int, logitRows: Int) {
         tokenCapacity = n
