@@ -50,15 +50,16 @@ import Model
         let ranks = 4, rounds = 300
         let group = SimulatedCollective(ranks: ranks)
         let buffers = (0 ..< ranks).map { _ in HostBuffer<Float>(count: 8, repeating: 0) }
+        let wrongRounds = HostBuffer<Int32>(count: ranks, repeating: 0)
         Self.onRankThreads(ranks) { rank in
             let member = group.member(rank)
             for round in 0 ..< rounds {
                 for i in 0 ..< 8 { buffers[rank][i] = Float(rank + round) }
                 member.allReduceSum(buffers[rank], count: 8)
                 // Every rank must see this round's sum, not a neighbour's next round.
-                precondition(buffers[rank][3] == Float(6 + ranks * round), "round \(round) rank \(rank): \(buffers[rank][3])")
+                if buffers[rank].array != [Float](repeating: Float(6 + ranks * round), count: 8) { wrongRounds[rank] += 1 }
             }
         }
-        #expect(buffers.allSatisfy { $0[0] == Float(6 + ranks * (rounds - 1)) })
+        #expect(wrongRounds.array == [0, 0, 0, 0])
     }
 }

@@ -77,7 +77,7 @@ import Model
 
     @Test func kvHeadsReplicatedOverEightRanks() throws {
         // 8 ranks of 1 query head each over 2 KV heads: each KV head on 4 ranks.
-        let config = ModelConfig(family: .llama, vocabSize: 90, hiddenSize: 64, intermediateSize: 64, layers: 1,
+        let config = ModelConfig(family: .llama, vocabSize: 100, hiddenSize: 64, intermediateSize: 64, layers: 1,
                                  heads: 8, kvHeads: 2)
         let error = try Self.worstError(checkpoint: RandomWeights(config: config, seed: 2), ranks: 8, steps: 2)
         #expect(error < 1e-4, "relative L2 \(error)")
