@@ -71,6 +71,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Seed of --load-format random.")
     var weightSeed: UInt64 = 0
 
+    @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
+    var tensorParallel = 1
+
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
         let tokenizer = try Tokenizer.load(path: path)
@@ -79,7 +82,8 @@ struct GenerateCommand: AsyncParsableCommand {
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
         let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
-                                           configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
+                                           configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1),
+                                           tensorParallel: tensorParallel)
         let engine = choice.engine
         FileHandle.standardError.write(Data("device: \(choice.backend)\n".utf8))
 

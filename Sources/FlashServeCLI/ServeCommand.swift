@@ -54,6 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
     var device = EngineDevice.auto
+    @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
+    var tensorParallel = 1
 
     func run() async throws {
         var logger = Logger(label: "flashserve")
@@ -90,6 +92,6 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = EngineConfiguration(
             maxRunningRequests: maxRunning, maxQueuedRequests: maxQueued, maxContextLength: maxModelLength)
         return try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, configuration: configuration,
-                                     logger: logger)
+                                     tensorParallel: tensorParallel, logger: logger)
     }
 }
