@@ -71,6 +71,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Seed of --load-format random.")
     var weightSeed: UInt64 = 0
 
+    @OptionGroup(title: "GPU engine")
+    var gpu: GPUArguments
+
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
         let tokenizer = try Tokenizer.load(path: path)
@@ -78,7 +81,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
-        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
+        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,
                                            configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
         let engine = choice.engine
         FileHandle.standardError.write(Data("device: \(choice.backend)\n".utf8))

@@ -30,6 +30,9 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
 
     // The step now described (host side).
     var batch: AttentionBatch?
+    /// Sequences and tokens the step's launches cover: the batch's, plus graph padding rows.
+    var paddedBatch = 0
+    var stepTokens = 0
     var prefillPlan: AttentionPrefillPlan?
     var prefillShape: AttentionPrefillShape?
 
