@@ -49,7 +49,8 @@ struct BenchLatencyCommand: ParsableCommand {
                              options.prefills.map(\.length).max() ?? 0)
         say("loading \(model) (\(checkpoint.source))")
         let loadStart = Date()
-        let stack = try GPUModelStack(checkpoint: checkpoint, options: gpu.options, maxTokensPerStep: maxTokens)
+        let stack = try GPUModelStack(checkpoint: checkpoint, options: gpu.options, maxTokensPerStep: maxTokens,
+                                      maxBatch: maxBatch)
         say(String(format: "loaded in %.1f s on %@", Date().timeIntervalSince(loadStart), stack.context.device.description))
         let runner = try GPULlamaModelRunner(model: stack.model, library: stack.library, maxBatch: maxBatch,
                                              maxContext: maxContext, graphs: gpu.options.cudaGraphs)
@@ -90,14 +91,16 @@ enum LatencyReportTable {
         for p in r.prefill {
             out.append(String(format: "| %d x %d | %.2f | %.0f |", p.sequences, p.length, p.milliseconds, p.tokensPerSecond))
         }
-        out += ["", "| decode batch @ context | eager ms/step | graph ms/step | graph speed-up | graph / bound |", "|---|---|---|---|---|"]
+        out += ["", "| decode batch @ context | eager ms/step | graph ms/step | graph replay GPU ms | graph speed-up | graph / bound |",
+                "|---|---|---|---|---|---|"]
         for d in r.decode {
             let graph = d.graphMilliseconds.map { String(format: "%.3f", $0) } ?? "n/a"
             let speedup = d.graphMilliseconds.map { String(format: "%.2fx", d.eagerMilliseconds / $0) } ?? "n/a"
             let bound = d.graphMilliseconds.map { String(format: "%.2f", $0 / r.boundMilliseconds) }
                 ?? String(format: "%.2f (eager)", d.eagerMilliseconds / r.boundMilliseconds)
-            out.append(String(format: "| %d @ %d | %.3f | %@ | %@ | %@ |", d.batch, d.context, d.eagerMilliseconds, graph,
-                              speedup, bound))
+            let gpu = d.graphGPUMilliseconds.map { String(format: "%.3f", $0) } ?? "n/a"
+            out.append(String(format: "| %d @ %d | %.3f | %@ | %@ | %@ | %@ |", d.batch, d.context, d.eagerMilliseconds, graph,
+                              gpu, speedup, bound))
         }
         return out
     }
@@ -111,6 +114,7 @@ enum LatencyReportTable {
             "decode": r.decode.map { row -> [String: Any] in
                 var entry: [String: Any] = ["batch": row.batch, "context": row.context, "eager_ms": row.eagerMilliseconds]
                 if let graph = row.graphMilliseconds { entry["graph_ms"] = graph }
+                if let gpu = row.graphGPUMilliseconds { entry["graph_gpu_ms"] = gpu }
                 return entry
             },
         ]

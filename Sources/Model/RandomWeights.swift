@@ -50,10 +50,10 @@ public struct RandomWeights: Checkpoint {
             let range = (c * chunk) ..< min(count, (c + 1) * chunk)
             if isFloat {
                 let out = storage.bytes.bindMemory(to: Float.self)
-                for i in range { out[i] = mean + std * generator.nextNormal() }
+                for i in range { out[i] = mean + std * generator.nextApproximateNormal() }
             } else {
                 let out = storage.bytes.bindMemory(to: UInt16.self)
-                for i in range { out[i] = Self.bfloat16Bits(mean + std * generator.nextNormal()) }
+                for i in range { out[i] = Self.bfloat16Bits(mean + std * generator.nextApproximateNormal()) }
             }
         }
         return LoadedTensor(name: name, shape: spec.shape, type: type, bytes: UnsafeRawBufferPointer(storage.bytes),
@@ -86,12 +86,12 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 
-    /// Uniform in (0, 1].
-    mutating func nextUnit() -> Double { Double((next() >> 11) + 1) / Double(1 << 53) }
-
-    /// Standard normal (Box–Muller).
-    mutating func nextNormal() -> Float {
-        let r = (-2 * log(nextUnit())).squareRoot()
-        return Float(r * cos(2 * Double.pi * nextUnit()))
+    /// Zero mean, unit variance, bell-shaped: the sum of four uniforms (Irwin–Hall), scaled.
+    /// A tenth the cost of Box–Muller's log and cosine, which matters at 8e9 draws; tails stop
+    /// at ±2√3, which random benchmark weights do not miss.
+    mutating func nextApproximateNormal() -> Float {
+        let a = next(), b = next()
+        let sum = Float(a & 0xFFFF_FFFF) + Float(a >> 32) + Float(b & 0xFFFF_FFFF) + Float(b >> 32)
+        return (sum * (1 / 4_294_967_296.0) - 2) * 1.732_050_8
     }
 }

@@ -30,6 +30,9 @@ public final class GPULlamaModelRunner: ModelRunner {
         let graphBatch = policy.maxBatch(deviceBytes: context.device.totalMemoryBytes, maxRunningRequests: maxBatch)
         metadata = model.attention.makeGraphBuffers(maxBatch: max(maxBatch, graphBatch ?? 0), maxContext: maxContext)
         eagerKeys = try context.allocate(UInt64.self, count: max(maxBatch, 1))
+        // The eager workspace at its final size now, so it never grows (and leaves freed
+        // blocks behind) while the KV pool holds nearly all the rest of the memory.
+        model.reserveEager(tokens: metadata.maxTokens, logitRows: max(maxBatch, 1))
         if let graphBatch {
             graphs = try DecodeGraphs(model: model, metadata: metadata, argmax: argmax, maxBatch: graphBatch,
                                       progress: progress)
@@ -44,8 +47,7 @@ public final class GPULlamaModelRunner: ModelRunner {
         do {
             try context.bind()
             let (tokens, logits) = try run(batch)
-            try model.ops.checkError()
-            try model.attention.checkError()
+            try checkStep()
             let rows = tokens.count, vocab = vocabSize, stream = model.ops.stream
             return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocab) {
                 do {
@@ -73,7 +75,7 @@ public final class GPULlamaModelRunner: ModelRunner {
         let logits = model.forward(batch, metadata: metadata)
         let rows = batch.logitRows.count
         guard let ref = logits.ref else {
-            try model.ops.checkError()
+            try checkStep()
             throw DecodeGraphError.forwardFailed(rows)
         }
         if eagerKeys.count < rows { eagerKeys = try context.allocate(UInt64.self, count: rows) }
@@ -81,6 +83,23 @@ public final class GPULlamaModelRunner: ModelRunner {
                           stream: model.ops.stream)
         return (try ArgmaxKernel.tokens(eagerKeys, rows: rows, stream: model.ops.stream), logits)
     }
+}
+
+extension GPULlamaModelRunner {
+    /// Throws what failed in the step: the attention backend's and the op set's first errors
+    /// together, since either can starve the other (a failed attention leaves its output
+    /// unwritten, and the next op then reports that, not the cause).
+    func checkStep() throws {
+        var causes: [String] = []
+        do { try model.attention.checkError() } catch { causes.append("attention: \(error)") }
+        do { try model.ops.checkError() } catch { causes.append("ops: \(error)") }
+        if !causes.isEmpty { throw GPUStepError(causes: causes) }
+    }
+}
+
+public struct GPUStepError: Error, CustomStringConvertible {
+    public let causes: [String]
+    public var description: String { causes.joined(separator: "; ") }
 }
 
 /// Whether decode steps replay CUDA graphs, and up to which batch.

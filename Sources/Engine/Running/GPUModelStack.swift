@@ -17,7 +17,10 @@ public struct GPUModelStack {
     public let pool: DeviceKVPool
 
     /// Throws `CUDAUnavailable`/`FA3Unavailable` on machines that cannot run it.
-    public init(checkpoint: any Checkpoint, options: GPUEngineOptions, maxTokensPerStep: Int,
+    /// `maxTokensPerStep` and `maxBatch` size what the KV pool leaves free: the eager
+    /// activations of the largest step and the decode graphs' workspace, on top of
+    /// `options.reserveBytes`.
+    public init(checkpoint: any Checkpoint, options: GPUEngineOptions, maxTokensPerStep: Int, maxBatch: Int,
                 progress: LoadProgressHandler? = nil) throws {
         let context = try CUDAContext(ordinal: options.ordinal)
         guard context.device.computeCapability.isHopper else {
@@ -30,8 +33,10 @@ public struct GPUModelStack {
         let weights = try LlamaWeights(checkpoint: checkpoint, ops: ops, progress: progress)
         try ops.checkError()
         let config = checkpoint.config
+        let activations = LlamaWorkspace<CUDAModelOps>.bytes(config: config, tokens: maxTokensPerStep, logitRows: maxBatch)
+            + LlamaWorkspace<CUDAModelOps>.bytes(config: config, tokens: maxBatch, logitRows: maxBatch)
         var poolShape = try DeviceKVPool.sized(context: context, memoryFraction: options.memoryFraction,
-                                               reserveBytes: options.reserveBytes, layers: config.layers,
+                                               reserveBytes: options.reserveBytes + activations, layers: config.layers,
                                                pageSize: options.pageSize, kvHeads: config.kvHeads,
                                                headDim: config.headDim)
         if let cap = options.maxPoolTokens {

@@ -28,6 +28,8 @@ public struct LatencyBench {
         public let context: Int
         public let eagerMilliseconds: Double
         public let graphMilliseconds: Double?
+        /// One graph replay's GPU time alone (events around back-to-back replays).
+        public let graphGPUMilliseconds: Double?
     }
 
     public struct PrefillRow: Sendable {
@@ -74,8 +76,9 @@ public struct LatencyBench {
         }
         for batch in options.decodeBatches {
             let row = try decode(batch: batch, random: &random)
-            log(String(format: "decode bs %d @ %d: eager %.3f ms/step, graphs %@", batch, row.context, row.eagerMilliseconds,
-                       row.graphMilliseconds.map { String(format: "%.3f ms/step", $0) } ?? "n/a"))
+            log(String(format: "decode bs %d @ %d: eager %.3f ms/step, graphs %@ (GPU %@)", batch, row.context,
+                       row.eagerMilliseconds, row.graphMilliseconds.map { String(format: "%.3f ms/step", $0) } ?? "n/a",
+                       row.graphGPUMilliseconds.map { String(format: "%.3f ms", $0) } ?? "n/a"))
             report.decode.append(row)
         }
         return report
@@ -133,11 +136,13 @@ public struct LatencyBench {
             return GraphReplayTimer.median(times)
         }
         let eager = try timeSteps(startingAt: 0) { try runner.runEager($0).tokens }
-        var graph: Double?
+        var graph: Double?, graphGPU: Double?
         if let graphs = runner.graphs, batch <= graphs.buckets.largest {
             graph = try timeSteps(startingAt: steps) { try runner.run($0).tokens }
+            graphGPU = try graphs.gpuMilliseconds(batch: batch)
         }
-        return DecodeRow(batch: batch, context: context, eagerMilliseconds: eager, graphMilliseconds: graph)
+        return DecodeRow(batch: batch, context: context, eagerMilliseconds: eager, graphMilliseconds: graph,
+                         graphGPUMilliseconds: graphGPU)
     }
 }
 

@@ -99,8 +99,28 @@ public final class DecodeGraphs {
     }
 
     private func checkErrors() throws {
-        try model.attention.checkError()
-        try model.ops.checkError()
+        var causes: [String] = []
+        do { try model.attention.checkError() } catch { causes.append("attention: \(error)") }
+        do { try model.ops.checkError() } catch { causes.append("ops: \(error)") }
+        if !causes.isEmpty { throw GPUStepError(causes: causes) }
+    }
+
+    /// GPU milliseconds of one replay of the bucket serving `batch` sequences, replayed
+    /// `replays` times back to back between two events over the metadata of the last step
+    /// (they rewrite that step's K/V with the same values): what the graph costs the GPU,
+    /// without the host's per-step work.
+    public func gpuMilliseconds(batch: Int, replays: Int = 20) throws -> Double {
+        guard let bucket = buckets.bucket(for: batch), let graph = graphs[bucket] else {
+            throw DecodeGraphError.notServed(sequences: batch, decode: true)
+        }
+        let stream = model.ops.stream, context = model.ops.context
+        let start = try CUDAEvent(context: context), end = try CUDAEvent(context: context)
+        try graph.launch(on: stream)
+        try start.record(on: stream)
+        for _ in 0 ..< replays { try graph.launch(on: stream) }
+        try end.record(on: stream)
+        try end.synchronize()
+        return try end.elapsedMilliseconds(since: start) / Double(replays)
     }
 
     static let noSequences = AttentionBatch(cachedLengths: [], newTokenCounts: [], slots: [], tokenSlotTable: [],
