@@ -27,7 +27,7 @@ step() {  # step NAME LOGFILE SECONDS COMMAND...
 echo "commit: $(cat .device-carry/commit 2>/dev/null)"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 step "selftest --gpu" selftest.log "${SELFTEST_LIMIT:-240}" "$bin" selftest --gpu
-step "generate gpu vs cpu" generate.log 120 scripts/gpu-generate-check.sh
+step "generate gpu vs cpu" generate.log 120 env OUT="$out/generate" bash -c 'mkdir -p "$OUT" && scripts/gpu-generate-check.sh' 
 step "bench latency SmolLM2" latency-smollm2.log 150 "$bin" bench latency --model .device-carry/smollm2-meta.gguf \
   --load-format random --weight-seed 7 --json "$out/latency-smollm2.json"
 step "bench latency Llama-3-8B" latency-llama3-8b.log 300 "$bin" bench latency --model .device-carry/llama-3-8b \

@@ -35,7 +35,8 @@ for concurrency in ${CONCURRENCY:-32 128}; do
   timeout 400 "$bin" bench serving --port "$port" --num-prompts "$requests" --max-concurrency "$concurrency" \
     --input-len 1024 --output-len 256 --no-progress --json > "$out/serving-c$concurrency.json" 2> "$out/serving-c$concurrency.err"
   echo "rc $?"
-  cat "$out/serving-c$concurrency.json"
+  cat "$out/serving-c$concurrency.json" | head -60
   tail -n 5 "$out/serving-c$concurrency.err"
+  kill -0 $server 2>/dev/null || { echo "server died:"; tail -n 40 "$out/serve.log"; break; }
 done
 curl -s "http://127.0.0.1:$port/metrics" | grep -E "^flashserve_(kv|running|waiting|requests)" | head -12

@@ -50,7 +50,7 @@ struct BenchLatencyCommand: ParsableCommand {
         say("loading \(model) (\(checkpoint.source))")
         let loadStart = Date()
         let stack = try GPUModelStack(checkpoint: checkpoint, options: gpu.options, maxTokensPerStep: maxTokens,
-                                      maxBatch: maxBatch)
+                                      maxBatch: maxBatch, log: say)
         say(String(format: "loaded in %.1f s on %@", Date().timeIntervalSince(loadStart), stack.context.device.description))
         let runner = try GPULlamaModelRunner(model: stack.model, library: stack.library, maxBatch: maxBatch,
                                              maxContext: maxContext, graphs: gpu.options.cudaGraphs)

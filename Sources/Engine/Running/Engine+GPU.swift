@@ -37,7 +37,8 @@ extension Engine {
                            progress: LoadProgressHandler? = nil) throws -> Engine {
         let stack = try GPUModelStack(checkpoint: checkpoint, options: options,
                                       maxTokensPerStep: max(configuration.stepTokenBudget, configuration.maxRunningRequests),
-                                      maxBatch: configuration.maxRunningRequests, progress: progress)
+                                      maxBatch: configuration.maxRunningRequests, progress: progress,
+                                      log: { logger.info("\($0)") })
         let config = checkpoint.config
         let allocatorPages = PageAllocator(shape: stack.pool.shape)
         let poolTokens = allocatorPages.capacityPages * allocatorPages.pageSize

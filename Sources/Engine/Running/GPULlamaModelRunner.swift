@@ -47,7 +47,6 @@ public final class GPULlamaModelRunner: ModelRunner {
         do {
             try context.bind()
             let (tokens, logits) = try run(batch)
-            try checkStep()
             let rows = tokens.count, vocab = vocabSize, stream = model.ops.stream
             return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocab) {
                 do {
@@ -65,8 +64,10 @@ public final class GPULlamaModelRunner: ModelRunner {
 
     /// One step, graph or eager: each logits row's greedy token and the logits tensor.
     public func run(_ batch: ForwardBatch) throws -> (tokens: [Int32], logits: DeviceTensor) {
-        if let graphs, graphs.serves(batch) { return try graphs.replay(batch) }
-        return try runEager(batch)
+        guard let graphs, graphs.serves(batch) else { return try runEager(batch) }
+        let result = try graphs.replay(batch)
+        try checkStep()
+        return result
     }
 
     /// The step without graphs, whatever its shape (what `--disable-cuda-graph` runs).
@@ -81,7 +82,9 @@ public final class GPULlamaModelRunner: ModelRunner {
         if eagerKeys.count < rows { eagerKeys = try context.allocate(UInt64.self, count: rows) }
         try argmax.launch(logits: ref, rows: rows, vocab: vocabSize, rowStride: vocabSize, keys: eagerKeys,
                           stream: model.ops.stream)
-        return (try ArgmaxKernel.tokens(eagerKeys, rows: rows, stream: model.ops.stream), logits)
+        let tokens = try ArgmaxKernel.tokens(eagerKeys, rows: rows, stream: model.ops.stream)
+        try checkStep()
+        return (tokens, logits)
     }
 }
 

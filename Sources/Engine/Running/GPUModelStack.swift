@@ -5,6 +5,8 @@
 
 import Attention
 import CUDA
+import Dispatch
+import Foundation
 import KVCache
 import Kernels
 import Model
@@ -21,7 +23,13 @@ public struct GPUModelStack {
     /// activations of the largest step and the decode graphs' workspace, on top of
     /// `options.reserveBytes`.
     public init(checkpoint: any Checkpoint, options: GPUEngineOptions, maxTokensPerStep: Int, maxBatch: Int,
-                progress: LoadProgressHandler? = nil) throws {
+                progress: LoadProgressHandler? = nil, log: ((String) -> Void)? = nil) throws {
+        var phaseStart = DispatchTime.now()
+        func phase(_ what: String) {
+            let now = DispatchTime.now()
+            log?(String(format: "%@ in %.2f s", what, Double(now.uptimeNanoseconds - phaseStart.uptimeNanoseconds) / 1e9))
+            phaseStart = now
+        }
         let context = try CUDAContext(ordinal: options.ordinal)
         guard context.device.computeCapability.isHopper else {
             throw FA3Unavailable.notHopper(context.device.computeCapability.description)
@@ -30,8 +38,10 @@ public struct GPUModelStack {
         let library = try KernelLibrary(context: context)
         let ops = try CUDAModelOps(context: context, stream: stream, library: library,
                                    allocator: CachingAllocator(upstream: context))
+        phase("CUDA context, kernels and cuBLASLt")
         let weights = try LlamaWeights(checkpoint: checkpoint, ops: ops, progress: progress)
         try ops.checkError()
+        phase("weights (\(checkpoint.source))")
         let config = checkpoint.config
         let activations = LlamaWorkspace<CUDAModelOps>.bytes(config: config, tokens: maxTokensPerStep, logitRows: maxBatch)
             + LlamaWorkspace<CUDAModelOps>.bytes(config: config, tokens: maxBatch, logitRows: maxBatch)
@@ -43,6 +53,7 @@ public struct GPUModelStack {
             poolShape.numPages = min(poolShape.numPages, max(2, cap / options.pageSize))
         }
         pool = try DeviceKVPool(shape: poolShape, context: context)
+        phase("KV pool of \(poolShape.numPages) pages (\(pool.totalBytes >> 20) MiB)")
         let shape = AttentionShape(layers: config.layers, heads: config.heads, kvHeads: config.kvHeads,
                                    headDim: config.headDim)
         let attention = try FA3AttentionBackend(shape: shape, pool: pool, library: library, stream: stream,
