@@ -26,6 +26,10 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let gather: GatherRowsKernel
     let rotary: RotaryKernel
     let siluMulKernel: SiLUMulKernel
+    let skinny: SkinnyLinearKernel
+    /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
+    /// (0: always cuBLASLt, to compare the two).
+    public var skinnyRowLimit = SkinnyLinearKernel.maxRows
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
@@ -43,6 +47,7 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         gather = try GatherRowsKernel(library: library)
         rotary = try RotaryKernel(library: library)
         siluMulKernel = try SiLUMulKernel(library: library)
+        skinny = try SkinnyLinearKernel(library: library)
         badToken = try context.allocate(Int32.self, count: 1)
         try badToken.upload([0], stream: stream)
     }
