@@ -113,6 +113,26 @@ enum SkinnyLinearCheck {
             let bytes = Double(n * k * 2)
             parts.append(String(format: "%@: %.2f TB/s (cuBLASLt %.2f)", name, bytes / ours / 1e9, bytes / theirs / 1e9))
         }
-        return "1 row: " + parts.joined(separator: ", ")
+        // Rows 2-8 at the gate/up shape: where the kernel stops beating cuBLASLt.
+        var sweep: [String] = []
+        let (k, n) = (4096, 14336)
+        let x = try env.allocator.allocate(UInt16.self, count: 8 * k)
+        let w = try env.allocator.allocate(UInt16.self, count: n * k)
+        let out = try env.allocator.allocate(UInt16.self, count: 8 * n)
+        try x.fillBytes(0x3C, stream: env.stream)
+        try w.fillBytes(0x3C, stream: env.stream)
+        for rows in [2, 3, 4, 6, 8] {
+            let ours = try env.medianMilliseconds { _ in
+                try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: out.ref(.bf16), rows: rows,
+                                  inFeatures: k, outFeatures: n, stream: env.stream)
+            }
+            let shape = LinearShape(rows: rows, inFeatures: k, outFeatures: n, input: .bf16, output: .bf16, hasBias: false)
+            let theirs = try env.medianMilliseconds { _ in
+                try blas.linear(shape, x: x.operand(.bf16), weight: w.operand(.bf16), bias: nil, out: out.operand(.bf16),
+                                stream: env.stream)
+            }
+            sweep.append(String(format: "%d: %.1f vs %.1f µs", rows, ours * 1000, theirs * 1000))
+        }
+        return "1 row: " + parts.joined(separator: ", ") + "; gate/up at rows " + sweep.joined(separator: ", ")
     }
 }

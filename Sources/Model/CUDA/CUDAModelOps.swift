@@ -28,8 +28,10 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let siluMulKernel: SiLUMulKernel
     let skinny: SkinnyLinearKernel
     /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
-    /// (0: always cuBLASLt, to compare the two).
-    public var skinnyRowLimit = SkinnyLinearKernel.maxRows
+    /// (0: always cuBLASLt, to compare the two). One row: measured on the H100, the kernel
+    /// streams 2.5 TB/s there against cuBLASLt's 1.7-2.4, but at 8 rows its per-row reads
+    /// of x make it slower than cuBLASLt (bench/RESULTS.md).
+    public var skinnyRowLimit = 1
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
