@@ -20,7 +20,8 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
     /// Builds the engine on the chosen device. The GPU is probed (context and fatbins
     /// loaded) at most once, and only for `auto`. More than one tensor-parallel rank runs on
     /// the CPU only: the ranks are threads meeting in simulated collectives (issue #10).
-    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions, configuration: EngineConfiguration,
+    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions,
+                    gpuOptions: GPUEngineOptions = GPUEngineOptions(), configuration: EngineConfiguration,
                     tensorParallel: Int = 1, logger: Logger = Logger(label: "flashserve.engine")) throws -> Choice {
         guard tensorParallel >= 1 else { throw ValidationError("--tp must be at least 1, got \(tensorParallel)") }
         if tensorParallel > 1 {
@@ -39,7 +40,8 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
                    backend: "CPU reference backend (\(why))")
         }
         func onGPU() throws -> Choice {
-            let engine = try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
+            let engine = try Engine.gpu(checkpoint: checkpoint, options: gpuOptions, configuration: configuration,
+                                        logger: logger)
             let name = (try? CUDADriver.load()).flatMap { try? DeviceInfo.query(ordinal: 0, driver: $0).name } ?? "GPU 0"
             return Choice(engine: engine, backend: "FA3 backend on \(name)")
         }

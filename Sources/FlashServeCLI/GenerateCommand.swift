@@ -74,6 +74,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
     var tensorParallel = 1
 
+    @OptionGroup(title: "GPU engine")
+    var gpu: GPUArguments
+
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
         let tokenizer = try Tokenizer.load(path: path)
@@ -81,7 +84,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
-        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
+        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,
                                            configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1),
                                            tensorParallel: tensorParallel)
         let engine = choice.engine

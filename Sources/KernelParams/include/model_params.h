@@ -58,4 +58,34 @@ typedef struct fs_to_float_params {
   int64_t count;          // multiple of 8
 } fs_to_float_params;
 
+// Greedy sampling on the device: per row, the first index of the largest logit (NaN never
+// wins), packed into one 64-bit key so that blocks splitting a row combine with a single
+// atomicMax: key = order(value) << 32 | (0xFFFFFFFF - index). The keys must be zero
+// before the launch (the launcher issues the memset; both are capturable in a graph);
+// the host decodes index = 0xFFFFFFFF - (key & 0xFFFFFFFF).
+typedef struct fs_argmax_params {
+  fs_devptr logits;       // [rows, row_stride] float32
+  fs_devptr keys;         // out [rows] uint64, zeroed before the launch
+  int64_t row_stride;     // elements between rows (>= vocab)
+  int32_t rows;
+  int32_t vocab;
+  int32_t chunk;          // elements per CTA (a multiple of 4 * block size)
+} fs_argmax_params;
+
+// out[m, n] = sum_k x[m, k] * w[n, k] (+ bias[n]) for a few rows m < rows (decode steps):
+// the weight matrix is read once, at memory speed, while every row reuses each loaded
+// weight vector (cuBLASLt reaches 1.4-2.3 TB/s at one row on an H100; this aims at ~2.8).
+// One warp per output feature; x and bias are T, or bias float when out is float32.
+typedef struct fs_linear_skinny_params {
+  fs_devptr x;            // [rows, k] T
+  fs_devptr w;            // [n, k] T
+  fs_devptr bias;         // [n] (T, or float32 when out_f32) or 0
+  fs_devptr out;          // [rows, n] T or float32
+  int32_t rows;           // 1 ... FS_SKINNY_MAX_ROWS
+  int32_t k;              // multiple of 8 (16-byte vectors)
+  int32_t n;
+  int32_t out_f32;        // 1: float32 output (the logits)
+} fs_linear_skinny_params;
+#define FS_SKINNY_MAX_ROWS 8
+
 #endif

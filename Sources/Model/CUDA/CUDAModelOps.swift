@@ -26,6 +26,12 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let gather: GatherRowsKernel
     let rotary: RotaryKernel
     let siluMulKernel: SiLUMulKernel
+    let skinny: SkinnyLinearKernel
+    /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
+    /// (0: always cuBLASLt, to compare the two). One row: measured on the H100, the kernel
+    /// streams 2.5 TB/s there against cuBLASLt's 1.7-2.4, but at 8 rows its per-row reads
+    /// of x make it slower than cuBLASLt (bench/RESULTS.md).
+    public var skinnyRowLimit = 1
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
@@ -43,6 +49,7 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         gather = try GatherRowsKernel(library: library)
         rotary = try RotaryKernel(library: library)
         siluMulKernel = try SiLUMulKernel(library: library)
+        skinny = try SkinnyLinearKernel(library: library)
         badToken = try context.allocate(Int32.self, count: 1)
         try badToken.upload([0], stream: stream)
     }
@@ -126,23 +133,21 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
             throw .wrongShape(name: tensor.name, expected: [tensor.shape.first ?? 0, tensor.elementCount / max(tensor.shape.first ?? 1, 1)],
                               found: tensor.shape)
         }
-        let bits: [UInt16]
-        if (tensor.type == .bf16 && activation == .bf16) || (tensor.type == .f16 && activation == .f16) {
-            // Already the device format: a byte copy (a memory-mapped tensor need not be 2-byte aligned).
-            let count = tensor.elementCount
-            bits = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: tensor.bytes[..<(count * 2)]))
-                initialized = count
-            }
-        } else {
-            let dtype = activation
-            bits = try tensor.floats().map { HalfPrecision.bits($0, as: dtype) }
-        }
+        let count = tensor.elementCount
         var buffer: DeviceBuffer<UInt16>?
         do {
-            let device = try context.allocate(UInt16.self, count: bits.count)
-            try device.upload(bits, stream: stream)
+            let device = try context.allocate(UInt16.self, count: count)
+            if (tensor.type == .bf16 && activation == .bf16) || (tensor.type == .f16 && activation == .f16) {
+                // Already the device format: the bytes go up as they are (the driver stages
+                // pageable memory, so alignment does not matter).
+                try device.upload(bytes: UnsafeRawBufferPointer(rebasing: tensor.bytes[..<(count * 2)]), stream: stream)
+            } else {
+                let dtype = activation
+                try device.upload(try tensor.floats().map { HalfPrecision.bits($0, as: dtype) }, stream: stream)
+            }
             buffer = device
+        } catch let error as ModelError {
+            throw error
         } catch {
             record(.failed(op: "makeWeight(\(tensor.name))", reason: "\(error)"))
         }
