@@ -11,11 +11,16 @@ struct BenchConfigTests {
         try ModelConfig(huggingFaceConfig: TestModel.repositoryRoot.appendingPathComponent("bench/configs/\(name)/config.json").path)
     }
 
+    /// Vocabulary, hidden, intermediate, layers.
+    static func sizes(_ config: ModelConfig) -> [Int] { [config.vocabSize, config.hiddenSize, config.intermediateSize, config.layers] }
+    /// Query heads, KV heads, head dim.
+    static func heads(_ config: ModelConfig) -> [Int] { [config.heads, config.kvHeads, config.headDim] }
+
     @Test func llama3_8B() throws {
         let config = try Self.config("llama-3-8b")
         #expect(config.family == .llama)
-        #expect([config.vocabSize, config.hiddenSize, config.intermediateSize, config.layers] == [128_256, 4096, 14_336, 32])
-        #expect([config.heads, config.kvHeads, config.headDim] == [32, 8, 128])
+        #expect(Self.sizes(config) == [128_256, 4096, 14_336, 32])
+        #expect(Self.heads(config) == [32, 8, 128])
         #expect(config.ropeTheta == 500_000 && config.ropeScaling == nil)
         #expect(config.rmsNormEpsilon == 1e-5 && config.maxPositions == 8192 && !config.tieWordEmbeddings)
         #expect(!config.hasQKVBias && !config.hasQKNorm)
@@ -24,8 +29,8 @@ struct BenchConfigTests {
     @Test func qwen25_7B() throws {
         let config = try Self.config("qwen2.5-7b")
         #expect(config.family == .qwen2 && config.hasQKVBias && !config.hasQKNorm)
-        #expect([config.vocabSize, config.hiddenSize, config.intermediateSize, config.layers] == [152_064, 3584, 18_944, 28])
-        #expect([config.heads, config.kvHeads, config.headDim] == [28, 4, 128])
+        #expect(Self.sizes(config) == [152_064, 3584, 18_944, 28])
+        #expect(Self.heads(config) == [28, 4, 128])
         #expect(config.ropeTheta == 1_000_000 && config.ropeScaling == nil)
         #expect(config.rmsNormEpsilon == 1e-6 && config.maxPositions == 32_768 && !config.tieWordEmbeddings)
     }
@@ -33,8 +38,8 @@ struct BenchConfigTests {
     @Test func qwen3_8B() throws {
         let config = try Self.config("qwen3-8b")
         #expect(config.family == .qwen3 && config.hasQKNorm && !config.hasQKVBias)
-        #expect([config.vocabSize, config.hiddenSize, config.intermediateSize, config.layers] == [151_936, 4096, 12_288, 36])
-        #expect([config.heads, config.kvHeads, config.headDim] == [32, 8, 128])
+        #expect(Self.sizes(config) == [151_936, 4096, 12_288, 36])
+        #expect(Self.heads(config) == [32, 8, 128])
         #expect(config.ropeTheta == 1_000_000 && config.ropeScaling == nil)
         #expect(config.rmsNormEpsilon == 1e-6 && config.maxPositions == 40_960 && !config.tieWordEmbeddings)
     }
