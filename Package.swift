@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache", "Attention", "Model"]),
+        .target(name: "GPUSelfTest", dependencies: ["CUDA", "Kernels", "KernelParams", "KVCache", "Attention", "Model", "Engine"]),
         .executableTarget(name: "FlashServeCLI", dependencies: [
             "CUDA", "Kernels", "GPUSelfTest", "Tokenizer", "ChatTemplate", "Engine", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -30,6 +30,14 @@ public final class DeviceBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         try context.driver.check(status, "cuMemcpyHtoDAsync(\(bytes) bytes)")
     }
 
+    /// Copies raw host bytes into the start of this buffer (a memory-mapped or generated
+    /// tensor, without first copying it into an array).
+    public func upload(bytes host: UnsafeRawBufferPointer, stream: CUDAStream) throws(CUDAError) {
+        precondition(host.count <= byteCount, "upload of \(host.count) bytes into a buffer of \(byteCount)")
+        try context.driver.check(api.cuMemcpyHtoDAsync(address, host.baseAddress, host.count, stream.handle),
+                                 "cuMemcpyHtoDAsync(\(host.count) bytes)")
+    }
+
     /// Copies the first `count` elements back to the host; waits for the stream.
     public func download(count: Int? = nil, stream: CUDAStream) throws(CUDAError) -> [Element] {
         let n = count ?? self.count

@@ -5,5 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure FlashServe: the KV cache's host paths, attention kernels, latency, serving.",
-        subcommands: [BenchKVCacheCommand.self, BenchServingCommand.self, BenchAttentionCommand.self])
+        subcommands: [BenchKVCacheCommand.self, BenchServingCommand.self, BenchAttentionCommand.self,
+                      BenchLatencyCommand.self])
 }

@@ -19,7 +19,8 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
 
     /// Builds the engine on the chosen device. The GPU is probed (context and fatbins
     /// loaded) at most once, and only for `auto`.
-    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions, configuration: EngineConfiguration,
+    func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions,
+                    gpuOptions: GPUEngineOptions = GPUEngineOptions(), configuration: EngineConfiguration,
                     logger: Logger = Logger(label: "flashserve.engine")) throws -> Choice {
         func onCPU(_ why: String) throws -> Choice {
             Choice(engine: try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration,
@@ -27,7 +28,8 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
                    backend: "CPU reference backend (\(why))")
         }
         func onGPU() throws -> Choice {
-            let engine = try Engine.gpu(checkpoint: checkpoint, configuration: configuration, logger: logger)
+            let engine = try Engine.gpu(checkpoint: checkpoint, options: gpuOptions, configuration: configuration,
+                                        logger: logger)
             let name = (try? CUDADriver.load()).flatMap { try? DeviceInfo.query(ordinal: 0, driver: $0).name } ?? "GPU 0"
             return Choice(engine: engine, backend: "FA3 backend on \(name)")
         }

@@ -72,6 +72,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Seed of --load-format random.")
     var weightSeed: UInt64 = 0
 
+    @OptionGroup(title: "GPU engine")
+    var gpu: GPUArguments
+
     @Flag(help: "Print one JSON object (prompt and output ids, per-step log-probabilities, timing) instead of the output.")
     var json = false
 
@@ -95,7 +98,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
-        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options,
+        let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,
                                            configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
         let engine = choice.engine
         let load = clock.now - loadStart

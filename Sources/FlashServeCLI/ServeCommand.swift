@@ -46,14 +46,26 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard kvTokens >= 2, pageSize >= 1, maxRunning >= 1, maxQueued >= 1 else {
-            throw ValidationError("--kv-tokens, --page-size, --max-running and --max-queued must be positive")
+        guard kvTokens >= 2, pageSize >= 1, maxRunning >= 1, maxQueued >= 1, stepTokenBudget >= 1 else {
+            throw ValidationError("--kv-tokens, --page-size, --max-running, --max-queued and --chunked-prefill-size must be positive")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
     @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
     var device = EngineDevice.auto
+
+    @Option(help: "How to read --model: auto, gguf, safetensors, or random (its config with seeded random weights).")
+    var loadFormat = LoadFormat.auto
+
+    @Option(help: "Seed of --load-format random.")
+    var weightSeed: UInt64 = 0
+
+    @Option(name: .customLong("chunked-prefill-size"), help: "Tokens one engine step computes at most (prefill chunks and decodes together).")
+    var stepTokenBudget = 512
+
+    @OptionGroup(title: "GPU engine")
+    var gpu: GPUArguments
 
     func run() async throws {
         var logger = Logger(label: "flashserve")
@@ -84,12 +96,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The engine on the FA3 backend when the GPU can run it (--device), else on the CPU.
     private func makeEngine(path: String, logger: Logger) throws -> EngineDevice.Choice {
-        let checkpoint = try ModelLoader.checkpoint(path: path)
+        let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens, pageSize: pageSize)
         if let threads { options.threads = threads }
         let configuration = EngineConfiguration(
-            maxRunningRequests: maxRunning, maxQueuedRequests: maxQueued, maxContextLength: maxModelLength)
-        return try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, configuration: configuration,
-                                     logger: logger)
+            maxRunningRequests: maxRunning, maxQueuedRequests: maxQueued, stepTokenBudget: stepTokenBudget,
+            maxContextLength: maxModelLength)
+        return try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,
+                                     configuration: configuration, logger: logger)
     }
 }

@@ -42,22 +42,8 @@ enum MemoryChecks {
     /// Device-to-device copy bandwidth (bytes read + written), the reference that memory-
     /// bound kernels are measured against.
     static func copyBandwidth(_ env: SelfTestEnvironment) throws -> CheckResult {
-        let bytes = 1 << 30
-        let a = try env.context.allocate(UInt8.self, count: bytes)
-        let b = try env.context.allocate(UInt8.self, count: bytes)
-        try a.fillBytes(0x5A, stream: env.stream)
-        let start = try CUDAEvent(context: env.context), end = try CUDAEvent(context: env.context)
-        for _ in 0..<3 { try b.copy(from: a, stream: env.stream) }
-        var times: [Double] = []
-        for _ in 0..<10 {
-            try start.record(on: env.stream)
-            try b.copy(from: a, stream: env.stream)
-            try end.record(on: env.stream)
-            try end.synchronize()
-            times.append(try end.elapsedMilliseconds(since: start))
-        }
-        let median = times.sorted()[times.count / 2]
-        let tbps = Double(2 * bytes) / (median / 1000) / 1e12
+        let (bytesPerSecond, median) = try CopyBandwidth.measure(context: env.context, stream: env.stream)
+        let tbps = bytesPerSecond / 1e12
         return CheckResult(name: "device copy bandwidth", passed: tbps > 0.1,
                            detail: String(format: "%.2f TB/s read+write (1 GiB, median of 10: %.3f ms)", tbps, median))
     }

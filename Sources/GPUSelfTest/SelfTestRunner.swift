@@ -82,6 +82,8 @@ public enum GPUSelfTest {
         ("cuBLASLt at Llama-3-8B shapes", GEMMThroughputCheck.run),
         ("SmolLM2-arch forward: CUDA op set vs CPU", ModelForwardCheck.run),
         ("SmolLM2-arch forward: CUDA ops + FA3 backend vs CPU", ModelForwardCheck.runFA3),
+        ("argmax kernel vs host", ArgmaxCheck.run),
+        ("decode CUDA graphs vs eager", DecodeGraphCheck.run),
     ]
 
     public static func run(seed: UInt64, log: (String) -> Void) -> Bool {

@@ -17,7 +17,9 @@ public struct AttentionMetadataKernel: Sendable {
                                   slots: DeviceTensorRef, batch: Int, paddedBatch: Int, tokens: Int,
                                   pageSize: Int) throws(KernelArgumentError) -> fs_attention_metadata_params {
         let check = ArgumentChecker(kernel: "attention_metadata")
-        try check.positive("batch", batch)
+        // batch 0 is an all-padding step (what a graph is captured on).
+        guard batch >= 0 else { throw check.fail("batch", "is negative (\(batch))") }
+        try check.positive("paddedBatch", paddedBatch)
         guard paddedBatch >= batch else { throw check.fail("paddedBatch", "is \(paddedBatch), below batch \(batch)") }
         guard pageSize > 0, pageSize & (pageSize - 1) == 0 else {
             throw check.fail("pageSize", "must be a power of two, got \(pageSize)")

@@ -101,21 +101,41 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     }
 
     private func eagerWorkspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
-        if let current = workspace, current.tokenCapacity >= tokens, current.logitCapacity >= logitRows {
+        let current = workspace
+        if let current, current.tokenCapacity >= tokens, current.logitCapacity >= logitRows {
             return current
         }
-        // Grow geometrically so a run of slightly longer prompts does not reallocate each step.
-        let grown = LlamaWorkspace(ops: ops, config: config,
-                                   tokens: max(tokens, (workspace?.tokenCapacity ?? 0) * 2),
+        // Grow geometrically, and only the dimension that ran out, so a run of slightly longer
+        // prompts does not reallocate each step (nor a batch growing by one double the tokens).
+        func grown(_ needed: Int, _ capacity: Int?) -> Int {
+            guard let capacity else { return needed }
+            return needed > capacity ? max(needed, capacity * 2) : capacity
+        }
+        let next = LlamaWorkspace(ops: ops, config: config, tokens: grown(tokens, current?.tokenCapacity),
+                                  logitRows: grown(logitRows, current?.logitCapacity))
+        workspace = next
+        return next
+    }
+
+    /// Sizes the eager workspace for steps of up to `tokens` tokens and `logitRows` logit rows
+    /// at once (a runner that knows its step budget calls this, so the workspace never grows).
+    public func reserveEager(tokens: Int, logitRows: Int) {
+        if let current = workspace, current.tokenCapacity >= tokens, current.logitCapacity >= logitRows { return }
+        workspace = LlamaWorkspace(ops: ops, config: config, tokens: max(tokens, workspace?.tokenCapacity ?? 0),
                                    logitRows: max(logitRows, workspace?.logitCapacity ?? 0))
-        workspace = grown
-        return grown
     }
 }
 
 /// Activation buffers for up to `tokenCapacity` tokens per step; `logits` holds the output
 /// head's float32 rows after a forward.
 public final class LlamaWorkspace<Ops: ModelOps> {
+    /// Bytes of device activations a workspace of this size holds (2-byte activations,
+    /// float32 RoPE tables and logits), for sizing what the KV pool must leave free.
+    public static func bytes(config c: ModelConfig, tokens: Int, logitRows: Int) -> Int {
+        let perToken = 2 * (3 * c.hiddenSize + 2 * c.queryWidth + 2 * c.kvWidth + 2 * c.intermediateSize) + 4 * c.headDim
+        return tokens * perToken + logitRows * (2 * c.hiddenSize + 4 * c.vocabSize)
+    }
+
     public let tokenCapacity: Int
     public let logitCapacity: Int
     let tokens, positions, logitRows: Ops.Indices

@@ -80,27 +80,43 @@ public final class FA3AttentionBackend: AttentionBackend {
     /// batch become graph padding: length 1, page 0, slot 0). Extend steps also plan the
     /// prefill tiles here, once for all layers.
     public func prepareMetadata(for batch: AttentionBatch, into buffers: FA3Metadata) {
+        prepareMetadata(for: batch, into: buffers, paddedTo: batch.sequenceCount)
+    }
+
+    /// As `prepareMetadata(for:into:)`, for a decode step padded to a graph bucket of
+    /// `paddedBatch` sequences: the rows past the batch get length 1, page 0 and slot 0
+    /// (the reserved page), and the step's launches cover all `paddedBatch` rows, as the
+    /// graph captured for that bucket does.
+    public func prepareMetadata(for batch: AttentionBatch, into buffers: FA3Metadata, paddedTo paddedBatch: Int) {
         record {
-            guard batch.sequenceCount <= buffers.maxBatch, batch.tableStride <= buffers.maxContext,
-                  batch.tokenCount <= buffers.maxTokens else {
+            let padding = paddedBatch - batch.sequenceCount
+            guard padding >= 0, padding == 0 || batch.isDecode else {
+                throw FA3Unavailable.invalidPadding(sequences: batch.sequenceCount, paddedTo: paddedBatch)
+            }
+            guard paddedBatch <= buffers.maxBatch, batch.tableStride <= buffers.maxContext,
+                  batch.tokenCount + padding <= buffers.maxTokens else {
                 throw FA3Unavailable.batchTooLarge(sequences: batch.sequenceCount, tokens: batch.tokenCount,
                                                    context: batch.tableStride)
             }
             // The batch's token-slot rows go up as they are (row stride = the batch's own
             // table stride), so the upload is only as wide as this step's longest sequence.
-            try buffers.tokenTable.upload(batch.tokenSlotTable, stream: stream)
-            try buffers.cachedLengths.upload(batch.cachedLengths, stream: stream)
-            try buffers.newCounts.upload(batch.newTokenCounts, stream: stream)
+            if batch.sequenceCount > 0 {   // an all-padding step (graph capture) uploads nothing
+                try buffers.tokenTable.upload(batch.tokenSlotTable, stream: stream)
+                try buffers.cachedLengths.upload(batch.cachedLengths, stream: stream)
+                try buffers.newCounts.upload(batch.newTokenCounts, stream: stream)
+            }
             let params = try AttentionMetadataKernel.makeParams(
                 reqToToken: buffers.tokenTable.ref(.i32), tokenTableStride: max(1, batch.tableStride),
                 requestRows: buffers.requestRows.ref(.i32), cachedLengths: buffers.cachedLengths.ref(.i32),
                 newCounts: buffers.newCounts.ref(.i32), cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
                 cuSeqlensQ: buffers.cuSeqlensQ.ref(.i32), pageTable: buffers.pageTable.ref(.i32),
                 pageTableStride: buffers.pageTableStride, slots: buffers.slots.ref(.i32),
-                batch: batch.sequenceCount, paddedBatch: batch.sequenceCount, tokens: batch.tokenCount,
+                batch: batch.sequenceCount, paddedBatch: paddedBatch, tokens: batch.tokenCount,
                 pageSize: pool.shape.pageSize)
             try metadataKernel.launch(params: params, stream: stream)
             buffers.batch = batch
+            buffers.paddedBatch = paddedBatch
+            buffers.stepTokens = batch.tokenCount + padding
             if batch.isDecode {
                 buffers.prefillPlan = nil
                 buffers.prefillShape = nil
@@ -127,8 +143,8 @@ public final class FA3AttentionBackend: AttentionBackend {
     public func forward(q: DeviceTensor, k: DeviceTensor, v: DeviceTensor, output: DeviceTensor, layer: Int,
                         batch: FA3Metadata) {
         record {
-            guard let step = batch.batch else { throw FA3Unavailable.metadataNotPrepared }
-            let tokens = step.tokenCount
+            guard batch.batch != nil else { throw FA3Unavailable.metadataNotPrepared }
+            let tokens = batch.stepTokens
             guard let qRef = q.ref, let kRef = k.ref, let vRef = v.ref else {
                 throw FA3Unavailable.unwrittenInput
             }
@@ -147,7 +163,7 @@ public final class FA3AttentionBackend: AttentionBackend {
                                    plan: plan, encoder: encoder, stream: stream)
             } else {
                 let decodeShape = AttentionDecodeShape(
-                    batch: step.sequenceCount, qHeads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim,
+                    batch: batch.paddedBatch, qHeads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim,
                     pageSize: pool.shape.pageSize, maxPages: batch.pageTableStride, numSlots: pool.shape.numSlots)
                 let tensors = AttentionDecodeTensors(q: qRef, kPool: kPool, vPool: vPool,
                                                      pageTable: batch.pageTable.ref(.i32),
@@ -165,6 +181,7 @@ public enum FA3Unavailable: Error, CustomStringConvertible {
     case batchTooLarge(sequences: Int, tokens: Int, context: Int)
     case metadataNotPrepared
     case unwrittenInput
+    case invalidPadding(sequences: Int, paddedTo: Int)
 
     public var description: String {
         switch self {
@@ -175,6 +192,9 @@ public enum FA3Unavailable: Error, CustomStringConvertible {
                 + "raise the backend's maxTokensPerStep or the buffers' maxBatch/maxContext"
         case .metadataNotPrepared: return "forward called before prepareMetadata for this step"
         case .unwrittenInput: return "q, k or v was never written by an op before attention"
+        case .invalidPadding(let sequences, let padded):
+            return "a step of \(sequences) sequences cannot be padded to \(padded): padding is for decode steps, "
+                + "up to a bucket at least as large as the batch"
         }
     }
 }

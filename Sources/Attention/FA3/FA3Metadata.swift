@@ -30,6 +30,9 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
 
     // The step now described (host side).
     var batch: AttentionBatch?
+    /// Sequences and tokens the step's launches cover: the batch's, plus graph padding rows.
+    var paddedBatch = 0
+    var stepTokens = 0
     var prefillPlan: AttentionPrefillPlan?
     var prefillShape: AttentionPrefillShape?
 
@@ -54,8 +57,9 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
         decodePartialO = try context.allocate(count: need.partialO)
         decodePartialLSE = try context.allocate(count: need.partialLSE)
         decodeCounters = try context.allocate(count: need.splitCounters)
-        // At most one plan entry per (sequence, 64-row m-block) — 64 is the smallest block M.
-        tilePlan = try context.allocate(count: 2 * (maxTokens / 64 + maxBatch + 1))
+        // At most one plan entry per (sequence, 64-row m-block, head section) — 64 is the
+        // smallest block M, and a section holds at least one KV head's query heads.
+        tilePlan = try context.allocate(count: 2 * (maxTokens / 64 + maxBatch + 1) * max(1, shape.kvHeads))
         tileCounter = try context.allocate(count: 1)
         try requestRows.upload((0..<Int32(maxBatch)).map { $0 }, stream: stream)
         try decodeCounters.fillBytes(0, stream: stream)   // each completed launch leaves them zero

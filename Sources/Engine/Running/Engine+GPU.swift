@@ -1,6 +1,7 @@
-// Building a whole engine on a Hopper GPU from a checkpoint: weights in bf16 on the device,
-// the CUDA op set (cuBLASLt + model kernels), the paged KV pool sized from free memory,
-// the FA3 attention backend, and the same scheduler, KV cache manager and sampler as the CPU.
+// Building a whole engine on a Hopper GPU from a checkpoint: the model stack (weights in
+// bf16, the CUDA op set, the paged KV pool, the FA3 backend), the runner with its decode
+// graphs, and the same scheduler and KV cache manager as the CPU; greedy rows are sampled
+// on the GPU, the rest by the CPU sampler.
 
 import Attention
 import CUDA
@@ -21,6 +22,8 @@ public struct GPUEngineOptions: Sendable, Equatable {
     public var maxPoolTokens: Int? = 1 << 20
     public var prefixCaching = PrefixCaching.radix
     public var ordinal = 0
+    /// Decode steps replay CUDA graphs by default (`--disable-cuda-graph` turns them off).
+    public var cudaGraphs = CUDAGraphPolicy.enabled(maxBatch: nil)
 
     public init() {}
 }
@@ -32,41 +35,29 @@ extension Engine {
                            configuration: EngineConfiguration = EngineConfiguration(),
                            logger: Logger = Logger(label: "flashserve.engine"),
                            progress: LoadProgressHandler? = nil) throws -> Engine {
-        let context = try CUDAContext(ordinal: options.ordinal)
-        guard context.device.computeCapability.isHopper else {
-            throw FA3Unavailable.notHopper(context.device.computeCapability.description)
-        }
-        let stream = try CUDAStream(context: context)
-        let library = try KernelLibrary(context: context)
-        let allocator = CachingAllocator(upstream: context)
-        let ops = try CUDAModelOps(context: context, stream: stream, library: library, allocator: allocator)
-        let weights = try LlamaWeights(checkpoint: checkpoint, ops: ops, progress: progress)
-        try ops.checkError()
+        let stack = try GPUModelStack(checkpoint: checkpoint, options: options,
+                                      maxTokensPerStep: max(configuration.stepTokenBudget, configuration.maxRunningRequests),
+                                      maxBatch: configuration.maxRunningRequests, progress: progress,
+                                      log: { logger.info("\($0)") })
         let config = checkpoint.config
-        var poolShape = try DeviceKVPool.sized(context: context, memoryFraction: options.memoryFraction,
-                                               reserveBytes: options.reserveBytes, layers: config.layers,
-                                               pageSize: options.pageSize, kvHeads: config.kvHeads,
-                                               headDim: config.headDim)
-        if let cap = options.maxPoolTokens {
-            poolShape.numPages = min(poolShape.numPages, max(2, cap / options.pageSize))
-        }
-        let pool = try DeviceKVPool(shape: poolShape, context: context)
-        let shape = AttentionShape(layers: config.layers, heads: config.heads, kvHeads: config.kvHeads,
-                                   headDim: config.headDim)
-        let attention = try FA3AttentionBackend(shape: shape, pool: pool, library: library, stream: stream,
-                                                maxTokensPerStep: max(configuration.stepTokenBudget,
-                                                                      configuration.maxRunningRequests))
-        let model = LlamaModel(config: config, weights: weights, ops: ops, attention: attention)
-        let allocatorPages = PageAllocator(shape: poolShape)
+        let allocatorPages = PageAllocator(shape: stack.pool.shape)
         let poolTokens = allocatorPages.capacityPages * allocatorPages.pageSize
         let contextLength = min(config.maxPositions, poolTokens, configuration.maxContextLength ?? .max)
         let kvCache = KVCacheManager(
             tokenTable: ReqToTokenPool(maxRequests: configuration.maxRunningRequests + 1, maxContext: contextLength),
             allocator: allocatorPages, prefixCache: options.prefixCaching.makeCache(allocator: allocatorPages))
-        let summary = "GPU engine: \(context.device); KV pool \(poolShape.numPages) pages of \(poolShape.pageSize) "
-            + "(\(pool.totalBytes >> 20) MiB), context \(contextLength)"
+        let summary = "GPU engine: \(stack.context.device); KV pool \(stack.pool.shape.numPages) pages of \(stack.pool.shape.pageSize) "
+            + "(\(stack.pool.totalBytes >> 20) MiB), context \(contextLength)"
         logger.info("\(summary)")
-        return try Engine(runner: GPULlamaModelRunner(model: model, context: context), sampler: CPUSampler(),
-                          kvCache: kvCache, configuration: configuration, logger: logger)
+        let runner = try GPULlamaModelRunner(model: stack.model, library: stack.library,
+                                             maxBatch: configuration.maxRunningRequests, maxContext: contextLength,
+                                             graphs: options.cudaGraphs)
+        if let report = runner.graphs?.report {
+            logger.info("\(report.description)")
+        } else {
+            logger.info("CUDA graphs disabled: every step runs eagerly")
+        }
+        return try Engine(runner: runner, sampler: DeviceGreedySampler(), kvCache: kvCache,
+                          configuration: configuration, logger: logger)
     }
 }

@@ -48,30 +48,3 @@ public enum GraphReplayTimer {
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 }
-
-/// Device-to-device copy bandwidth (bytes read + written), the ceiling memory-bound kernels
-/// are measured against. Same method as the self-test's check (events around one copy,
-/// median of 10 after 3 warm-ups), best over two sizes.
-public enum CopyBandwidth {
-    public static func gigabytesPerSecond(context: CUDAContext, stream: CUDAStream,
-                                          sizes: [Int] = [256 << 20, 1 << 30]) throws -> Double {
-        var best = 0.0
-        for bytes in sizes {
-            let a = try context.allocate(UInt8.self, count: bytes)
-            let b = try context.allocate(UInt8.self, count: bytes)
-            try a.fillBytes(0x5A, stream: stream)
-            let start = try CUDAEvent(context: context), end = try CUDAEvent(context: context)
-            for _ in 0..<3 { try b.copy(from: a, stream: stream) }
-            var times: [Double] = []
-            for _ in 0..<10 {
-                try start.record(on: stream)
-                try b.copy(from: a, stream: stream)
-                try end.record(on: stream)
-                try end.synchronize()
-                times.append(try end.elapsedMilliseconds(since: start))
-            }
-            best = max(best, Double(2 * bytes) / (GraphReplayTimer.median(times) / 1000) / 1e9)
-        }
-        return best
-    }
-}

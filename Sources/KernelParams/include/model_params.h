@@ -58,4 +58,18 @@ typedef struct fs_to_float_params {
   int64_t count;          // multiple of 8
 } fs_to_float_params;
 
+// Greedy sampling on the device: per row, the first index of the largest logit (NaN never
+// wins), packed into one 64-bit key so that blocks splitting a row combine with a single
+// atomicMax: key = order(value) << 32 | (0xFFFFFFFF - index). The keys must be zero
+// before the launch (the launcher issues the memset; both are capturable in a graph);
+// the host decodes index = 0xFFFFFFFF - (key & 0xFFFFFFFF).
+typedef struct fs_argmax_params {
+  fs_devptr logits;       // [rows, row_stride] float32
+  fs_devptr keys;         // out [rows] uint64, zeroed before the launch
+  int64_t row_stride;     // elements between rows (>= vocab)
+  int32_t rows;
+  int32_t vocab;
+  int32_t chunk;          // elements per CTA (a multiple of 4 * block size)
+} fs_argmax_params;
+
 #endif

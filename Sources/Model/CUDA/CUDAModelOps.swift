@@ -126,23 +126,21 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
             throw .wrongShape(name: tensor.name, expected: [tensor.shape.first ?? 0, tensor.elementCount / max(tensor.shape.first ?? 1, 1)],
                               found: tensor.shape)
         }
-        let bits: [UInt16]
-        if (tensor.type == .bf16 && activation == .bf16) || (tensor.type == .f16 && activation == .f16) {
-            // Already the device format: a byte copy (a memory-mapped tensor need not be 2-byte aligned).
-            let count = tensor.elementCount
-            bits = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: tensor.bytes[..<(count * 2)]))
-                initialized = count
-            }
-        } else {
-            let dtype = activation
-            bits = try tensor.floats().map { HalfPrecision.bits($0, as: dtype) }
-        }
+        let count = tensor.elementCount
         var buffer: DeviceBuffer<UInt16>?
         do {
-            let device = try context.allocate(UInt16.self, count: bits.count)
-            try device.upload(bits, stream: stream)
+            let device = try context.allocate(UInt16.self, count: count)
+            if (tensor.type == .bf16 && activation == .bf16) || (tensor.type == .f16 && activation == .f16) {
+                // Already the device format: the bytes go up as they are (the driver stages
+                // pageable memory, so alignment does not matter).
+                try device.upload(bytes: UnsafeRawBufferPointer(rebasing: tensor.bytes[..<(count * 2)]), stream: stream)
+            } else {
+                let dtype = activation
+                try device.upload(try tensor.floats().map { HalfPrecision.bits($0, as: dtype) }, stream: stream)
+            }
             buffer = device
+        } catch let error as ModelError {
+            throw error
         } catch {
             record(.failed(op: "makeWeight(\(tensor.name))", reason: "\(error)"))
         }

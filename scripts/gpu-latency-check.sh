@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issues 6 and 7 on the GPU machine, in one call: the self-test (argmax and graph-vs-eager
+# checks included), the engine's generate on GPU vs CPU, then `bench latency` for the
+# SmolLM2-135M shape and for Llama-3-8B's config, both with seeded random bf16 weights
+# (no checkpoint can travel there). Tables last; logs under $OUT.
+# Needs: .device-carry/flashserve.gz, .device-carry/smollm2-meta.gguf,
+# .device-carry/llama-3-8b/config.json, build/kernels/ (scripts/prepare-gpu-run.sh).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+out="${OUT:-$root/gpu-logs}"
+mkdir -p "$out"
+export FLASHSERVE_KERNELS="$root/build/kernels"
+bin=/tmp/flashserve-bin/flashserve
+mkdir -p "$(dirname "$bin")"
+gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin"
+summary=()
+step() {  # step NAME LOGFILE SECONDS COMMAND...
+  local name="$1" log="$2" limit="$3"; shift 3
+  local t0=$SECONDS
+  timeout "$limit" "$@" > "$out/$log" 2>&1
+  local rc=$?
+  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
+  tail -n 30 "$out/$log"
+  return 0
+}
+echo "commit: $(cat .device-carry/commit 2>/dev/null)"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+step "selftest --gpu" selftest.log "${SELFTEST_LIMIT:-240}" "$bin" selftest --gpu
+step "generate gpu vs cpu" generate.log 120 env OUT="$out/generate" bash -c 'mkdir -p "$OUT" && scripts/gpu-generate-check.sh' 
+step "bench latency SmolLM2" latency-smollm2.log 150 "$bin" bench latency --model .device-carry/smollm2-meta.gguf \
+  --load-format random --weight-seed 7 --json "$out/latency-smollm2.json"
+step "bench latency Llama-3-8B" latency-llama3-8b.log 300 "$bin" bench latency --model .device-carry/llama-3-8b \
+  --load-format random --weight-seed 7 --json "$out/latency-llama3-8b.json"
+echo
+grep -h -A12 "^| prefill\|^| decode" "$out"/latency-*.log
+echo
+echo "| step | result | time | log |"
+echo "|---|---|---|---|"
+printf '%s\n' "${summary[@]}"
