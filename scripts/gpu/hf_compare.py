@@ -52,15 +52,18 @@ def parse_arguments():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", default="/tmp/hf", help="the saved Hugging Face folders go to WORKDIR/<model>")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one flashserve run may take")
+    parser.add_argument("--no-plain", dest="plain", action="store_false",
+                        help="skip the second flashserve run per prompt without --top-logprobs (device greedy path)")
     parser.add_argument("--flashserve-arg", action="append", default=[],
                         help="extra argument for flashserve generate (repeatable), e.g. --flashserve-arg=--kv-tokens=8192")
     return parser.parse_args()
 
 
-def run_flashserve(args, folder, prompt):
+def run_flashserve(args, folder, prompt, top):
+    """One `flashserve generate --json` run; `top` None leaves out --top-logprobs."""
     command = [args.flashserve, "generate", "--model", folder, "--device", "gpu" if args.device == "cuda" else "cpu",
                "--token-ids", ",".join(map(str, prompt)), "--max-tokens", str(args.steps), "--temperature", "0",
-               "--ignore-eos", "--json", "--top-logprobs", str(args.top)] + args.flashserve_arg
+               "--ignore-eos", "--json"] + (["--top-logprobs", str(top)] if top else []) + args.flashserve_arg
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     if done.returncode != 0 or not lines:
@@ -83,13 +86,16 @@ def compare_model(args, name, dtype):
     prompts = [rng.integers(0, raw["vocab_size"], size=length).tolist() for length in args.lengths]
     hf = reference.greedy(model, prompts, args.steps, args.device)
     print(f"[{name}] Hugging Face: {len(prompts)} prompts x {args.steps} steps ({time.time() - started:.1f} s)", flush=True)
-    ours = []
+    ours, plain = [], []
     for prompt in prompts:
-        report = run_flashserve(args, folder, prompt)
+        report = run_flashserve(args, folder, prompt, args.top)
         timing = report["timing"]
         print(f"[{name}] flashserve, {len(prompt)}-token prompt: load {timing['load_seconds']:.1f} s, "
               f"generate {timing['generate_seconds']:.2f} s ({report['device']})", flush=True)
         ours.append(report)
+        # Without log-probs a greedy row takes the engine's device argmax (inside the decode
+        # graph on the GPU) instead of the CPU sampler: the same logits must give the same ids.
+        plain.append(run_flashserve(args, folder, prompt, None)["output_ids"] if args.plain else None)
     forced = [reference.teacher_forced(model, p, r["output_ids"], args.device) if r["output_ids"] else None
               for p, r in zip(prompts, ours)]
     fp32 = [None] * len(prompts)
@@ -101,8 +107,10 @@ def compare_model(args, name, dtype):
     if args.device == "cuda":
         torch.cuda.empty_cache()
     results = []
-    for prompt, (hf_tokens, hf_logprobs), report, forced_rows, fp32_rows in zip(prompts, hf, ours, forced, fp32):
+    for prompt, (hf_tokens, hf_logprobs), report, forced_rows, fp32_rows, plain_ids in zip(
+            prompts, hf, ours, forced, fp32, plain):
         result = checks.judge(hf_tokens, hf_logprobs, report, forced_rows, fp32_rows, args.tol, args.top)
+        checks.judge_plain(result, report["output_ids"], plain_ids)
         result.update(model=name, prompt_length=len(prompt), prompt_ids=prompt, timing=report["timing"],
                       flashserve_device=report["device"], flashserve_stderr=report["stderr"][-3:])
         results.append(result)
@@ -132,7 +140,7 @@ def main():
         except (RuntimeError, subprocess.TimeoutExpired) as error:
             print(f"[{name}] {error}", flush=True)
             log["models"].append({"model": name, "error": str(error)})
-            rows.append([name, "-", "-", "error: see above", "-", "-", "-", "-", "-", "FAIL"])
+            rows.append([name, "-", "-", "error: see above"] + ["-"] * 7 + ["FAIL"])
             failed = True
             continue
         log["models"].append(entry)

@@ -84,6 +84,20 @@ def judge(hf_tokens, hf_logprobs, ours, forced, reference, tol, top):
     return result
 
 
+def judge_plain(result, ids, plain_ids):
+    """The run without log-probs (device argmax) against the run with them (CPU sampler)."""
+    if plain_ids is None:
+        result["plain_run"] = "-"
+        return
+    same = next((i for i in range(min(len(ids), len(plain_ids))) if ids[i] != plain_ids[i]), None)
+    if same is None and len(ids) == len(plain_ids):
+        result["plain_run"] = "same"
+    else:
+        step = (same if same is not None else min(len(ids), len(plain_ids))) + 1
+        result["plain_run"] = f"differs at {step}"
+        result["failures"].append(f"without --top-logprobs flashserve's greedy ids differ from step {step}: {plain_ids}")
+
+
 def table_row(name, prompt_length, result):
     steps = result["steps"]
     divergence = result.get("divergence")
@@ -95,15 +109,16 @@ def table_row(name, prompt_length, result):
 
     return [name, str(prompt_length), f"{result['equal_prefix']}/{steps}", where,
             f"{result['consistent_steps']}/{steps}", number(result["last_delta"]), number(result["max_delta"]),
-            number(result["max_flashserve_vs_fp32"]), number(result["max_hf_bf16_vs_fp32"]),
+            number(result["max_flashserve_vs_fp32"]), number(result["max_hf_bf16_vs_fp32"]), result["plain_run"],
             "ok" if not result["failures"] else "FAIL"]
 
 
 # |dlogp|: max over flashserve's top-k of |its log-prob - Hugging Face's|, at the last step
 # and over all steps; the two columns after: the same for flashserve and for Hugging Face
-# (bf16) against float32 Hugging Face, all steps ("-" when Hugging Face ran in float32).
+# (bf16) against float32 Hugging Face, all steps ("-" when Hugging Face ran in float32);
+# "plain run": flashserve's ids without --top-logprobs (its device greedy path) vs with.
 TABLE_HEADER = ["model", "prompt", "tokens equal", "first divergence", "greedy-consistent",
-                "|dlogp| last", "|dlogp| all", "ours-fp32", "HF-fp32", "result"]
+                "|dlogp| last", "|dlogp| all", "ours-fp32", "HF-fp32", "plain run", "result"]
 
 
 def format_table(rows):
