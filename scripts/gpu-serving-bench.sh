@@ -33,7 +33,7 @@ grep -iE "engine|graph|listening" "$out/serve.log" | head -8
 for concurrency in ${CONCURRENCY:-32 128}; do
   echo "== concurrency $concurrency"
   timeout 400 "$bin" bench serving --port "$port" --num-prompts "$requests" --max-concurrency "$concurrency" \
-    --input-len 1024 --output-len 256 --no-progress --json > "$out/serving-c$concurrency.json" 2> "$out/serving-c$concurrency.err"
+    --input-len 1024 --output-len 256 --seed "$concurrency" --no-progress --json > "$out/serving-c$concurrency.json" 2> "$out/serving-c$concurrency.err"
   echo "rc $?"
   cat "$out/serving-c$concurrency.json" | head -60
   tail -n 5 "$out/serving-c$concurrency.err"

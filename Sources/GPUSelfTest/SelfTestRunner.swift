@@ -83,6 +83,7 @@ public enum GPUSelfTest {
         ("SmolLM2-arch forward: CUDA op set vs CPU", ModelForwardCheck.run),
         ("SmolLM2-arch forward: CUDA ops + FA3 backend vs CPU", ModelForwardCheck.runFA3),
         ("argmax kernel vs host", ArgmaxCheck.run),
+        ("skinny linear vs float64", SkinnyLinearCheck.run),
         ("decode CUDA graphs vs eager", DecodeGraphCheck.run),
     ]
 

@@ -25,7 +25,9 @@ public enum ModelLoader {
         case .random:
             let config = isGGUF ? try GGUFCheckpoint(path: path).config
                 : try ModelConfig(huggingFaceConfig: URL(fileURLWithPath: path).appendingPathComponent("config.json").path)
-            return RandomWeights(config: config, seed: seed)
+            // bf16, as a released checkpoint is: the GPU uploads it as is, and an 8B config
+            // is 16 GB of host memory instead of 32.
+            return RandomWeights(config: config, seed: seed, type: .bf16)
         }
     }
 }

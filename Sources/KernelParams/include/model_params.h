@@ -72,4 +72,20 @@ typedef struct fs_argmax_params {
   int32_t chunk;          // elements per CTA (a multiple of 4 * block size)
 } fs_argmax_params;
 
+// out[m, n] = sum_k x[m, k] * w[n, k] (+ bias[n]) for a few rows m < rows (decode steps):
+// the weight matrix is read once, at memory speed, while every row reuses each loaded
+// weight vector (cuBLASLt reaches 1.4-2.3 TB/s at one row on an H100; this aims at ~2.8).
+// One warp per output feature; x and bias are T, or bias float when out is float32.
+typedef struct fs_linear_skinny_params {
+  fs_devptr x;            // [rows, k] T
+  fs_devptr w;            // [n, k] T
+  fs_devptr bias;         // [n] (T, or float32 when out_f32) or 0
+  fs_devptr out;          // [rows, n] T or float32
+  int32_t rows;           // 1 ... FS_SKINNY_MAX_ROWS
+  int32_t k;              // multiple of 8 (16-byte vectors)
+  int32_t n;
+  int32_t out_f32;        // 1: float32 output (the logits)
+} fs_linear_skinny_params;
+#define FS_SKINNY_MAX_ROWS 8
+
 #endif

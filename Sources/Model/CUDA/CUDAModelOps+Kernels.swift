@@ -59,6 +59,14 @@ extension CUDAModelOps {
                                     output: logits ? .f32 : element, hasBias: bias != nil)
             let source = try input(x, "linear", "x")
             let target = try output(out, logits ? .f32 : activation)
+            if rows <= skinnyRowLimit, SkinnyLinearKernel.serves(rows: rows, inFeatures: weight.columns, dtype: activation) {
+                let biasRef = try bias.map { bias throws(CUDAModelOpsError) in
+                    logits ? try required(bias.floatRef, "linear", "bias") : try required(bias.halfRef, "linear", "bias")
+                }
+                try skinny.launch(x: source, weight: try required(weight.ref, "linear", "weight"), bias: biasRef, out: target,
+                                  rows: rows, inFeatures: weight.columns, outFeatures: weight.rows, stream: stream)
+                return
+            }
             var biasOperand: GEMMOperand?
             if let bias {
                 biasOperand = logits ? try required(bias.float, "linear", "bias").operand(.f32)

@@ -26,6 +26,12 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let gather: GatherRowsKernel
     let rotary: RotaryKernel
     let siluMulKernel: SiLUMulKernel
+    let skinny: SkinnyLinearKernel
+    /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
+    /// (0: always cuBLASLt, to compare the two). One row: measured on the H100, the kernel
+    /// streams 2.5 TB/s there against cuBLASLt's 1.7-2.4, but at 8 rows its per-row reads
+    /// of x make it slower than cuBLASLt (bench/RESULTS.md).
+    public var skinnyRowLimit = 1
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
@@ -43,6 +49,7 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         gather = try GatherRowsKernel(library: library)
         rotary = try RotaryKernel(library: library)
         siluMulKernel = try SiLUMulKernel(library: library)
+        skinny = try SkinnyLinearKernel(library: library)
         badToken = try context.allocate(Int32.self, count: 1)
         try badToken.upload([0], stream: stream)
     }

@@ -1,0 +1,90 @@
+// Linear layers of decode steps (see fs_linear_skinny_params): a handful of rows times a
+// weight matrix is a matrix-vector product, bound by reading the weights once. Each warp
+// owns one output feature: its lanes stream the weight row in 16-byte vectors (four in
+// flight per lane), multiply each against the same columns of every input row (x is tiny
+// and stays in L1), and reduce the per-lane sums with shuffles. The row count is a
+// template parameter so the accumulators live in registers.
+#include <stdint.h>
+#include "fs_vec.cuh"
+#include "model_params.h"
+
+namespace {
+
+constexpr int kWarps = 8;     // features per CTA
+constexpr int kUnroll = 4;    // 16-byte weight vectors in flight per lane
+
+template <typename T, int M>
+__device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
+  const int lane = threadIdx.x & 31;
+  const int feature = blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (feature >= p.n) return;
+  const int vectors = p.k >> 3;
+  const uint4* w = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(p.w) + int64_t(feature) * p.k);
+  const T* x = reinterpret_cast<const T*>(p.x);
+  float acc[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) acc[m] = 0.f;
+
+  int v = lane;
+  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) {
+    uint4 raw[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) raw[u] = __ldcs(w + v + 32 * u);  // streamed once: evict first
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const T* wv = reinterpret_cast<const T*>(&raw[u]);
+      float wf[8];
+#pragma unroll
+      for (int i = 0; i < 8; ++i) wf[i] = fs::to_float(wv[i]);
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        float xf[8];
+        fs::load8(x + int64_t(m) * p.k + int64_t(v + 32 * u) * 8, xf);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) acc[m] = fmaf(wf[i], xf[i], acc[m]);
+      }
+    }
+  }
+  for (; v < vectors; v += 32) {
+    const uint4 raw = __ldcs(w + v);
+    const T* wv = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      float xf[8];
+      fs::load8(x + int64_t(m) * p.k + int64_t(v) * 8, xf);
+#pragma unroll
+      for (int i = 0; i < 8; ++i) acc[m] = fmaf(fs::to_float(wv[i]), xf[i], acc[m]);
+    }
+  }
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) acc[m] += __shfl_xor_sync(0xFFFFFFFFu, acc[m], offset);
+  }
+  if (lane != 0) return;
+  float bias = 0.f;
+  if (p.bias) {
+    bias = p.out_f32 ? reinterpret_cast<const float*>(p.bias)[feature]
+                     : fs::to_float(reinterpret_cast<const T*>(p.bias)[feature]);
+  }
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    if (m >= p.rows) break;
+    const int64_t at = int64_t(m) * p.n + feature;
+    if (p.out_f32) reinterpret_cast<float*>(p.out)[at] = acc[m] + bias;
+    else reinterpret_cast<T*>(p.out)[at] = fs::from_float<T>(acc[m] + bias);
+  }
+}
+
+}  // namespace
+
+#define FS_SKINNY(T, NAME, M)                                                                             \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32)                                               \
+      fs_linear_skinny_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {                 \
+    linear_skinny<T, M>(p);                                                                               \
+  }
+#define FS_SKINNY_ALL(T, NAME) \
+  FS_SKINNY(T, NAME, 1) FS_SKINNY(T, NAME, 2) FS_SKINNY(T, NAME, 3) FS_SKINNY(T, NAME, 4) \
+  FS_SKINNY(T, NAME, 5) FS_SKINNY(T, NAME, 6) FS_SKINNY(T, NAME, 7) FS_SKINNY(T, NAME, 8)
+FS_SKINNY_ALL(__nv_bfloat16, bf16)
+FS_SKINNY_ALL(__half, f16)
