@@ -18,10 +18,22 @@ enum EngineDevice: String, ExpressibleByArgument, CaseIterable {
     }
 
     /// Builds the engine on the chosen device. The GPU is probed (context and fatbins
-    /// loaded) at most once, and only for `auto`.
+    /// loaded) at most once, and only for `auto`. More than one tensor-parallel rank runs on
+    /// the CPU only: the ranks are threads meeting in simulated collectives (issue #10).
     func makeEngine(checkpoint: any Checkpoint, cpuOptions: CPUEngineOptions,
                     gpuOptions: GPUEngineOptions = GPUEngineOptions(), configuration: EngineConfiguration,
-                    logger: Logger = Logger(label: "flashserve.engine")) throws -> Choice {
+                    tensorParallel: Int = 1, logger: Logger = Logger(label: "flashserve.engine")) throws -> Choice {
+        guard tensorParallel >= 1 else { throw ValidationError("--tp must be at least 1, got \(tensorParallel)") }
+        if tensorParallel > 1 {
+            guard self != .gpu else {
+                throw ValidationError("tensor parallelism on GPUs needs \(tensorParallel) GPUs and NCCL, which this build "
+                    + "does not drive yet (issue #10); use --device cpu to run the sharded model on the CPU")
+            }
+            let engine = try Engine.cpu(checkpoint: checkpoint, tensorParallel: tensorParallel, options: cpuOptions,
+                                        configuration: configuration, logger: logger)
+            return Choice(engine: engine, backend: "CPU reference backend, tensor parallel over \(tensorParallel) ranks "
+                + "(\(self == .cpu ? "--device cpu" : "--tp runs on the CPU only in this build"))")
+        }
         func onCPU(_ why: String) throws -> Choice {
             Choice(engine: try Engine.cpu(checkpoint: checkpoint, options: cpuOptions, configuration: configuration,
                                           logger: logger),

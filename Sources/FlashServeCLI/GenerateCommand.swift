@@ -72,6 +72,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Seed of --load-format random.")
     var weightSeed: UInt64 = 0
 
+    @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
+    var tensorParallel = 1
+
     @OptionGroup(title: "GPU engine")
     var gpu: GPUArguments
 
@@ -99,7 +102,8 @@ struct GenerateCommand: AsyncParsableCommand {
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
         let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,
-                                           configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1))
+                                           configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1),
+                                           tensorParallel: tensorParallel)
         let engine = choice.engine
         let load = clock.now - loadStart
         FileHandle.standardError.write(Data("device: \(choice.backend)\n".utf8))

@@ -54,6 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
     var device = EngineDevice.auto
+    @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
+    var tensorParallel = 1
 
     @Option(help: "How to read --model: auto, gguf, safetensors, or random (its config with seeded random weights).")
     var loadFormat = LoadFormat.auto
@@ -103,6 +105,6 @@ struct ServeCommand: AsyncParsableCommand {
             maxRunningRequests: maxRunning, maxQueuedRequests: maxQueued, stepTokenBudget: stepTokenBudget,
             maxContextLength: maxModelLength)
         return try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,
-                                     configuration: configuration, logger: logger)
+                                     configuration: configuration, tensorParallel: tensorParallel, logger: logger)
     }
 }

@@ -8,17 +8,27 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     public let ops: Ops
     public let attention: Backend
     public let weights: LlamaWeights<Ops>
+    /// Set when this model is one rank of a tensor-parallel group: its config and weights are
+    /// the rank's share, and the forward calls the group's collectives.
+    public let tensorParallel: TensorParallelRank<Ops>?
     private var workspace: LlamaWorkspace<Ops>?  // the eager steps' own, grown on demand
 
-    public init(config: ModelConfig, weights: LlamaWeights<Ops>, ops: Ops, attention: Backend) {
+    public init(config: ModelConfig, weights: LlamaWeights<Ops>, ops: Ops, attention: Backend,
+                tensorParallel: TensorParallelRank<Ops>? = nil) {
         precondition(attention.shape == AttentionShape(layers: config.layers, heads: config.heads,
                                                        kvHeads: config.kvHeads, headDim: config.headDim),
                      "LlamaModel: the attention backend's shape does not match the config")
+        precondition(tensorParallel.map { $0.config == config } ?? true,
+                     "LlamaModel: the config is not the tensor-parallel rank's share of the model")
         self.config = config
         self.weights = weights
         self.ops = ops
         self.attention = attention
+        self.tensorParallel = tensorParallel
     }
+
+    /// Logit columns a forward returns: the whole vocabulary, also on a tensor-parallel rank.
+    public var vocabSize: Int { tensorParallel?.vocabSize ?? config.vocabSize }
 
     /// Runs one step and returns logits, [batch.logitRows.count, vocab], in a buffer this
     /// model reuses on the next call. `metadata` must have been prepared for this batch.
@@ -33,7 +43,8 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     /// the caller owns: a graph runner captures forwards over one and keeps it alive, so that
     /// its buffers never move (the eager workspace is replaced when a longer step arrives).
     public func makeWorkspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
-        LlamaWorkspace(ops: ops, config: config, tokens: tokens, logitRows: logitRows)
+        LlamaWorkspace(ops: ops, config: config, tokens: tokens, logitRows: logitRows,
+                       gatheredVocab: tensorParallel?.vocabSize)
     }
 
     /// Copies the step's token ids, positions and logit rows into `w` (host to device): the
@@ -55,7 +66,11 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
                      "LlamaModel.forward: \(rows) tokens, \(logitRowCount) logit rows exceed the workspace")
         ops.rotaryTables(positions: w.positions, rows: rows, inverseFrequencies: weights.ropeInverseFrequencies,
                          cos: w.cos, sin: w.sin)
-        ops.embed(tokens: w.tokens, rows: rows, table: weights.embedding, into: w.residual)
+        if let tensorParallel {
+            tensorParallel.embed(tokens: w.tokens, rows: rows, table: weights.embedding, into: w.residual)
+        } else {
+            ops.embed(tokens: w.tokens, rows: rows, table: weights.embedding, into: w.residual)
+        }
         ops.rmsNorm(w.residual, weight: weights.layers[0].inputNorm, epsilon: c.rmsNormEpsilon,
                     rows: rows, width: c.hiddenSize, into: w.normed)
         for (index, layer) in weights.layers.enumerated() {
@@ -66,13 +81,15 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
             ops.linear(w.normed, rows: rows, weight: layer.up, bias: nil, into: w.up)
             ops.siluMul(gate: w.gate, up: w.up, count: rows * c.intermediateSize, into: w.gate)
             ops.linear(w.gate, rows: rows, weight: layer.down, bias: nil, into: w.projected)
+            tensorParallel?.sumPartials(w.projected, rows: rows)
             // The next layer's input norm, or the final norm after the last layer.
             let nextNorm = index + 1 < weights.layers.count ? weights.layers[index + 1].inputNorm : weights.finalNorm
             ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: nextNorm,
                            epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
         }
         ops.gatherRows(w.normed, rowIndices: w.logitRows, rows: logitRowCount, width: c.hiddenSize, into: w.lastHidden)
-        ops.linear(w.lastHidden, rows: logitRowCount, weight: weights.lmHead, bias: nil, into: w.logits)
+        ops.linear(w.lastHidden, rows: logitRowCount, weight: weights.lmHead, bias: nil, into: w.headOutput)
+        tensorParallel?.gatherLogits(w.headOutput, rows: logitRowCount, into: w.logits)
         return w.logits
     }
 
@@ -81,7 +98,7 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     public func logits(_ batch: ForwardBatch) -> [Float] {
         let metadata = attention.makeMetadata(for: batch.attention)
         let logits = forward(batch, metadata: metadata)
-        return ops.read(logits, count: batch.logitRows.count * config.vocabSize)
+        return ops.read(logits, count: batch.logitRows.count * vocabSize)
     }
 
     private func attentionBlock(_ layer: LlamaLayerWeights<Ops>, index: Int, rows: Int,
@@ -98,6 +115,7 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
         ops.applyRotary(w.k, rows: rows, heads: c.kvHeads, headDim: c.headDim, cos: w.cos, sin: w.sin)
         attention.forward(q: w.q, k: w.k, v: w.v, output: w.attended, layer: index, batch: metadata)
         ops.linear(w.attended, rows: rows, weight: layer.o, bias: nil, into: w.projected)
+        tensorParallel?.sumPartials(w.projected, rows: rows)
     }
 
     private func eagerWorkspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {
@@ -111,8 +129,8 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
             guard let capacity else { return needed }
             return needed > capacity ? max(needed, capacity * 2) : capacity
         }
-        let next = LlamaWorkspace(ops: ops, config: config, tokens: grown(tokens, current?.tokenCapacity),
-                                  logitRows: grown(logitRows, current?.logitCapacity))
+        let next = makeWorkspace(tokens: grown(tokens, current?.tokenCapacity),
+                                 logitRows: grown(logitRows, current?.logitCapacity))
         workspace = next
         return next
     }
@@ -121,13 +139,14 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     /// at once (a runner that knows its step budget calls this, so the workspace never grows).
     public func reserveEager(tokens: Int, logitRows: Int) {
         if let current = workspace, current.tokenCapacity >= tokens, current.logitCapacity >= logitRows { return }
-        workspace = LlamaWorkspace(ops: ops, config: config, tokens: max(tokens, workspace?.tokenCapacity ?? 0),
-                                   logitRows: max(logitRows, workspace?.logitCapacity ?? 0))
+        workspace = makeWorkspace(tokens: max(tokens, workspace?.tokenCapacity ?? 0),
+                                  logitRows: max(logitRows, workspace?.logitCapacity ?? 0))
     }
 }
 
 /// Activation buffers for up to `tokenCapacity` tokens per step; `logits` holds the output
-/// head's float32 rows after a forward.
+/// head's float32 rows after a forward (on a tensor-parallel rank, gathered from every rank's
+/// `headOutput` slice).
 public final class LlamaWorkspace<Ops: ModelOps> {
     /// Bytes of device activations a workspace of this size holds (2-byte activations,
     /// float32 RoPE tables and logits), for sizing what the KV pool must leave free.
@@ -141,8 +160,10 @@ public final class LlamaWorkspace<Ops: ModelOps> {
     let tokens, positions, logitRows: Ops.Indices
     let residual, normed, q, k, v, attended, projected, gate, up, cos, sin, lastHidden: Ops.Tensor
     public let logits: Ops.Tensor
+    /// `logits` itself, or the rank's vocabulary slice on a tensor-parallel rank.
+    let headOutput: Ops.Tensor
 
-    init(ops: Ops, config c: ModelConfig, tokens n: Int, logitRows: Int) {
+    init(ops: Ops, config c: ModelConfig, tokens n: Int, logitRows: Int, gatheredVocab: Int? = nil) {
         tokenCapacity = n
         logitCapacity = logitRows
         tokens = ops.makeIndices(count: n)
@@ -160,6 +181,7 @@ public final class LlamaWorkspace<Ops: ModelOps> {
         cos = ops.makeTensor(count: n * c.headDim / 2)
         sin = ops.makeTensor(count: n * c.headDim / 2)
         lastHidden = ops.makeTensor(count: logitRows * c.hiddenSize)
-        logits = ops.makeTensor(count: logitRows * c.vocabSize)
+        logits = ops.makeTensor(count: logitRows * (gatheredVocab ?? c.vocabSize))
+        headOutput = gatheredVocab == nil ? logits : ops.makeTensor(count: logitRows * c.vocabSize)
     }
 }
