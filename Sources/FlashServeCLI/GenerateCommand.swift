@@ -1,5 +1,6 @@
-// `flashserve generate`: one prompt through the engine on the CPU reference backend,
-// streaming the text as it is generated, then a one-line summary on stderr.
+// `flashserve generate`: one prompt through the engine (CPU reference backend or the GPU),
+// streaming the text as it is generated, then a one-line summary on stderr; or, with
+// --json, one JSON object with the ids, per-step log-probabilities and timing.
 
 import ArgumentParser
 import ChatTemplate
@@ -77,10 +78,26 @@ struct GenerateCommand: AsyncParsableCommand {
     @OptionGroup(title: "GPU engine")
     var gpu: GPUArguments
 
+    @Flag(help: "Print one JSON object (prompt and output ids, per-step log-probabilities, timing) instead of the output.")
+    var json = false
+
+    @Option(name: .customLong("top-logprobs"),
+            help: "With --json: each step's log-probability and this many most likely alternatives (0-20), from the raw logits.")
+    var topLogprobs: Int?
+
+    func validate() throws {
+        guard let topLogprobs else { return }
+        guard json else { throw ValidationError("--top-logprobs is reported only in the --json output; add --json") }
+        guard (0 ... SamplingParams.maxTopLogprobs).contains(topLogprobs) else {
+            throw ValidationError("--top-logprobs is \(topLogprobs); use 0...\(SamplingParams.maxTopLogprobs)")
+        }
+    }
+
     func run() async throws {
         let path = try model ?? DefaultModel.locate()
-        let tokenizer = try Tokenizer.load(path: path)
+        let tokenizer = try loadTokenizer(path: path)
         let promptIDs = try promptTokens(tokenizer: tokenizer, modelPath: path)
+        let clock = ContinuousClock(), loadStart = clock.now
         let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
@@ -88,12 +105,14 @@ struct GenerateCommand: AsyncParsableCommand {
                                            configuration: EngineConfiguration(maxRunningRequests: 1, maxQueuedRequests: 1),
                                            tensorParallel: tensorParallel)
         let engine = choice.engine
+        let load = clock.now - loadStart
         FileHandle.standardError.write(Data("device: \(choice.backend)\n".utf8))
 
-        let clock = ContinuousClock(), start = clock.now
+        let start = clock.now
         let stream = try engine.submit(GenerationRequest(id: "generate", promptTokens: promptIDs,
-                                                         sampling: sampling(stopTokens: stopTokens(tokenizer))))
-        var printer = TokenPrinter(tokenizer: tokenizer, asIDs: tokenIDs != nil)
+                                                         sampling: sampling(stopTokens: stopTokens(tokenizer, modelPath: path))))
+        var printer = json ? nil : TokenPrinter(tokenizer: tokenizer, asIDs: tokenIDs != nil)
+        var tokens: [GeneratedToken] = []
         var firstToken: ContinuousClock.Instant?
         var usage = GenerationUsage(promptTokens: promptIDs.count, cachedPromptTokens: 0, completionTokens: 0)
         var reason = FinishReason.abort
@@ -101,24 +120,48 @@ struct GenerateCommand: AsyncParsableCommand {
             switch event {
             case .token(let token):
                 if firstToken == nil { firstToken = clock.now }
-                printer.print(token.id)
+                tokens.append(token)
+                printer?.print(token.id)
             case .finished(let why, let finalUsage):
                 reason = why
                 usage = finalUsage
             }
         }
-        printer.finish()
+        printer?.finish()
         await engine.shutdown(deadline: 1)
         let end = clock.now
+        if json {
+            let timing = GenerateReport.Timing(load: load, start: start, firstToken: firstToken, end: end,
+                                               completionTokens: tokens.count)
+            let report = GenerateReport(model: path, device: choice.backend, promptIDs: promptIDs, tokens: tokens,
+                                        finishReason: reason, topLogprobsAsked: topLogprobs != nil, timing: timing)
+            print(try report.encoded())
+        }
         FileHandle.standardError.write(Data(summary(usage: usage, reason: reason, start: start, firstToken: firstToken, end: end).utf8))
     }
 
-    private func promptTokens(tokenizer: Tokenizer, modelPath: String) throws -> [Int32] {
+    /// The model's tokenizer. A folder without one (a bare config, or weights a script saved)
+    /// is fine when the prompt comes as --token-ids: nothing needs text then.
+    private func loadTokenizer(path: String) throws -> Tokenizer? {
+        do {
+            return try Tokenizer.load(path: path)
+        } catch .noTokenizerInFolder {
+            guard tokenIDs != nil else {
+                throw ValidationError("\(path) has no tokenizer (tokenizer.json or a .gguf file): give the prompt as --token-ids")
+            }
+            return nil
+        }
+    }
+
+    private func promptTokens(tokenizer: Tokenizer?, modelPath: String) throws -> [Int32] {
         switch (prompt, tokenIDs) {
         case (_?, _?): throw ValidationError("give either a prompt or --token-ids, not both")
         case (nil, nil): throw ValidationError("give a prompt, or --token-ids")
-        case (let text?, nil) where chat: return try chatPrompt(text, tokenizer: tokenizer, modelPath: modelPath)
-        case (let text?, nil): return tokenizer.encode(text)
+        case (let text?, nil):
+            guard let tokenizer else {
+                throw ValidationError("the model at \(modelPath) has no tokenizer (tokenizer.json or .gguf): give the prompt as --token-ids")
+            }
+            return chat ? try chatPrompt(text, tokenizer: tokenizer, modelPath: modelPath) : tokenizer.encode(text)
         case (nil, let list?):
             let parts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let ids = parts.compactMap { Int32($0) }
@@ -143,9 +186,10 @@ struct GenerateCommand: AsyncParsableCommand {
         return tokenizer.encode(rendered, addSpecialTokens: false)
     }
 
-    /// End of sequence and end of turn.
-    private func stopTokens(_ tokenizer: Tokenizer) -> [Int32] {
-        tokenizer.specialTokens.endOfTurn + (tokenizer.specialTokens.eos.map { [$0] } ?? [])
+    /// End of sequence and end of turn; without a tokenizer, the eos ids the folder's configs name.
+    private func stopTokens(_ tokenizer: Tokenizer?, modelPath: String) -> [Int32] {
+        guard let tokenizer else { return ConfigStopTokens.read(folder: modelPath) }
+        return tokenizer.specialTokens.endOfTurn + (tokenizer.specialTokens.eos.map { [$0] } ?? [])
     }
 
     private func sampling(stopTokens: [Int32]) -> SamplingParams {
@@ -161,6 +205,7 @@ struct GenerateCommand: AsyncParsableCommand {
         params.maxNewTokens = maxTokens
         params.stopTokenIDs = Set(stopTokens)
         params.ignoreStopTokens = ignoreEOS
+        params.topLogprobs = topLogprobs
         return params
     }
 
@@ -181,28 +226,26 @@ struct GenerateCommand: AsyncParsableCommand {
 }
 
 /// Writes generated tokens to stdout as they come: text through the incremental
-/// detokenizer (never half a character), or ids.
+/// detokenizer (never half a character), or ids (always, when there is no tokenizer).
 private struct TokenPrinter {
-    var detokenizer: IncrementalDetokenizer
-    let asIDs: Bool
+    var detokenizer: IncrementalDetokenizer?
     var printedAny = false
 
-    init(tokenizer: Tokenizer, asIDs: Bool) {
-        detokenizer = tokenizer.makeIncrementalDetokenizer(skipSpecialTokens: true)
-        self.asIDs = asIDs
+    init(tokenizer: Tokenizer?, asIDs: Bool) {
+        detokenizer = asIDs ? nil : tokenizer?.makeIncrementalDetokenizer(skipSpecialTokens: true)
     }
 
     mutating func print(_ id: Int32) {
-        if asIDs {
+        if let text = detokenizer?.feed(id) {
+            write(text)
+        } else {
             write((printedAny ? "," : "") + String(id))
             printedAny = true
-        } else {
-            write(detokenizer.feed(id))
         }
     }
 
     mutating func finish() {
-        if !asIDs { write(detokenizer.finish()) }
+        if let rest = detokenizer?.finish() { write(rest) }
         write("\n")
     }
 
