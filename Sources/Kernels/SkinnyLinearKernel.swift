@@ -2,13 +2,30 @@ import CUDA
 import KernelParams
 
 /// Linear layers for a few rows (kernels/model/linear_skinny.cu): out = x · wᵀ (+ bias) for
-/// up to 8 rows, reading the weight matrix once at memory speed. Decode steps of small
-/// batches are nothing but such products; cuBLASLt's kernels reach 1.4–2.3 TB/s there on an
-/// H100, which makes a batch-1 step 40 % slower than reading the weights.
+/// up to 8 rows, reading the weight matrix once at memory speed, and up to four such
+/// products of the same x (q/k/v, gate/up) in one launch. Decode steps of small batches
+/// are nothing but such products; cuBLASLt's kernels reach 1.4–2.4 TB/s there on an H100,
+/// which makes a batch-1 step 40 % slower than reading the weights.
 public struct SkinnyLinearKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_MAX_ROWS)
+    public static let maxSegments = Int(FS_SKINNY_MAX_SEGMENTS)
     public static let featuresPerBlock = 8
     private let kernels: [String: Kernel]
+
+    /// One product: weight [n, k], bias [n] (the weight's type, or f32 when out is f32), out [rows, n].
+    public struct Product: Sendable {
+        public let weight: DeviceTensorRef
+        public let bias: DeviceTensorRef?
+        public let out: DeviceTensorRef
+        public let outFeatures: Int
+
+        public init(weight: DeviceTensorRef, bias: DeviceTensorRef?, out: DeviceTensorRef, outFeatures: Int) {
+            self.weight = weight
+            self.bias = bias
+            self.out = out
+            self.outFeatures = outFeatures
+        }
+    }
 
     public init(library: KernelLibrary) throws {
         var kernels: [String: Kernel] = [:]
@@ -28,27 +45,52 @@ public struct SkinnyLinearKernel: Sendable {
         rows >= 1 && rows <= maxRows && inFeatures % 8 == 0 && (dtype == .bf16 || dtype == .f16)
     }
 
-    /// x: [rows, k]; weight: [n, k]; bias: [n] (weight's type, or f32 when out is f32); out: [rows, n].
+    /// One product; x: [rows, k].
     public func launch(x: DeviceTensorRef, weight: DeviceTensorRef, bias: DeviceTensorRef?, out: DeviceTensorRef,
                        rows: Int, inFeatures k: Int, outFeatures n: Int, stream: CUDAStream) throws {
+        try launch(x: x, products: [Product(weight: weight, bias: bias, out: out, outFeatures: n)], rows: rows,
+                   inFeatures: k, stream: stream)
+    }
+
+    /// Up to `maxSegments` products of the same x in one launch; every output is f32, or
+    /// every output is in x's type.
+    public func launch(x: DeviceTensorRef, products: [Product], rows: Int, inFeatures k: Int, stream: CUDAStream) throws {
         let check = ArgumentChecker(kernel: "linear_skinny")
-        let dtype = weight.dtype
+        let dtype = x.dtype
         guard Self.serves(rows: rows, inFeatures: k, dtype: dtype) else {
             throw check.fail("rows/inFeatures", "\(rows) rows of \(k) \(dtype): the kernel serves 1...\(Self.maxRows) rows "
                              + "of bf16/f16 with inFeatures a multiple of 8")
         }
-        try check.positive("outFeatures", n)
-        try check.fitsInt32("outFeatures", n)
+        guard (1 ... Self.maxSegments).contains(products.count) else {
+            throw check.fail("products", "are \(products.count); one launch serves 1...\(Self.maxSegments)")
+        }
         try check.fitsInt32("inFeatures", k)
         try check.tensor("x", x, dtype: dtype, atLeast: rows * k)
-        try check.tensor("weight", weight, dtype: dtype, atLeast: n * k)
-        let outF32 = out.dtype == .f32
-        guard outF32 || out.dtype == dtype else { throw check.fail("out", "is \(out.dtype); write \(dtype) or f32") }
-        try check.tensor("out", out, dtype: out.dtype, atLeast: rows * n, alignment: out.dtype.byteSize)
-        if let bias { try check.tensor("bias", bias, dtype: outF32 ? .f32 : dtype, atLeast: n, alignment: bias.dtype.byteSize) }
-        let params = fs_linear_skinny_params(x: x.address, w: weight.address, bias: bias?.address ?? 0, out: out.address,
-                                             rows: Int32(rows), k: Int32(k), n: Int32(n), out_f32: outF32 ? 1 : 0)
-        try kernels[Self.name(dtype, rows)]!.launch(grid: Dim3((n + Self.featuresPerBlock - 1) / Self.featuresPerBlock),
-                                                    block: Dim3(32 * Self.featuresPerBlock), stream: stream, params: params)
+        let outF32 = products[0].out.dtype == .f32
+        var segments: [fs_linear_skinny_segment] = []
+        var blocks = 0
+        for (i, p) in products.enumerated() {
+            let n = p.outFeatures
+            try check.positive("outFeatures[\(i)]", n)
+            try check.fitsInt32("outFeatures[\(i)]", n)
+            try check.tensor("weight[\(i)]", p.weight, dtype: dtype, atLeast: n * k)
+            guard (p.out.dtype == .f32) == outF32, outF32 || p.out.dtype == dtype else {
+                throw check.fail("out[\(i)]", "is \(p.out.dtype); every output is f32, or every one is \(dtype)")
+            }
+            try check.tensor("out[\(i)]", p.out, dtype: p.out.dtype, atLeast: rows * n, alignment: p.out.dtype.byteSize)
+            if let bias = p.bias {
+                try check.tensor("bias[\(i)]", bias, dtype: outF32 ? .f32 : dtype, atLeast: n, alignment: bias.dtype.byteSize)
+            }
+            segments.append(fs_linear_skinny_segment(w: p.weight.address, bias: p.bias?.address ?? 0, out: p.out.address,
+                                                     n: Int32(n), first_block: Int32(blocks)))
+            blocks += (n + Self.featuresPerBlock - 1) / Self.featuresPerBlock
+        }
+        let unused = fs_linear_skinny_segment(w: 0, bias: 0, out: 0, n: 0, first_block: Int32(blocks))
+        while segments.count < Self.maxSegments { segments.append(unused) }
+        let params = fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
+                                             segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
+                                             out_f32: outF32 ? 1 : 0)
+        try kernels[Self.name(dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock),
+                                                    stream: stream, params: params)
     }
 }

@@ -77,8 +77,7 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
             attentionBlock(layer, index: index, rows: rows, workspace: w, metadata: metadata)
             ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: layer.postAttentionNorm,
                            epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
-            ops.linear(w.normed, rows: rows, weight: layer.gate, bias: nil, into: w.gate)
-            ops.linear(w.normed, rows: rows, weight: layer.up, bias: nil, into: w.up)
+            ops.linears(w.normed, rows: rows, [LinearProduct(layer.gate, into: w.gate), LinearProduct(layer.up, into: w.up)])
             ops.siluMul(gate: w.gate, up: w.up, count: rows * c.intermediateSize, into: w.gate)
             ops.linear(w.gate, rows: rows, weight: layer.down, bias: nil, into: w.projected)
             tensorParallel?.sumPartials(w.projected, rows: rows)
@@ -104,9 +103,9 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     private func attentionBlock(_ layer: LlamaLayerWeights<Ops>, index: Int, rows: Int,
                                 workspace w: LlamaWorkspace<Ops>, metadata: Backend.Metadata) {
         let c = config
-        ops.linear(w.normed, rows: rows, weight: layer.q, bias: layer.qBias, into: w.q)
-        ops.linear(w.normed, rows: rows, weight: layer.k, bias: layer.kBias, into: w.k)
-        ops.linear(w.normed, rows: rows, weight: layer.v, bias: layer.vBias, into: w.v)
+        ops.linears(w.normed, rows: rows, [LinearProduct(layer.q, bias: layer.qBias, into: w.q),
+                                           LinearProduct(layer.k, bias: layer.kBias, into: w.k),
+                                           LinearProduct(layer.v, bias: layer.vBias, into: w.v)])
         if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
             ops.rmsNorm(w.q, weight: qNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.heads, width: c.headDim, into: w.q)
             ops.rmsNorm(w.k, weight: kNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.kvHeads, width: c.headDim, into: w.k)

@@ -11,6 +11,8 @@ extension ModelConfig {
             var lowFreqFactor: Double?
             var highFreqFactor: Double?
             var originalMaxPositionEmbeddings: Int?
+            /// transformers 5 writes the base here too (`rope_parameters`), not at the top level.
+            var ropeTheta: Double?
         }
         var modelType: String?
         var architectures: [String]?
@@ -24,6 +26,9 @@ extension ModelConfig {
         var rmsNormEps: Double?
         var ropeTheta: Double?
         var ropeScaling: RopeScaling?
+        /// transformers 5's single place for RoPE: rope_type "default" (theta only) or a
+        /// scaling such as "llama3" with its parameters.
+        var ropeParameters: RopeScaling?
         var maxPositionEmbeddings: Int?
         var tieWordEmbeddings: Bool?
     }
@@ -57,7 +62,9 @@ extension ModelConfig {
         default: throw .unsupportedArchitecture(name)
         }
         var scaling: Llama3RopeScaling?
-        if let rope = raw.ropeScaling {
+        let parameters = raw.ropeParameters
+        let parametersScale = parameters.flatMap { ($0.ropeType ?? $0.type ?? "default") == "default" ? nil : $0 }
+        if let rope = raw.ropeScaling ?? parametersScale {
             let kind = rope.ropeType ?? rope.type ?? "unknown"
             guard kind == "llama3", let factor = rope.factor, let low = rope.lowFreqFactor,
                   let high = rope.highFreqFactor, let original = rope.originalMaxPositionEmbeddings else {
@@ -70,7 +77,7 @@ extension ModelConfig {
                   intermediateSize: raw.intermediateSize, layers: raw.numHiddenLayers,
                   heads: raw.numAttentionHeads, kvHeads: raw.numKeyValueHeads ?? raw.numAttentionHeads,
                   headDim: raw.headDim, rmsNormEpsilon: Float(raw.rmsNormEps ?? 1e-6),
-                  ropeTheta: raw.ropeTheta ?? 10_000, ropeScaling: scaling,
+                  ropeTheta: raw.ropeTheta ?? parameters?.ropeTheta ?? 10_000, ropeScaling: scaling,
                   maxPositions: raw.maxPositionEmbeddings ?? 4096,
                   tieWordEmbeddings: raw.tieWordEmbeddings ?? false)
         if let failure = validationFailure() { throw .invalidConfig(path: path, reason: failure) }

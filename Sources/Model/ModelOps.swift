@@ -32,6 +32,9 @@ public protocol ModelOps: AnyObject {
     func addRMSNorm(residual: Tensor, adding x: Tensor, weight: Vector, epsilon: Float, rows: Int, width: Int, into out: Tensor)
     /// out[t] = weight · x[t] (+ bias); x is [rows, in], out is [rows, out].
     func linear(_ x: Tensor, rows: Int, weight: Weight, bias: Vector?, into out: Tensor)
+    /// Several products of the same input (q/k/v, gate/up): as one launch where the op set
+    /// can (the GPU's decode steps, where each is a matrix-vector product).
+    func linears(_ x: Tensor, rows: Int, _ products: [LinearProduct<Self>])
     /// cos/sin[t, i] of angle positions[t] * inverseFrequencies[i], i < headDim / 2.
     func rotaryTables(positions: Indices, rows: Int, inverseFrequencies: Vector, cos: Tensor, sin: Tensor)
     /// Half-split RoPE (Hugging Face's rotate_half) on [rows, heads, headDim], in place.
@@ -40,4 +43,24 @@ public protocol ModelOps: AnyObject {
     func siluMul(gate: Tensor, up: Tensor, count: Int, into out: Tensor)
     /// out[i] = x[rowIndices[i]] for rows of `width`.
     func gatherRows(_ x: Tensor, rowIndices: Indices, rows: Int, width: Int, into out: Tensor)
+}
+
+/// One of several linear layers that read the same input (q/k/v, gate/up).
+public struct LinearProduct<Ops: ModelOps> {
+    public let weight: Ops.Weight
+    public let bias: Ops.Vector?
+    public let out: Ops.Tensor
+
+    public init(_ weight: Ops.Weight, bias: Ops.Vector? = nil, into out: Ops.Tensor) {
+        self.weight = weight
+        self.bias = bias
+        self.out = out
+    }
+}
+
+extension ModelOps {
+    /// The products one by one (op sets that can launch them together override this).
+    public func linears(_ x: Tensor, rows: Int, _ products: [LinearProduct<Self>]) {
+        for product in products { linear(x, rows: rows, weight: product.weight, bias: product.bias, into: product.out) }
+    }
 }

@@ -32,6 +32,26 @@ import Model
         }
     }
 
+    /// transformers 5 writes RoPE only under rope_parameters: the base and the llama3 scaling
+    /// must come from there (read as theta 10000 they moved log-probs by 1-3 nats).
+    @Test func transformers5RopeParameters() throws {
+        let plain = try ModelConfig(huggingFaceJSON: Data("""
+            {"model_type": "qwen3", "vocab_size": 64, "hidden_size": 64, "intermediate_size": 128,
+             "num_hidden_layers": 1, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+             "rope_parameters": {"rope_type": "default", "rope_theta": 1000000.0}}
+            """.utf8))
+        #expect(plain.ropeTheta == 1_000_000 && plain.ropeScaling == nil)
+        let scaled = try ModelConfig(huggingFaceJSON: Data("""
+            {"model_type": "llama", "vocab_size": 64, "hidden_size": 64, "intermediate_size": 128,
+             "num_hidden_layers": 1, "num_attention_heads": 4, "num_key_value_heads": 2,
+             "rope_parameters": {"rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0, "low_freq_factor": 1.0,
+                                 "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}}
+            """.utf8))
+        #expect(scaled.ropeTheta == 500_000)
+        #expect(scaled.ropeScaling == Llama3RopeScaling(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4,
+                                                        originalContextLength: 8192))
+    }
+
     @Test func qwenFamilies() throws {
         let qwen2 = try ModelConfig(huggingFaceJSON: Data("""
             {"model_type": "qwen2", "vocab_size": 151936, "hidden_size": 896, "intermediate_size": 4864,

@@ -1,9 +1,11 @@
 // Linear layers of decode steps (see fs_linear_skinny_params): a handful of rows times a
 // weight matrix is a matrix-vector product, bound by reading the weights once. Each warp
-// owns one output feature: its lanes stream the weight row in 16-byte vectors (four in
+// owns one output feature: its lanes stream the weight row in 16-byte vectors (eight in
 // flight per lane), multiply each against the same columns of every input row (x is tiny
 // and stays in L1), and reduce the per-lane sums with shuffles. The row count is a
-// template parameter so the accumulators live in registers.
+// template parameter so the accumulators live in registers. Several products sharing x
+// (q/k/v, gate/up) run in one launch, one range of CTAs each: fewer graph nodes, and one
+// longer stream instead of several short ones that each ramp up and drain.
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
@@ -11,15 +13,21 @@
 namespace {
 
 constexpr int kWarps = 8;     // features per CTA
-constexpr int kUnroll = 4;    // 16-byte weight vectors in flight per lane
+constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane
 
 template <typename T, int M>
 __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
   const int lane = threadIdx.x & 31;
-  const int feature = blockIdx.x * kWarps + (threadIdx.x >> 5);
-  if (feature >= p.n) return;
+  int s = 0;
+#pragma unroll
+  for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
+    if (i < p.segments && int(blockIdx.x) >= p.segment[i].first_block) s = i;
+  }
+  const fs_linear_skinny_segment& seg = p.segment[s];
+  const int feature = (blockIdx.x - seg.first_block) * kWarps + (threadIdx.x >> 5);
+  if (feature >= seg.n) return;
   const int vectors = p.k >> 3;
-  const uint4* w = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(p.w) + int64_t(feature) * p.k);
+  const uint4* w = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(seg.w) + int64_t(feature) * p.k);
   const T* x = reinterpret_cast<const T*>(p.x);
   float acc[M];
 #pragma unroll
@@ -63,16 +71,16 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
   }
   if (lane != 0) return;
   float bias = 0.f;
-  if (p.bias) {
-    bias = p.out_f32 ? reinterpret_cast<const float*>(p.bias)[feature]
-                     : fs::to_float(reinterpret_cast<const T*>(p.bias)[feature]);
+  if (seg.bias) {
+    bias = p.out_f32 ? reinterpret_cast<const float*>(seg.bias)[feature]
+                     : fs::to_float(reinterpret_cast<const T*>(seg.bias)[feature]);
   }
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     if (m >= p.rows) break;
-    const int64_t at = int64_t(m) * p.n + feature;
-    if (p.out_f32) reinterpret_cast<float*>(p.out)[at] = acc[m] + bias;
-    else reinterpret_cast<T*>(p.out)[at] = fs::from_float<T>(acc[m] + bias);
+    const int64_t at = int64_t(m) * seg.n + feature;
+    if (p.out_f32) reinterpret_cast<float*>(seg.out)[at] = acc[m] + bias;
+    else reinterpret_cast<T*>(seg.out)[at] = fs::from_float<T>(acc[m] + bias);
   }
 }
 

@@ -74,18 +74,27 @@ typedef struct fs_argmax_params {
 
 // out[m, n] = sum_k x[m, k] * w[n, k] (+ bias[n]) for a few rows m < rows (decode steps):
 // the weight matrix is read once, at memory speed, while every row reuses each loaded
-// weight vector (cuBLASLt reaches 1.4-2.3 TB/s at one row on an H100; this aims at ~2.8).
-// One warp per output feature; x and bias are T, or bias float when out is float32.
-typedef struct fs_linear_skinny_params {
-  fs_devptr x;            // [rows, k] T
+// weight vector (cuBLASLt reaches 1.4-2.4 TB/s at one row on an H100; this aims higher).
+// Up to four products that share x run as one launch (q/k/v, gate/up): each segment has
+// its own weight, bias and output, and CTAs [first_block[s], first_block[s+1]) serve it.
+// One warp per output feature; bias is T, or float when the output is float32.
+#define FS_SKINNY_MAX_ROWS 8
+#define FS_SKINNY_MAX_SEGMENTS 4
+typedef struct fs_linear_skinny_segment {
   fs_devptr w;            // [n, k] T
   fs_devptr bias;         // [n] (T, or float32 when out_f32) or 0
   fs_devptr out;          // [rows, n] T or float32
+  int32_t n;
+  int32_t first_block;    // first CTA of this segment
+} fs_linear_skinny_segment;
+
+typedef struct fs_linear_skinny_params {
+  fs_devptr x;            // [rows, k] T
+  fs_linear_skinny_segment segment[FS_SKINNY_MAX_SEGMENTS];
+  int32_t segments;       // 1 ... FS_SKINNY_MAX_SEGMENTS
   int32_t rows;           // 1 ... FS_SKINNY_MAX_ROWS
   int32_t k;              // multiple of 8 (16-byte vectors)
-  int32_t n;
-  int32_t out_f32;        // 1: float32 output (the logits)
+  int32_t out_f32;        // 1: float32 outputs (the logits)
 } fs_linear_skinny_params;
-#define FS_SKINNY_MAX_ROWS 8
 
 #endif

@@ -49,45 +49,6 @@ extension CUDAModelOps {
         }
     }
 
-    /// out = x · weightᵀ (+ bias) through cuBLASLt; the output head (the vocabulary matrix)
-    /// writes float32 logits, every other layer the activation type.
-    public func linear(_ x: DeviceTensor, rows: Int, weight: CUDAWeight, bias: CUDAVector?, into out: DeviceTensor) {
-        perform("linear(\(weight.name))") {
-            let element: GEMMElement = activation == .bf16 ? .bf16 : .f16
-            let logits = weight.isVocabularyMatrix
-            let shape = LinearShape(rows: rows, inFeatures: weight.columns, outFeatures: weight.rows, input: element,
-                                    output: logits ? .f32 : element, hasBias: bias != nil)
-            let source = try input(x, "linear", "x")
-            let target = try output(out, logits ? .f32 : activation)
-            if rows <= skinnyRowLimit, SkinnyLinearKernel.serves(rows: rows, inFeatures: weight.columns, dtype: activation) {
-                let biasRef = try bias.map { bias throws(CUDAModelOpsError) in
-                    logits ? try required(bias.floatRef, "linear", "bias") : try required(bias.halfRef, "linear", "bias")
-                }
-                try skinny.launch(x: source, weight: try required(weight.ref, "linear", "weight"), bias: biasRef, out: target,
-                                  rows: rows, inFeatures: weight.columns, outFeatures: weight.rows, stream: stream)
-                return
-            }
-            var biasOperand: GEMMOperand?
-            if let bias {
-                biasOperand = logits ? try required(bias.float, "linear", "bias").operand(.f32)
-                    : try required(bias.half, "linear", "bias").operand(element)
-            }
-            try blas.linear(shape, x: GEMMOperand(address: source.address, count: source.count, element: try gemmElement(source)),
-                            weight: try required(weight.operand, "linear", "weight"), bias: biasOperand,
-                            out: GEMMOperand(address: target.address, count: target.count, element: try gemmElement(target)),
-                            stream: stream)
-        }
-    }
-
-    private func gemmElement(_ ref: DeviceTensorRef) throws(CUDAModelOpsError) -> GEMMElement {
-        switch ref.dtype {
-        case .bf16: return .bf16
-        case .f16: return .f16
-        case .f32: return .f32
-        case .i32: throw .failed(op: "linear", reason: "an int32 tensor cannot be a matrix operand")
-        }
-    }
-
     public func rotaryTables(positions: CUDAIndices, rows: Int, inverseFrequencies: CUDAVector,
                              cos: DeviceTensor, sin: DeviceTensor) {
         perform("rotaryTables") {
