@@ -28,10 +28,10 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let siluMulKernel: SiLUMulKernel
     let skinny: SkinnyLinearKernel
     /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
-    /// (0: always cuBLASLt, to compare the two). One row: measured on the H100, the kernel
-    /// streams 2.5 TB/s there against cuBLASLt's 1.7-2.4, but at 8 rows its per-row reads
-    /// of x make it slower than cuBLASLt (bench/RESULTS.md).
-    public var skinnyRowLimit = 1
+    /// (0: always cuBLASLt, to compare the two). Measured on the H100 at 4096→14336: 1 row
+    /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
+    /// 13 % and 8 rows 47 % slower (its per-row reads of x; bench/RESULTS.md).
+    public var skinnyRowLimit = 4
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
