@@ -5,14 +5,7 @@
 # Prints a short table last; full logs go to $OUT (or ./gpu-logs).
 # Needs: .device-carry/flashserve.gz and build/kernels/ from scripts/prepare-gpu-run.sh.
 set -uo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-out="${OUT:-$root/gpu-logs}"
-mkdir -p "$out"
-export FLASHSERVE_KERNELS="$root/build/kernels"
-bin=/tmp/flashserve-bin/flashserve
-mkdir -p "$(dirname "$bin")"
-gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin"
+source "$(dirname "$0")/gpu-env.sh"
 summary=()
 step() {  # step NAME LOGFILE COMMAND...
   local name="$1" log="$2"; shift 2

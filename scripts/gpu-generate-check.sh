@@ -4,17 +4,12 @@
 # .device-carry/smollm2-meta.gguf holds its config, tokenizer and chat template), greedy.
 # Prints both outputs and the GPU's timing line. Needs scripts/prepare-gpu-run.sh's carry.
 set -uo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-export FLASHSERVE_KERNELS="$root/build/kernels"
-bin=/tmp/flashserve-bin/flashserve
-mkdir -p "$(dirname "$bin")"
-gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin"
+source "$(dirname "$0")/gpu-env.sh"
 model=.device-carry/smollm2-meta.gguf
 for device in gpu cpu; do
   echo "== $device"
   "$bin" generate --model "$model" --load-format random --weight-seed 7 --device "$device" \
-    --max-tokens 48 --token-ids 1,4093,198,1780,314,260,3575,282,4649,47,2,198,1,520,9531,198 2>&1 | tee "${OUT:-/tmp}/generate-$device.log"
+    --max-tokens 48 --token-ids 1,4093,198,1780,314,260,3575,282,4649,47,2,198,1,520,9531,198 2>&1 | tee "$out/generate-$device.log"
 done
 echo "== gpu, 256 tokens"
 "$bin" generate --model "$model" --load-format random --weight-seed 7 --device gpu --max-tokens 256 --ignore-eos \

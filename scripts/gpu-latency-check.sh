@@ -6,14 +6,7 @@
 # Needs: .device-carry/flashserve.gz, .device-carry/smollm2-meta.gguf,
 # .device-carry/llama-3-8b/config.json, build/kernels/ (scripts/prepare-gpu-run.sh).
 set -uo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-out="${OUT:-$root/gpu-logs}"
-mkdir -p "$out"
-export FLASHSERVE_KERNELS="$root/build/kernels"
-bin=/tmp/flashserve-bin/flashserve
-mkdir -p "$(dirname "$bin")"
-gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin"
+source "$(dirname "$0")/gpu-env.sh"
 summary=()
 step() {  # step NAME LOGFILE SECONDS COMMAND...
   local name="$1" log="$2" limit="$3"; shift 3

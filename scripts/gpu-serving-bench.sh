@@ -6,14 +6,7 @@
 # Needs: .device-carry/flashserve.gz, .device-carry/llama-3-8b/{config.json,tokenizer.json.gz},
 # build/kernels/.
 set -uo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-out="${OUT:-$root/gpu-logs}"
-mkdir -p "$out"
-export FLASHSERVE_KERNELS="$root/build/kernels"
-bin=/tmp/flashserve-bin/flashserve
-mkdir -p "$(dirname "$bin")"
-gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin"
+source "$(dirname "$0")/gpu-env.sh"
 model=/tmp/llama-3-8b-random
 mkdir -p "$model"
 cp .device-carry/llama-3-8b/config.json "$model/"

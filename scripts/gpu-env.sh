@@ -1,0 +1,13 @@
+# Sourced by the scripts that run on the GPU machine: the repository root as the working
+# folder, $out for logs (the device tool's $OUT, else ./gpu-logs), the kernel fatbins of
+# build/kernels, and the flashserve binary unpacked from .device-carry/flashserve.gz into
+# $bin (scripts/prepare-gpu-run.sh builds both here; the device call carries them).
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+out="${OUT:-$root/gpu-logs}"
+mkdir -p "$out"
+export FLASHSERVE_KERNELS="$root/build/kernels"
+bin=/tmp/flashserve-bin/flashserve
+mkdir -p "$(dirname "$bin")"
+gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin" \
+  || { echo "no .device-carry/flashserve.gz: run scripts/prepare-gpu-run.sh here first" >&2; exit 2; }
