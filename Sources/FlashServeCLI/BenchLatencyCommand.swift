@@ -18,10 +18,7 @@ struct BenchLatencyCommand: ParsableCommand {
 
     @Option(help: "A .gguf file or Hugging Face model folder (with --load-format random, only its config is read).")
     var model: String
-    @Option(help: "How to read --model: auto, gguf, safetensors, or random.")
-    var loadFormat = LoadFormat.auto
-    @Option(help: "Seed of --load-format random.")
-    var weightSeed: UInt64 = 0
+    @OptionGroup var load: LoadArguments
     @Option(help: "Decode batch sizes, comma-separated.")
     var batch = "1,8,32,128"
     @Option(help: "Context tokens of every decoding sequence.")
@@ -42,7 +39,7 @@ struct BenchLatencyCommand: ParsableCommand {
         options.context = context
         options.decodeSteps = steps
         options.prefills = try Self.prefillShapes(prefill)
-        let checkpoint = try ModelLoader.checkpoint(path: model, format: loadFormat, seed: weightSeed)
+        let checkpoint = try load.checkpoint(path: model)
         let maxBatch = options.decodeBatches.max() ?? 1
         let maxTokens = max(options.prefills.map { $0.sequences * $0.length }.max() ?? 0, maxBatch)
         let maxContext = max(options.context + 2 * (options.decodeSteps + options.warmupSteps) + 1,

@@ -66,11 +66,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Where to run: auto (the GPU when the FA3 backend can run there), cpu or gpu.")
     var device = EngineDevice.auto
 
-    @Option(help: "How to read --model: auto, gguf, safetensors, or random (its config with seeded random weights).")
-    var loadFormat = LoadFormat.auto
-
-    @Option(help: "Seed of --load-format random.")
-    var weightSeed: UInt64 = 0
+    @OptionGroup var load: LoadArguments
 
     @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
     var tensorParallel = 1
@@ -98,7 +94,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let tokenizer = try loadTokenizer(path: path)
         let promptIDs = try promptTokens(tokenizer: tokenizer, modelPath: path)
         let clock = ContinuousClock(), loadStart = clock.now
-        let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
+        let checkpoint = try load.checkpoint(path: path)
         var options = CPUEngineOptions(kvTokens: kvTokens)
         if let threads { options.threads = threads }
         let choice = try device.makeEngine(checkpoint: checkpoint, cpuOptions: options, gpuOptions: gpu.options,

@@ -57,11 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tp"), help: "Tensor-parallel ranks the model is split over (more than 1: CPU only for now).")
     var tensorParallel = 1
 
-    @Option(help: "How to read --model: auto, gguf, safetensors, or random (its config with seeded random weights).")
-    var loadFormat = LoadFormat.auto
-
-    @Option(help: "Seed of --load-format random.")
-    var weightSeed: UInt64 = 0
+    @OptionGroup var load: LoadArguments
 
     @Option(name: .customLong("chunked-prefill-size"), help: "Tokens one engine step computes at most (prefill chunks and decodes together).")
     var stepTokenBudget = 512
@@ -98,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The engine on the FA3 backend when the GPU can run it (--device), else on the CPU.
     private func makeEngine(path: String, logger: Logger) throws -> EngineDevice.Choice {
-        let checkpoint = try ModelLoader.checkpoint(path: path, format: loadFormat, seed: weightSeed)
+        let checkpoint = try load.checkpoint(path: path)
         var options = CPUEngineOptions(kvTokens: kvTokens, pageSize: pageSize)
         if let threads { options.threads = threads }
         let configuration = EngineConfiguration(

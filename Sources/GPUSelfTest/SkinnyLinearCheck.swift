@@ -94,20 +94,22 @@ enum SkinnyLinearCheck {
     private static func bandwidth(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel) throws -> String {
         let blas = try CUBLASLt(context: env.context, workspaceSource: env.allocator)
         var parts: [String] = []
-        for (name, k, n) in [("qkv-sized 4096→6144", 4096, 6144), ("gate/up 4096→14336", 4096, 14336),
-                             ("down 14336→4096", 14336, 4096)] {
+        for (name, k, n, f32) in [("qkv-sized 4096→6144", 4096, 6144, false), ("gate/up 4096→14336", 4096, 14336, false),
+                                  ("down 14336→4096", 14336, 4096, false), ("logits 4096→128256 f32", 4096, 128_256, true)] {
             let x = try env.allocator.allocate(UInt16.self, count: 8 * k)
             let w = try env.allocator.allocate(UInt16.self, count: n * k)
-            let out = try env.allocator.allocate(UInt16.self, count: 8 * n)
+            let out = try env.allocator.allocate(Float.self, count: 8 * n)
             try x.fillBytes(0x3C, stream: env.stream)
             try w.fillBytes(0x3C, stream: env.stream)
+            let outRef = f32 ? out.ref(.f32) : DeviceTensorRef(address: out.address, count: 8 * n, dtype: .bf16)
             let ours = try env.medianMilliseconds { _ in
-                try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: out.ref(.bf16), rows: 1,
+                try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: outRef, rows: 1,
                                   inFeatures: k, outFeatures: n, stream: env.stream)
             }
-            let shape = LinearShape(rows: 1, inFeatures: k, outFeatures: n, input: .bf16, output: .bf16, hasBias: false)
+            let shape = LinearShape(rows: 1, inFeatures: k, outFeatures: n, input: .bf16, output: f32 ? .f32 : .bf16, hasBias: false)
+            let outOperand = GEMMOperand(address: out.address, count: f32 ? 8 * n : 16 * n, element: f32 ? .f32 : .bf16)
             let theirs = try env.medianMilliseconds { _ in
-                try blas.linear(shape, x: x.operand(.bf16), weight: w.operand(.bf16), bias: nil, out: out.operand(.bf16),
+                try blas.linear(shape, x: x.operand(.bf16), weight: w.operand(.bf16), bias: nil, out: outOperand,
                                 stream: env.stream)
             }
             let bytes = Double(n * k * 2)

@@ -10,7 +10,10 @@ public struct SkinnyLinearKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_MAX_ROWS)
     public static let maxSegments = Int(FS_SKINNY_MAX_SEGMENTS)
     public static let featuresPerBlock = 8
+    /// CTAs per SM in the grid-stride launch (64 warps, enough loads in flight per SM).
+    public static let blocksPerMultiprocessor = 8
     private let kernels: [String: Kernel]
+    private let multiprocessors: Int
 
     /// One product: weight [n, k], bias [n] (the weight's type, or f32 when out is f32), out [rows, n].
     public struct Product: Sendable {
@@ -36,6 +39,7 @@ public struct SkinnyLinearKernel: Sendable {
             }
         }
         self.kernels = kernels
+        multiprocessors = library.context.device.multiprocessorCount
     }
 
     static func name(_ dtype: KernelDType, _ rows: Int) -> String { "fs_linear_skinny_\(dtype)_m\(rows)" }
@@ -68,7 +72,7 @@ public struct SkinnyLinearKernel: Sendable {
         try check.tensor("x", x, dtype: dtype, atLeast: rows * k)
         let outF32 = products[0].out.dtype == .f32
         var segments: [fs_linear_skinny_segment] = []
-        var blocks = 0
+        var features = 0
         for (i, p) in products.enumerated() {
             let n = p.outFeatures
             try check.positive("outFeatures[\(i)]", n)
@@ -82,14 +86,17 @@ public struct SkinnyLinearKernel: Sendable {
                 try check.tensor("bias[\(i)]", bias, dtype: outF32 ? .f32 : dtype, atLeast: n, alignment: bias.dtype.byteSize)
             }
             segments.append(fs_linear_skinny_segment(w: p.weight.address, bias: p.bias?.address ?? 0, out: p.out.address,
-                                                     n: Int32(n), first_block: Int32(blocks)))
-            blocks += (n + Self.featuresPerBlock - 1) / Self.featuresPerBlock
+                                                     n: Int32(n), first_feature: Int32(features)))
+            features += n
         }
-        let unused = fs_linear_skinny_segment(w: 0, bias: 0, out: 0, n: 0, first_block: Int32(blocks))
+        try check.fitsInt32("outFeatures (all products)", features)
+        let unused = fs_linear_skinny_segment(w: 0, bias: 0, out: 0, n: 0, first_feature: Int32(features))
         while segments.count < Self.maxSegments { segments.append(unused) }
         let params = fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
                                              segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
-                                             out_f32: outF32 ? 1 : 0)
+                                             out_f32: outF32 ? 1 : 0, features: Int32(features))
+        let blocks = min((features + Self.featuresPerBlock - 1) / Self.featuresPerBlock,
+                         multiprocessors * Self.blocksPerMultiprocessor)
         try kernels[Self.name(dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock),
                                                     stream: stream, params: params)
     }

@@ -4,8 +4,9 @@
 // flight per lane), multiply each against the same columns of every input row (x is tiny
 // and stays in L1), and reduce the per-lane sums with shuffles. The row count is a
 // template parameter so the accumulators live in registers. Several products sharing x
-// (q/k/v, gate/up) run in one launch, one range of CTAs each: fewer graph nodes, and one
-// longer stream instead of several short ones that each ramp up and drain.
+// (q/k/v, gate/up) run in one launch, one range of features each: fewer graph nodes, and
+// one longer stream instead of several short ones that each ramp up and drain. The grid
+// is a few CTAs per SM and warps loop over features, so no time goes to starting CTAs.
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
@@ -16,16 +17,8 @@ constexpr int kWarps = 8;     // features per CTA
 constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane
 
 template <typename T, int M>
-__device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
-  const int lane = threadIdx.x & 31;
-  int s = 0;
-#pragma unroll
-  for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
-    if (i < p.segments && int(blockIdx.x) >= p.segment[i].first_block) s = i;
-  }
-  const fs_linear_skinny_segment& seg = p.segment[s];
-  const int feature = (blockIdx.x - seg.first_block) * kWarps + (threadIdx.x >> 5);
-  if (feature >= seg.n) return;
+__device__ __forceinline__ void one_feature(const fs_linear_skinny_params& p, const fs_linear_skinny_segment& seg,
+                                            int feature, int lane) {
   const int vectors = p.k >> 3;
   const uint4* w = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(seg.w) + int64_t(feature) * p.k);
   const T* x = reinterpret_cast<const T*>(p.x);
@@ -84,10 +77,26 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
   }
 }
 
+template <typename T, int M>
+__device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
+  const int lane = threadIdx.x & 31;
+  const int stride = gridDim.x * kWarps;
+  for (int g = blockIdx.x * kWarps + (threadIdx.x >> 5); g < p.features; g += stride) {
+    // Select the segment with constant indices only (a runtime index into the params
+    // would copy them to local memory).
+    fs_linear_skinny_segment seg = p.segment[0];
+#pragma unroll
+    for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
+      if (i < p.segments && g >= p.segment[i].first_feature) seg = p.segment[i];
+    }
+    one_feature<T, M>(p, seg, g - seg.first_feature, lane);
+  }
+}
+
 }  // namespace
 
 #define FS_SKINNY(T, NAME, M)                                                                             \
-  extern "C" __global__ void __launch_bounds__(kWarps * 32)                                               \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                             \
       fs_linear_skinny_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {                 \
     linear_skinny<T, M>(p);                                                                               \
   }

@@ -76,8 +76,9 @@ typedef struct fs_argmax_params {
 // the weight matrix is read once, at memory speed, while every row reuses each loaded
 // weight vector (cuBLASLt reaches 1.4-2.4 TB/s at one row on an H100; this aims higher).
 // Up to four products that share x run as one launch (q/k/v, gate/up): each segment has
-// its own weight, bias and output, and CTAs [first_block[s], first_block[s+1]) serve it.
-// One warp per output feature; bias is T, or float when the output is float32.
+// its own weight, bias and output, and owns features [first_feature[s], first_feature[s+1])
+// of the launch's feature count. Warps take features in a grid-stride loop (a CTA per few
+// features would spend as long starting as streaming); bias is T, or float for float32 out.
 #define FS_SKINNY_MAX_ROWS 8
 #define FS_SKINNY_MAX_SEGMENTS 4
 typedef struct fs_linear_skinny_segment {
@@ -85,7 +86,7 @@ typedef struct fs_linear_skinny_segment {
   fs_devptr bias;         // [n] (T, or float32 when out_f32) or 0
   fs_devptr out;          // [rows, n] T or float32
   int32_t n;
-  int32_t first_block;    // first CTA of this segment
+  int32_t first_feature;  // this segment's first feature among all the launch's
 } fs_linear_skinny_segment;
 
 typedef struct fs_linear_skinny_params {
@@ -95,6 +96,7 @@ typedef struct fs_linear_skinny_params {
   int32_t rows;           // 1 ... FS_SKINNY_MAX_ROWS
   int32_t k;              // multiple of 8 (16-byte vectors)
   int32_t out_f32;        // 1: float32 outputs (the logits)
+  int32_t features;       // sum of the segments' n
 } fs_linear_skinny_params;
 
 #endif
