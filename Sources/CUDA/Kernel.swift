@@ -37,8 +37,9 @@ public final class Kernel: @unchecked Sendable {
     /// Launches on `stream` with `params` as the kernel's only argument. Dynamic shared
     /// memory above 48 KB is allowed first (once per size increase), as the driver requires.
     /// (Params is unconstrained: requiring BitwiseCopyable of an imported C struct crashes
-    /// the Swift 6.3 optimizer across modules.) `programmaticLaunch` lets the kernel start while the previous one finishes (PDL);
-    /// the kernel must then wait with griddepcontrol before reading its inputs.
+    /// the Swift 6.3 optimizer across modules.) `programmaticLaunch` lets the kernel start
+    /// while the previous one finishes (PDL, sm_90 and later); the kernel must then wait with
+    /// griddepcontrol before touching global memory (kernels/common/fs_pdl.cuh).
     public func launch<Params>(grid: Dim3, block: Dim3, sharedMemoryBytes: Int = 0,
                                                 stream: CUDAStream, params: Params,
                                                 programmaticLaunch: Bool = false) throws(CUDAError) {
@@ -53,6 +54,8 @@ public final class Kernel: @unchecked Sendable {
                 limit = sharedMemoryBytes
             }
         }
+        // PDL exists from sm_90 on; elsewhere the kernel's griddepcontrol is a no-op too.
+        let programmatic = programmaticLaunch && context.device.computeCapability.major >= 9
         var attribute = fs_cu_launch_attribute()
         attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION)
         attribute.value.i = 1
@@ -62,7 +65,7 @@ public final class Kernel: @unchecked Sendable {
                 gridDimX: UInt32(grid.x), gridDimY: UInt32(grid.y), gridDimZ: UInt32(grid.z),
                 blockDimX: UInt32(block.x), blockDimY: UInt32(block.y), blockDimZ: UInt32(block.z),
                 sharedMemBytes: UInt32(sharedMemoryBytes), hStream: stream.handle,
-                attrs: programmaticLaunch ? attributePointer : nil, numAttrs: programmaticLaunch ? 1 : 0)
+                attrs: programmatic ? attributePointer : nil, numAttrs: programmatic ? 1 : 0)
             return withUnsafeMutablePointer(to: &params) { paramsPointer in
                 var argument: UnsafeMutableRawPointer? = UnsafeMutableRawPointer(paramsPointer)
                 return withUnsafeMutablePointer(to: &argument) { arguments in

@@ -28,7 +28,7 @@ public struct ArgmaxKernel: Sendable {
         let params = fs_argmax_params(logits: logits.address, keys: keys.address, row_stride: Int64(rowStride),
                                       rows: Int32(rows), vocab: Int32(vocab), chunk: Int32(Self.chunk))
         try kernel.launch(grid: Dim3((vocab + Self.chunk - 1) / Self.chunk, rows), block: Dim3(Self.threadsPerBlock),
-                          stream: stream, params: params)
+                          stream: stream, params: params, programmaticLaunch: true)
     }
 
     /// The token ids of the first `rows` keys (waits for the stream).

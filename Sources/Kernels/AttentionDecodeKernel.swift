@@ -82,6 +82,6 @@ public struct AttentionDecodeKernel: Sendable {
         let name = Self.entryPoint(headDim: shape.headDim, dtype: tensors.q.dtype)
         try kernels[name]!.launch(grid: Dim3(grid), block: Dim3(Int(FS_ATTENTION_DECODE_THREADS)),
                                   sharedMemoryBytes: Self.sharedMemoryBytes(headDim: shape.headDim),
-                                  stream: stream, params: params)
+                                  stream: stream, params: params, programmaticLaunch: true)
     }
 }

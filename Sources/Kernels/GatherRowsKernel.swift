@@ -36,6 +36,6 @@ public struct GatherRowsKernel: Sendable {
     public func launch(params: fs_gather_rows_params, stream: CUDAStream) throws {
         // Each thread keeps 4 vectors in flight (gather.cu), so a 4096-wide bf16 row takes 128 threads.
         let threads = min(256, max(32, (Int(params.row_vectors) / 4 + 31) / 32 * 32))
-        try kernel.launch(grid: Dim3(Int(params.rows)), block: Dim3(threads), stream: stream, params: params)
+        try kernel.launch(grid: Dim3(Int(params.rows)), block: Dim3(threads), stream: stream, params: params, programmaticLaunch: true)
     }
 }

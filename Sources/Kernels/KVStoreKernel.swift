@@ -44,6 +44,6 @@ public struct KVStoreKernel: Sendable {
 
     public func launch(params: fs_kv_store_params, stream: CUDAStream) throws {
         let threads = min(256, max(32, Int(params.row_elems) / 8))
-        try kernel.launch(grid: Dim3(Int(params.tokens)), block: Dim3(threads), stream: stream, params: params)
+        try kernel.launch(grid: Dim3(Int(params.tokens)), block: Dim3(threads), stream: stream, params: params, programmaticLaunch: true)
     }
 }

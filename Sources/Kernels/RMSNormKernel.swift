@@ -38,6 +38,6 @@ public struct RMSNormKernel: Sendable {
         let params = try Self.makeParams(x: x, residual: residual, weight: weight, out: out,
                                          rows: rows, hidden: hidden, eps: eps)
         let threads = min(Self.threadsPerBlock, max(32, (hidden / 8 + 31) / 32 * 32))
-        try kernels[x.dtype]!.launch(grid: Dim3(rows), block: Dim3(threads), stream: stream, params: params)
+        try kernels[x.dtype]!.launch(grid: Dim3(rows), block: Dim3(threads), stream: stream, params: params, programmaticLaunch: true)
     }
 }

@@ -58,12 +58,12 @@ public struct RotaryKernel: Sendable {
     public func launchTables(params: fs_rope_tables_params, stream: CUDAStream) throws {
         let items = Int(params.rows) * Int(params.half)
         try tables.launch(grid: Dim3((items + Self.threadsPerBlock - 1) / Self.threadsPerBlock),
-                          block: Dim3(Self.threadsPerBlock), stream: stream, params: params)
+                          block: Dim3(Self.threadsPerBlock), stream: stream, params: params, programmaticLaunch: true)
     }
 
     public func launchApply(params: fs_rope_apply_params, dtype: KernelDType, stream: CUDAStream) throws {
         let items = Int(params.rows) * Int(params.heads) * Int(params.head_dim) / 16
         try apply[dtype]!.launch(grid: Dim3((items + Self.threadsPerBlock - 1) / Self.threadsPerBlock),
-                                 block: Dim3(Self.threadsPerBlock), stream: stream, params: params)
+                                 block: Dim3(Self.threadsPerBlock), stream: stream, params: params, programmaticLaunch: true)
     }
 }

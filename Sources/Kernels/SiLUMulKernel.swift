@@ -30,6 +30,6 @@ public struct SiLUMulKernel: Sendable {
     public func launch(params: fs_silu_mul_params, dtype: KernelDType, stream: CUDAStream) throws {
         let vectors = Int(params.count) / 8
         try kernels[dtype]!.launch(grid: Dim3((vectors + Self.threadsPerBlock - 1) / Self.threadsPerBlock),
-                                   block: Dim3(Self.threadsPerBlock), stream: stream, params: params)
+                                   block: Dim3(Self.threadsPerBlock), stream: stream, params: params, programmaticLaunch: true)
     }
 }

@@ -98,6 +98,6 @@ public struct SkinnyLinearKernel: Sendable {
         let blocks = min((features + Self.featuresPerBlock - 1) / Self.featuresPerBlock,
                          multiprocessors * Self.blocksPerMultiprocessor)
         try kernels[Self.name(dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock),
-                                                    stream: stream, params: params)
+                                                    stream: stream, params: params, programmaticLaunch: true)
     }
 }

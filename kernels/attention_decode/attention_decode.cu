@@ -3,6 +3,7 @@
 // (128, 1, 1), dynamic shared memory fs_attention_decode_smem_bytes(head_dim). See
 // attention_decode_params.h for the layouts and README.md for the design.
 #include "decode_epilogue.cuh"
+#include "fs_pdl.cuh"
 
 namespace fs_decode {
 
@@ -72,6 +73,7 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
 #define FS_ATTENTION_DECODE_ENTRY(NAME, T, CFG)                                                     \
   extern "C" __global__ void __launch_bounds__(FS_ATTENTION_DECODE_THREADS, CFG::kMinBlocks)           \
       NAME(const __grid_constant__ fs_attention_decode_params p) {                                  \
+    fs_pdl_begin();                                                                                 \
     fs_decode::attention_decode<T, CFG>(p);                                                         \
   }
 

@@ -3,8 +3,10 @@
 // One CTA per token; each thread moves 16 bytes of K and 16 bytes of V per iteration.
 #include <stdint.h>
 #include "kv_store_params.h"
+#include "fs_pdl.cuh"
 
 extern "C" __global__ void fs_kv_store_b16(const __grid_constant__ fs_kv_store_params p) {
+  fs_pdl_begin();
   const int64_t token = blockIdx.x;
   const int32_t slot = reinterpret_cast<const int32_t*>(p.slots)[token];
   if (slot == FS_KV_STORE_SKIP_SLOT) return;

@@ -5,6 +5,7 @@
 // key in registers, warps and shared memory, then one atomicMax per CTA merges the chunks.
 #include <stdint.h>
 #include "model_params.h"
+#include "fs_pdl.cuh"
 
 namespace {
 
@@ -22,6 +23,7 @@ __device__ __forceinline__ uint64_t max_key(uint64_t a, uint64_t b) { return a >
 }  // namespace
 
 extern "C" __global__ void __launch_bounds__(256) fs_argmax_f32(const __grid_constant__ fs_argmax_params p) {
+  fs_pdl_begin();
   const int row = blockIdx.y;
   const int64_t begin = int64_t(blockIdx.x) * p.chunk;
   const int64_t end = begin + p.chunk < p.vocab ? begin + p.chunk : p.vocab;

@@ -5,8 +5,10 @@
 // stores, since a decode step gathers a handful of rows and latency, not bandwidth, rules.
 #include <stdint.h>
 #include "model_params.h"
+#include "fs_pdl.cuh"
 
 extern "C" __global__ void fs_gather_rows_v16(const __grid_constant__ fs_gather_rows_params p) {
+  fs_pdl_begin();
   const int64_t row = blockIdx.x;
   const int32_t index = reinterpret_cast<const int32_t*>(p.indices)[row];
   uint4* __restrict__ out = reinterpret_cast<uint4*>(p.out) + row * p.row_vectors;

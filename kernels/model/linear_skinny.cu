@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
+#include "fs_pdl.cuh"
 
 namespace {
 
@@ -98,6 +99,7 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
 #define FS_SKINNY(T, NAME, M)                                                                             \
   extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                             \
       fs_linear_skinny_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {                 \
+    fs_pdl_begin();                                                                                       \
     linear_skinny<T, M>(p);                                                                               \
   }
 #define FS_SKINNY_ALL(T, NAME) \

@@ -6,8 +6,10 @@
 // element on top of the activations' own rounding.
 #include "fs_vec.cuh"
 #include "model_params.h"
+#include "fs_pdl.cuh"
 
 extern "C" __global__ void fs_rope_tables_f32(const __grid_constant__ fs_rope_tables_params p) {
+  fs_pdl_begin();
   const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= int64_t(p.rows) * p.half) return;
   const int64_t row = i / p.half;
@@ -67,5 +69,5 @@ __device__ void rope_apply(const fs_rope_apply_params& p) {
 
 }  // namespace
 
-extern "C" __global__ void fs_rope_apply_bf16(const __grid_constant__ fs_rope_apply_params p) { rope_apply<__nv_bfloat16>(p); }
-extern "C" __global__ void fs_rope_apply_f16(const __grid_constant__ fs_rope_apply_params p) { rope_apply<__half>(p); }
+extern "C" __global__ void fs_rope_apply_bf16(const __grid_constant__ fs_rope_apply_params p) { fs_pdl_begin(); rope_apply<__nv_bfloat16>(p); }
+extern "C" __global__ void fs_rope_apply_f16(const __grid_constant__ fs_rope_apply_params p) { fs_pdl_begin(); rope_apply<__half>(p); }

@@ -2,6 +2,7 @@
 // (two 16-byte loads, one 16-byte store) per thread. Memory-bound: 6 bytes per element.
 #include "fs_vec.cuh"
 #include "model_params.h"
+#include "fs_pdl.cuh"
 
 namespace {
 
@@ -23,5 +24,5 @@ __device__ void silu_mul(const fs_silu_mul_params& p) {
 
 }  // namespace
 
-extern "C" __global__ void fs_silu_mul_bf16(const __grid_constant__ fs_silu_mul_params p) { silu_mul<__nv_bfloat16>(p); }
-extern "C" __global__ void fs_silu_mul_f16(const __grid_constant__ fs_silu_mul_params p) { silu_mul<__half>(p); }
+extern "C" __global__ void fs_silu_mul_bf16(const __grid_constant__ fs_silu_mul_params p) { fs_pdl_begin(); silu_mul<__nv_bfloat16>(p); }
+extern "C" __global__ void fs_silu_mul_f16(const __grid_constant__ fs_silu_mul_params p) { fs_pdl_begin(); silu_mul<__half>(p); }

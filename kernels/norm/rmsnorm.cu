@@ -3,6 +3,7 @@
 // One CTA per row; 16-byte vector loads; the sum of squares is reduced in float.
 #include "fs_vec.cuh"
 #include "rmsnorm_params.h"
+#include "fs_pdl.cuh"
 
 namespace {
 
@@ -61,5 +62,5 @@ __device__ void rmsnorm(const fs_rmsnorm_params& p) {
 
 }  // namespace
 
-extern "C" __global__ void fs_rmsnorm_bf16(const __grid_constant__ fs_rmsnorm_params p) { rmsnorm<__nv_bfloat16>(p); }
-extern "C" __global__ void fs_rmsnorm_f16(const __grid_constant__ fs_rmsnorm_params p) { rmsnorm<__half>(p); }
+extern "C" __global__ void fs_rmsnorm_bf16(const __grid_constant__ fs_rmsnorm_params p) { fs_pdl_begin(); rmsnorm<__nv_bfloat16>(p); }
+extern "C" __global__ void fs_rmsnorm_f16(const __grid_constant__ fs_rmsnorm_params p) { fs_pdl_begin(); rmsnorm<__half>(p); }
