@@ -8,9 +8,22 @@
 // a GPU before sm_90, both instructions are no-ops.
 #pragma once
 
-__device__ __forceinline__ void fs_pdl_begin() {
+// Lets the next kernel in the stream launch (its CTAs wait in their own fs_pdl_wait).
+__device__ __forceinline__ void fs_pdl_trigger() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+// Waits until the previous grid has finished and its writes are visible. Only what does
+// not depend on it (a layer's weights) may be read or prefetched before this.
+__device__ __forceinline__ void fs_pdl_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.wait;" ::: "memory");
 #endif
+}
+
+__device__ __forceinline__ void fs_pdl_begin() {
+  fs_pdl_trigger();
+  fs_pdl_wait();
 }

@@ -79,27 +79,44 @@ __device__ __forceinline__ void one_feature(const fs_linear_skinny_params& p, co
 }
 
 template <typename T, int M>
+__device__ __forceinline__ fs_linear_skinny_segment segment_of(const fs_linear_skinny_params& p, int g) {
+  // Constant indices only (a runtime index into the params would copy them to local memory).
+  fs_linear_skinny_segment seg = p.segment[0];
+#pragma unroll
+  for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
+    if (i < p.segments && g >= p.segment[i].first_feature) seg = p.segment[i];
+  }
+  return seg;
+}
+
+template <typename T, int M>
 __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
   const int lane = threadIdx.x & 31;
   const int stride = gridDim.x * kWarps;
-  for (int g = blockIdx.x * kWarps + (threadIdx.x >> 5); g < p.features; g += stride) {
-    // Select the segment with constant indices only (a runtime index into the params
-    // would copy them to local memory).
-    fs_linear_skinny_segment seg = p.segment[0];
-#pragma unroll
-    for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
-      if (i < p.segments && g >= p.segment[i].first_feature) seg = p.segment[i];
-    }
+  const int first = blockIdx.x * kWarps + (threadIdx.x >> 5);
+  // The weights do not depend on the previous kernel: while it finishes, pull the start of
+  // this warp's first weight row into L2, so the stream starts at full speed.
+  fs_pdl_trigger();
+  if (first < p.features) {
+    const fs_linear_skinny_segment seg = segment_of<T, M>(p, first);
+    const char* row = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
+                                                    int64_t(first - seg.first_feature) * p.k);
+    // One 128-byte line per lane: the row's first 4 KB (34 MB over a full grid, inside L2).
+    if (lane * 128 < p.k * int(sizeof(T))) asm volatile("prefetch.global.L2 [%0];" ::"l"(row + lane * 128));
+  }
+  fs_pdl_wait();
+  for (int g = first; g < p.features; g += stride) {
+    const fs_linear_skinny_segment seg = segment_of<T, M>(p, g);
     one_feature<T, M>(p, seg, g - seg.first_feature, lane);
   }
 }
 
 }  // namespace
 
+// PDL inside linear_skinny: trigger, prefetch the first weights, then wait.
 #define FS_SKINNY(T, NAME, M)                                                                             \
   extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                             \
       fs_linear_skinny_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {                 \
-    fs_pdl_begin();                                                                                       \
     linear_skinny<T, M>(p);                                                                               \
   }
 #define FS_SKINNY_ALL(T, NAME) \
