@@ -58,11 +58,10 @@ struct BenchLatencyCommand: ParsableCommand {
     }
 
     static func integers(_ text: String, name: String) throws -> [Int] {
-        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        guard let values: [Int] = commaSeparatedIntegers(text), !values.isEmpty, values.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("\(name) takes positive integers separated by commas, got \"\(text)\"")
         }
-        return values.map { $0! }
+        return values
     }
 
     static func prefillShapes(_ text: String) throws -> [(sequences: Int, length: Int)] {

@@ -159,9 +159,7 @@ struct GenerateCommand: AsyncParsableCommand {
             }
             return chat ? try chatPrompt(text, tokenizer: tokenizer, modelPath: modelPath) : tokenizer.encode(text)
         case (nil, let list?):
-            let parts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let ids = parts.compactMap { Int32($0) }
-            guard ids.count == parts.count, !ids.isEmpty else {
+            guard let ids: [Int32] = commaSeparatedIntegers(list), !ids.isEmpty else {
                 throw ValidationError("--token-ids takes comma-separated integers, got \"\(list)\"")
             }
             return ids

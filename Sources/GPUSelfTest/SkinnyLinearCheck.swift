@@ -93,48 +93,41 @@ enum SkinnyLinearCheck {
     /// Weight bytes per second at one row, ours and cuBLASLt's, at Llama-3-8B's layer shapes.
     private static func bandwidth(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel) throws -> String {
         let blas = try CUBLASLt(context: env.context, workspaceSource: env.allocator)
-        var parts: [String] = []
-        for (name, k, n, f32) in [("qkv-sized 4096→6144", 4096, 6144, false), ("gate/up 4096→14336", 4096, 14336, false),
-                                  ("down 14336→4096", 14336, 4096, false), ("logits 4096→128256 f32", 4096, 128_256, true)] {
-            let x = try env.allocator.allocate(UInt16.self, count: 8 * k)
-            let w = try env.allocator.allocate(UInt16.self, count: n * k)
-            let out = try env.allocator.allocate(Float.self, count: 8 * n)
-            try x.fillBytes(0x3C, stream: env.stream)
-            try w.fillBytes(0x3C, stream: env.stream)
-            let outRef = f32 ? out.ref(.f32) : DeviceTensorRef(address: out.address, count: 8 * n, dtype: .bf16)
-            let ours = try env.medianMilliseconds { _ in
-                try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: outRef, rows: 1,
-                                  inFeatures: k, outFeatures: n, stream: env.stream)
+        let parts = try [("qkv-sized 4096→6144", 4096, 6144, false), ("gate/up 4096→14336", 4096, 14336, false),
+                         ("down 14336→4096", 14336, 4096, false), ("logits 4096→128256 f32", 4096, 128_256, true)]
+            .map { name, k, n, f32 in
+                let (ours, theirs) = try milliseconds(env, kernel, blas, rows: 1, k: k, n: n, f32: f32)
+                let bytes = Double(n * k * 2)
+                return String(format: "%@: %.2f TB/s (cuBLASLt %.2f)", name, bytes / ours / 1e9, bytes / theirs / 1e9)
             }
-            let shape = LinearShape(rows: 1, inFeatures: k, outFeatures: n, input: .bf16, output: f32 ? .f32 : .bf16, hasBias: false)
-            let outOperand = GEMMOperand(address: out.address, count: f32 ? 8 * n : 16 * n, element: f32 ? .f32 : .bf16)
-            let theirs = try env.medianMilliseconds { _ in
-                try blas.linear(shape, x: x.operand(.bf16), weight: w.operand(.bf16), bias: nil, out: outOperand,
-                                stream: env.stream)
-            }
-            let bytes = Double(n * k * 2)
-            parts.append(String(format: "%@: %.2f TB/s (cuBLASLt %.2f)", name, bytes / ours / 1e9, bytes / theirs / 1e9))
-        }
         // Rows 2-8 at the gate/up shape: where the kernel stops beating cuBLASLt.
-        var sweep: [String] = []
-        let (k, n) = (4096, 14336)
-        let x = try env.allocator.allocate(UInt16.self, count: 8 * k)
-        let w = try env.allocator.allocate(UInt16.self, count: n * k)
-        let out = try env.allocator.allocate(UInt16.self, count: 8 * n)
-        try x.fillBytes(0x3C, stream: env.stream)
-        try w.fillBytes(0x3C, stream: env.stream)
-        for rows in [2, 3, 4, 6, 8] {
-            let ours = try env.medianMilliseconds { _ in
-                try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: out.ref(.bf16), rows: rows,
-                                  inFeatures: k, outFeatures: n, stream: env.stream)
-            }
-            let shape = LinearShape(rows: rows, inFeatures: k, outFeatures: n, input: .bf16, output: .bf16, hasBias: false)
-            let theirs = try env.medianMilliseconds { _ in
-                try blas.linear(shape, x: x.operand(.bf16), weight: w.operand(.bf16), bias: nil, out: out.operand(.bf16),
-                                stream: env.stream)
-            }
-            sweep.append(String(format: "%d: %.1f vs %.1f µs", rows, ours * 1000, theirs * 1000))
+        let sweep = try [2, 3, 4, 6, 8].map { rows in
+            let (ours, theirs) = try milliseconds(env, kernel, blas, rows: rows, k: 4096, n: 14336, f32: false)
+            return String(format: "%d: %.1f vs %.1f µs", rows, ours * 1000, theirs * 1000)
         }
         return "1 row: " + parts.joined(separator: ", ") + "; gate/up at rows " + sweep.joined(separator: ", ")
+    }
+
+    /// Median milliseconds of one product [rows, k] x [n, k]ᵀ, ours and cuBLASLt's, on the same buffers.
+    private static func milliseconds(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel, _ blas: CUBLASLt,
+                                     rows: Int, k: Int, n: Int, f32: Bool) throws -> (ours: Double, theirs: Double) {
+        let x = try env.allocator.allocate(UInt16.self, count: rows * k)
+        let w = try env.allocator.allocate(UInt16.self, count: n * k)
+        let out = try env.allocator.allocate(Float.self, count: rows * n)
+        try x.fillBytes(0x3C, stream: env.stream)
+        try w.fillBytes(0x3C, stream: env.stream)
+        let element: GEMMElement = f32 ? .f32 : .bf16
+        let outCount = f32 ? rows * n : 2 * rows * n
+        let outRef = DeviceTensorRef(address: out.address, count: outCount, dtype: f32 ? .f32 : .bf16)
+        let ours = try env.medianMilliseconds { _ in
+            try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: outRef, rows: rows,
+                              inFeatures: k, outFeatures: n, stream: env.stream)
+        }
+        let shape = LinearShape(rows: rows, inFeatures: k, outFeatures: n, input: .bf16, output: element, hasBias: false)
+        let theirs = try env.medianMilliseconds { _ in
+            try blas.linear(shape, x: x.operand(.bf16), weight: w.operand(.bf16), bias: nil,
+                            out: GEMMOperand(address: out.address, count: outCount, element: element), stream: env.stream)
+        }
+        return (ours, theirs)
     }
 }

@@ -50,11 +50,22 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     /// Copies the step's token ids, positions and logit rows into `w` (host to device): the
     /// only host-side writes of a step, done before a graph replays.
     public func writeInputs(_ batch: ForwardBatch, into w: LlamaWorkspace<Ops>) {
-        precondition(w.tokenCapacity >= batch.tokenCount && w.logitCapacity >= batch.logitRows.count,
-                     "LlamaModel.writeInputs: \(batch.tokenCount) tokens, \(batch.logitRows.count) logit rows exceed the workspace")
+        writeTokens(batch, into: w)
+        writeLogitRows(batch.logitRows, into: w)
+    }
+
+    /// The token ids and positions alone (a decode graph's logit rows never change).
+    public func writeTokens(_ batch: ForwardBatch, into w: LlamaWorkspace<Ops>) {
+        precondition(w.tokenCapacity >= batch.tokenCount,
+                     "LlamaModel.writeTokens: \(batch.tokenCount) tokens exceed the workspace's \(w.tokenCapacity)")
         ops.write(batch.tokens, to: w.tokens)
         ops.write(batch.positions, to: w.positions)
-        ops.write(batch.logitRows, to: w.logitRows)
+    }
+
+    public func writeLogitRows(_ rows: [Int32], into w: LlamaWorkspace<Ops>) {
+        precondition(w.logitCapacity >= rows.count,
+                     "LlamaModel.writeLogitRows: \(rows.count) logit rows exceed the workspace's \(w.logitCapacity)")
+        ops.write(rows, to: w.logitRows)
     }
 
     /// The forward on inputs already written by `writeInputs`: kernels only, no host reads or

@@ -116,7 +116,6 @@ public final class FA3AttentionBackend: AttentionBackend {
             try metadataKernel.launch(params: params, stream: stream)
             buffers.batch = batch
             buffers.paddedBatch = paddedBatch
-            buffers.stepTokens = batch.tokenCount + padding
             if batch.isDecode {
                 buffers.prefillPlan = nil
                 buffers.prefillShape = nil

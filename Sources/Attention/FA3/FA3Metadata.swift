@@ -30,9 +30,10 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
 
     // The step now described (host side).
     var batch: AttentionBatch?
-    /// Sequences and tokens the step's launches cover: the batch's, plus graph padding rows.
+    /// Sequences the step's launches cover: the batch's, plus graph padding rows.
     var paddedBatch = 0
-    var stepTokens = 0
+    /// Tokens the step's launches cover: the batch's, plus one per padding row.
+    var stepTokens: Int { (batch?.tokenCount ?? 0) + paddedBatch - (batch?.sequenceCount ?? 0) }
     var prefillPlan: AttentionPrefillPlan?
     var prefillShape: AttentionPrefillShape?
 

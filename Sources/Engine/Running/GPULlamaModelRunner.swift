@@ -28,7 +28,7 @@ public final class GPULlamaModelRunner: ModelRunner {
         context = model.ops.context
         argmax = try ArgmaxKernel(library: library)
         let graphBatch = policy.maxBatch(deviceBytes: context.device.totalMemoryBytes, maxRunningRequests: maxBatch)
-        metadata = model.attention.makeGraphBuffers(maxBatch: max(maxBatch, graphBatch ?? 0), maxContext: maxContext)
+        metadata = model.attention.makeGraphBuffers(maxBatch: maxBatch, maxContext: maxContext)
         eagerKeys = try context.allocate(UInt64.self, count: max(maxBatch, 1))
         // The eager workspace at its final size now, so it never grows (and leaves freed
         // blocks behind) while the KV pool holds nearly all the rest of the memory.
@@ -64,8 +64,7 @@ public final class GPULlamaModelRunner: ModelRunner {
 
     /// One step, graph or eager: each logits row's greedy token and the logits tensor.
     public func run(_ batch: ForwardBatch) throws -> (tokens: [Int32], logits: DeviceTensor) {
-        guard let graphs, graphs.serves(batch) else { return try runEager(batch) }
-        let result = try graphs.replay(batch)
+        guard let result = try graphs?.replay(batch) else { return try runEager(batch) }
         try checkStep()
         return result
     }
@@ -89,20 +88,22 @@ public final class GPULlamaModelRunner: ModelRunner {
 }
 
 extension GPULlamaModelRunner {
-    /// Throws what failed in the step: the attention backend's and the op set's first errors
-    /// together, since either can starve the other (a failed attention leaves its output
-    /// unwritten, and the next op then reports that, not the cause).
-    func checkStep() throws {
-        var causes: [String] = []
-        do { try model.attention.checkError() } catch { causes.append("attention: \(error)") }
-        do { try model.ops.checkError() } catch { causes.append("ops: \(error)") }
-        if !causes.isEmpty { throw GPUStepError(causes: causes) }
-    }
+    func checkStep() throws { try GPUStepError.check(model) }
 }
 
 public struct GPUStepError: Error, CustomStringConvertible {
     public let causes: [String]
     public var description: String { causes.joined(separator: "; ") }
+
+    /// Throws what failed in the step: the attention backend's and the op set's first errors
+    /// together, since either can starve the other (a failed attention leaves its output
+    /// unwritten, and the next op then reports that, not the cause).
+    static func check(_ model: LlamaModel<CUDAModelOps, FA3AttentionBackend>) throws {
+        var causes: [String] = []
+        do { try model.attention.checkError() } catch { causes.append("attention: \(error)") }
+        do { try model.ops.checkError() } catch { causes.append("ops: \(error)") }
+        if !causes.isEmpty { throw GPUStepError(causes: causes) }
+    }
 }
 
 /// Whether decode steps replay CUDA graphs, and up to which batch.
@@ -116,8 +117,7 @@ public enum CUDAGraphPolicy: Sendable, Equatable {
         switch self {
         case .disabled: return nil
         case .enabled(let requested):
-            return min(requested ?? GraphBuckets.defaultMax(deviceBytes: deviceBytes, maxRunningRequests: maxRunningRequests),
-                       maxRunningRequests)
+            return min(requested ?? GraphBuckets.defaultMax(deviceBytes: deviceBytes), maxRunningRequests)
         }
     }
 }

@@ -74,15 +74,16 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         }
     }
 
-    /// Runs `body` unless an earlier op failed; records what it throws.
-    func perform(_ op: String, _ body: () throws -> Void) {
+    /// Runs `body` unless an earlier op failed; records what it throws. (`op` names the op in the error only, so it is built only on a failure: the ops run
+    /// hundreds of times a step.)
+    func perform(_ op: @autoclosure () -> String, _ body: () throws -> Void) {
         guard firstError == nil else { return }
         do {
             try body()
         } catch let error as CUDAModelOpsError {
             firstError = error
         } catch {
-            firstError = .failed(op: op, reason: "\(error)")
+            firstError = .failed(op: op(), reason: "\(error)")
         }
     }
 

@@ -17,18 +17,8 @@ struct GenerateJSON: Encodable, Sendable {
         var index: Int
         var text: String
         var token_ids: [Int32]
-        var finish_reason: String?
-        var logprobs: [TokenLogprob]?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encode(text, forKey: .text)
-            try container.encode(token_ids, forKey: .token_ids)
-            try container.encode(finish_reason, forKey: .finish_reason)
-            try container.encodeIfPresent(logprobs, forKey: .logprobs)
-        }
-        enum CodingKeys: CodingKey { case index, text, token_ids, finish_reason, logprobs }
+        @NullWhenAbsent var finish_reason: String? = nil
+        var logprobs: [TokenLogprob]? = nil
     }
     var id: String
     var object: String

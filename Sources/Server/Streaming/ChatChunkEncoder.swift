@@ -36,6 +36,6 @@ struct ChatChunkEncoder: StreamChunkEncoder {
 
     private func payload(_ choices: [ChatCompletionChunkJSON.Choice], usage: UsageJSON? = nil) throws -> [UInt8] {
         try JSONCoding.bytes(ChatCompletionChunkJSON(
-            id: id, created: created, model: model, choices: choices, usage: usage, includeUsageField: includeUsage))
+            id: id, created: created, model: model, choices: choices, usage: usage, writeNullUsage: includeUsage))
     }
 }

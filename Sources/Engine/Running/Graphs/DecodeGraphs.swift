@@ -42,13 +42,16 @@ public final class DecodeGraphs {
         let freeBefore = try context.memoryInfo().free
         let start = Date()
         workspace = model.makeWorkspace(tokens: buckets.largest, logitRows: buckets.largest)
+        // A decode step's logits rows are its sequences in order, and a bucket's rows a prefix
+        // of the largest's: written once, never per replay.
+        model.writeLogitRows((0 ..< Int32(buckets.largest)).map { $0 }, into: workspace)
         keys = try context.allocate(UInt64.self, count: buckets.largest)
         report = GraphCaptureReport(graphs: 0, seconds: 0, bytes: 0, nodesPerGraph: 0, largestBucket: buckets.largest)
         var nodes = 0
         for (done, bucket) in buckets.sizes.reversed().enumerated() {
             // An all-padding step of `bucket` rows: every row length 1 at the reserved slot 0.
             model.attention.prepareMetadata(for: Self.noSequences, into: metadata, paddedTo: bucket)
-            model.writeInputs(Self.paddingBatch(bucket), into: workspace)
+            model.writeTokens(Self.paddingBatch(bucket), into: workspace)
             try runForward(bucket)          // warm-up: allocations and GEMM plans happen here
             try checkErrors()
             let graph = try stream.capture { try runForward(bucket) }
@@ -63,28 +66,20 @@ public final class DecodeGraphs {
                                     nodesPerGraph: nodes, largestBucket: buckets.largest)
     }
 
-    /// Whether a graph serves this step: a decode step of at most the largest bucket whose
-    /// logits rows are its sequences in order.
-    public func serves(_ batch: ForwardBatch) -> Bool {
+    /// Runs `batch` by replaying its bucket's graph when one serves it — a decode step of at
+    /// most the largest bucket whose logits rows are its sequences in order — and returns
+    /// each row's greedy token and the logits tensor, whose first rows are the batch's; nil
+    /// when no graph serves the step (run it eagerly).
+    public func replay(_ batch: ForwardBatch) throws -> (tokens: [Int32], logits: DeviceTensor)? {
         let n = batch.attention.sequenceCount
-        return n >= 1 && n <= buckets.largest && batch.attention.isDecode
-            && batch.logitRows.elementsEqual(0 ..< Int32(n))
-    }
-
-    /// Runs `batch` (which `serves`) by replaying its bucket's graph; returns each row's
-    /// greedy token and the logits tensor, whose first rows are the batch's.
-    public func replay(_ batch: ForwardBatch) throws -> (tokens: [Int32], logits: DeviceTensor) {
-        let n = batch.attention.sequenceCount
-        guard serves(batch), let bucket = buckets.bucket(for: n), let graph = graphs[bucket] else {
-            throw DecodeGraphError.notServed(sequences: n, decode: batch.attention.isDecode)
-        }
+        guard n >= 1, n <= buckets.largest, batch.attention.isDecode, batch.logitRows.elementsEqual(0 ..< Int32(n)),
+              let bucket = buckets.bucket(for: n), let graph = graphs[bucket] else { return nil }
         model.attention.prepareMetadata(for: batch.attention, into: metadata, paddedTo: bucket)
         var padded = batch
         let padding = [Int32](repeating: 0, count: bucket - n)
         padded.tokens += padding
         padded.positions += padding
-        padded.logitRows = (0 ..< Int32(bucket)).map { $0 }
-        model.writeInputs(padded, into: workspace)
+        model.writeTokens(padded, into: workspace)
         try model.attention.checkError()
         try graph.launch(on: model.ops.stream)
         let tokens = try ArgmaxKernel.tokens(keys, rows: n, stream: model.ops.stream)
@@ -98,12 +93,7 @@ public final class DecodeGraphs {
                           keys: keys, stream: model.ops.stream)
     }
 
-    private func checkErrors() throws {
-        var causes: [String] = []
-        do { try model.attention.checkError() } catch { causes.append("attention: \(error)") }
-        do { try model.ops.checkError() } catch { causes.append("ops: \(error)") }
-        if !causes.isEmpty { throw GPUStepError(causes: causes) }
-    }
+    private func checkErrors() throws { try GPUStepError.check(model) }
 
     /// GPU milliseconds of one replay of the bucket serving `batch` sequences, replayed
     /// `replays` times back to back between two events over the metadata of the last step

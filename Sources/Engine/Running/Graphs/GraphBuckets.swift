@@ -26,9 +26,6 @@ public struct GraphBuckets: Sendable, Equatable {
         return sizes.first { $0 >= batch }
     }
 
-    /// Default largest bucket: 160, or 256 on cards with more than 96 GB, never more than
-    /// the engine runs at once.
-    public static func defaultMax(deviceBytes: Int, maxRunningRequests: Int) -> Int {
-        min(deviceBytes > 96 << 30 ? 256 : 160, maxRunningRequests)
-    }
+    /// Default largest bucket: 160, or 256 on cards with more than 96 GB.
+    public static func defaultMax(deviceBytes: Int) -> Int { deviceBytes > 96 << 30 ? 256 : 160 }
 }
