@@ -83,6 +83,8 @@ public enum GPUSelfTest {
         ("SmolLM2-arch forward: CUDA op set vs CPU", ModelForwardCheck.run),
         ("SmolLM2-arch forward: CUDA ops + FA3 backend vs CPU", ModelForwardCheck.runFA3),
         ("argmax kernel vs host", ArgmaxCheck.run),
+        ("GPU sampler vs CPU sampler", SamplingCheck.run),
+        ("GPU sampler timing", SamplingCheck.timing),
         ("skinny linear vs float64", SkinnyLinearCheck.run),
         ("decode CUDA graphs vs eager", DecodeGraphCheck.run),
     ]

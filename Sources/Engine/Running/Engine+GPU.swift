@@ -1,7 +1,7 @@
 // Building a whole engine on a Hopper GPU from a checkpoint: the model stack (weights in
 // bf16, the CUDA op set, the paged KV pool, the FA3 backend), the runner with its decode
-// graphs, and the same scheduler and KV cache manager as the CPU; greedy rows are sampled
-// on the GPU, the rest by the CPU sampler.
+// graphs, and the same scheduler and KV cache manager as the CPU; tokens are sampled on the
+// GPU (rows that ask for log-probabilities by the CPU sampler).
 
 import Attention
 import CUDA
@@ -57,7 +57,7 @@ extension Engine {
         } else {
             logger.info("CUDA graphs disabled: every step runs eagerly")
         }
-        return try Engine(runner: runner, sampler: DeviceGreedySampler(), kvCache: kvCache,
+        return try Engine(runner: runner, sampler: try DeviceSampler(library: stack.library), kvCache: kvCache,
                           configuration: configuration, logger: logger)
     }
 }

@@ -48,7 +48,9 @@ public final class GPULlamaModelRunner: ModelRunner {
             try context.bind()
             let (tokens, logits) = try run(batch)
             let rows = tokens.count, vocab = vocabSize, stream = model.ops.stream
-            return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocab) {
+            guard let ref = logits.ref else { throw DecodeGraphError.forwardFailed(rows) }
+            return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocab,
+                                    device: DeviceLogits(rows: ref, stream: stream)) {
                 do {
                     return HostLogits(values: try logits.download(count: rows * vocab, stream: stream), vocabSize: vocab)
                 } catch {

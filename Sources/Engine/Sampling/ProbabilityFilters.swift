@@ -1,5 +1,6 @@
 // Temperature, then top-k, top-p and min-p over the probabilities, in that order (as SGLang
-// and vLLM apply them): what survives, with unnormalised weights, in the order a draw walks.
+// and vLLM apply them): what survives, with unnormalised weights, in id order (the order a
+// draw walks, on either device).
 
 import Foundation
 
@@ -12,8 +13,8 @@ struct Candidates: Equatable {
 }
 
 enum ProbabilityFilters {
-    /// Tokens that may be drawn at temperature > 0, most likely first when top-k or top-p
-    /// needed an order, in id order otherwise.
+    /// Tokens that may be drawn at temperature > 0, in id order. Top-k and top-p keep a
+    /// prefix of the rank order (larger weight first, lower id first among equal weights).
     static func candidates(logits: [Float], params: SamplingParams) -> Candidates {
         precondition(params.temperature > 0, "ProbabilityFilters: greedy requests take the argmax")
         let inverseTemperature = 1 / Double(params.temperature)
@@ -35,6 +36,9 @@ enum ProbabilityFilters {
             let floor = Double(params.minP)
             ids.removeAll { weights[Int($0)] < floor }
         }
+        // The draw walks the kept tokens in id order, as the device sampler does, so both
+        // pick the same token for the same random number.
+        ids.sort()
         weights = ids.map { weights[Int($0)] }
         return Candidates(ids: ids, weights: weights)
     }
