@@ -86,6 +86,9 @@ public enum GPUSelfTest {
         ("GPU sampler vs CPU sampler", SamplingCheck.run),
         ("GPU sampler timing", SamplingCheck.timing),
         ("skinny linear vs float64", SkinnyLinearCheck.run),
+        (FusedGatedLinearCheck.name, FusedGatedLinearCheck.run),
+        (FusedAddRMSNormCheck.name, FusedAddRMSNormCheck.run),
+        (FusedRotaryCheck.name, FusedRotaryCheck.run),
         ("decode CUDA graphs vs eager", DecodeGraphCheck.run),
     ]
 

@@ -44,6 +44,12 @@ public struct SkinnyLinearKernel: Sendable {
 
     static func name(_ dtype: KernelDType, _ rows: Int) -> String { "fs_linear_skinny_\(dtype)_m\(rows)" }
 
+    /// CTAs of a launch over `features` output features (one warp each, grid-stride beyond
+    /// `blocksPerMultiprocessor` CTAs per SM); the fused variants use the same grid.
+    public static func blocks(features: Int, multiprocessors: Int) -> Int {
+        min((features + featuresPerBlock - 1) / featuresPerBlock, multiprocessors * blocksPerMultiprocessor)
+    }
+
     /// Whether the kernel serves this product (else use cuBLASLt).
     public static func serves(rows: Int, inFeatures: Int, dtype: KernelDType) -> Bool {
         rows >= 1 && rows <= maxRows && inFeatures % 8 == 0 && (dtype == .bf16 || dtype == .f16)
@@ -95,8 +101,7 @@ public struct SkinnyLinearKernel: Sendable {
         let params = fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
                                              segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
                                              out_f32: outF32 ? 1 : 0, features: Int32(features))
-        let blocks = min((features + Self.featuresPerBlock - 1) / Self.featuresPerBlock,
-                         multiprocessors * Self.blocksPerMultiprocessor)
+        let blocks = Self.blocks(features: features, multiprocessors: multiprocessors)
         try kernels[Self.name(dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock),
                                                     stream: stream, params: params, programmaticLaunch: true)
     }

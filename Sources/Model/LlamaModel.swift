@@ -86,16 +86,12 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
                     rows: rows, width: c.hiddenSize, into: w.normed)
         for (index, layer) in weights.layers.enumerated() {
             attentionBlock(layer, index: index, rows: rows, workspace: w, metadata: metadata)
-            ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: layer.postAttentionNorm,
-                           epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
-            ops.linears(w.normed, rows: rows, [LinearProduct(layer.gate, into: w.gate), LinearProduct(layer.up, into: w.up)])
-            ops.siluMul(gate: w.gate, up: w.up, count: rows * c.intermediateSize, into: w.gate)
-            ops.linear(w.gate, rows: rows, weight: layer.down, bias: nil, into: w.projected)
-            tensorParallel?.sumPartials(w.projected, rows: rows)
+            projectAddNorm(w.attended, rows: rows, weight: layer.o, norm: layer.postAttentionNorm, workspace: w)
+            ops.gatedLinear(w.normed, rows: rows, gate: layer.gate, up: layer.up, outFeatures: c.intermediateSize,
+                            upScratch: w.up, into: w.gate)
             // The next layer's input norm, or the final norm after the last layer.
             let nextNorm = index + 1 < weights.layers.count ? weights.layers[index + 1].inputNorm : weights.finalNorm
-            ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: nextNorm,
-                           epsilon: c.rmsNormEpsilon, rows: rows, width: c.hiddenSize, into: w.normed)
+            projectAddNorm(w.gate, rows: rows, weight: layer.down, norm: nextNorm, workspace: w)
         }
         ops.gatherRows(w.normed, rowIndices: w.logitRows, rows: logitRowCount, width: c.hiddenSize, into: w.lastHidden)
         ops.linear(w.lastHidden, rows: logitRowCount, weight: weights.lmHead, bias: nil, into: w.headOutput)
@@ -121,11 +117,26 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
             ops.rmsNorm(w.q, weight: qNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.heads, width: c.headDim, into: w.q)
             ops.rmsNorm(w.k, weight: kNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.kvHeads, width: c.headDim, into: w.k)
         }
-        ops.applyRotary(w.q, rows: rows, heads: c.heads, headDim: c.headDim, cos: w.cos, sin: w.sin)
-        ops.applyRotary(w.k, rows: rows, heads: c.kvHeads, headDim: c.headDim, cos: w.cos, sin: w.sin)
+        ops.applyRotary(q: w.q, k: w.k, rows: rows, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
+                        cos: w.cos, sin: w.sin)
         attention.forward(q: w.q, k: w.k, v: w.v, output: w.attended, layer: index, batch: metadata)
-        ops.linear(w.attended, rows: rows, weight: layer.o, bias: nil, into: w.projected)
-        tensorParallel?.sumPartials(w.projected, rows: rows)
+    }
+
+    /// residual += x · weightᵀ, then normed = rmsNorm(residual) with `norm` (o and down).
+    /// A tensor-parallel rank's product is a partial sum, reduced over the group before the
+    /// add, so there the three steps stay apart.
+    private func projectAddNorm(_ x: Ops.Tensor, rows: Int, weight: Ops.Weight, norm: Ops.Vector,
+                                workspace w: LlamaWorkspace<Ops>) {
+        let c = config
+        if let tensorParallel {
+            ops.linear(x, rows: rows, weight: weight, bias: nil, into: w.projected)
+            tensorParallel.sumPartials(w.projected, rows: rows)
+            ops.addRMSNorm(residual: w.residual, adding: w.projected, weight: norm, epsilon: c.rmsNormEpsilon,
+                           rows: rows, width: c.hiddenSize, into: w.normed)
+        } else {
+            ops.linearAddRMSNorm(x, rows: rows, weight: weight, projected: w.projected, residual: w.residual,
+                                 normWeight: norm, epsilon: c.rmsNormEpsilon, width: c.hiddenSize, into: w.normed)
+        }
     }
 
     private func eagerWorkspace(tokens: Int, logitRows: Int) -> LlamaWorkspace<Ops> {

@@ -43,6 +43,18 @@ public protocol ModelOps: AnyObject {
     func siluMul(gate: Tensor, up: Tensor, count: Int, into out: Tensor)
     /// out[i] = x[rowIndices[i]] for rows of `width`.
     func gatherRows(_ x: Tensor, rowIndices: Indices, rows: Int, width: Int, into out: Tensor)
+
+    // Fused steps (ModelOps+Fused.swift): each defaults to the sequence of ops above that it
+    // replaces; an op set overrides it where it can run the sequence as one kernel. They are
+    // requirements, not extension methods only, so the model (generic over Ops) dispatches
+    // to the override.
+    /// applyRotary on q ([rows, heads, headDim]) and k ([rows, kvHeads, headDim]).
+    func applyRotary(q: Tensor, k: Tensor, rows: Int, heads: Int, kvHeads: Int, headDim: Int, cos: Tensor, sin: Tensor)
+    /// out = silu(x · gateᵀ) * (x · upᵀ), [rows, outFeatures]; `upScratch` (as large as out) may be overwritten.
+    func gatedLinear(_ x: Tensor, rows: Int, gate: Weight, up: Weight, outFeatures: Int, upScratch: Tensor, into out: Tensor)
+    /// projected = x · weightᵀ, then addRMSNorm(residual: residual, adding: projected, ...) into normed.
+    func linearAddRMSNorm(_ x: Tensor, rows: Int, weight: Weight, projected: Tensor, residual: Tensor, normWeight: Vector,
+                          epsilon: Float, width: Int, into normed: Tensor)
 }
 
 /// One of several linear layers that read the same input (q/k/v, gate/up).

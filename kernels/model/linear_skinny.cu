@@ -11,58 +11,18 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
+#include "skinny_stream.cuh"
 
 namespace {
 
-constexpr int kWarps = 8;     // features per CTA
-constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane
+using fs_skinny::kWarps;
 
 template <typename T, int M>
 __device__ __forceinline__ void one_feature(const fs_linear_skinny_params& p, const fs_linear_skinny_segment& seg,
                                             int feature, int lane) {
-  const int vectors = p.k >> 3;
-  const uint4* w = reinterpret_cast<const uint4*>(reinterpret_cast<const T*>(seg.w) + int64_t(feature) * p.k);
-  const T* x = reinterpret_cast<const T*>(p.x);
-  float acc[M];
-#pragma unroll
-  for (int m = 0; m < M; ++m) acc[m] = 0.f;
-
-  int v = lane;
-  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) {
-    uint4 raw[kUnroll];
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) raw[u] = __ldcs(w + v + 32 * u);  // streamed once: evict first
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      const T* wv = reinterpret_cast<const T*>(&raw[u]);
-      float wf[8];
-#pragma unroll
-      for (int i = 0; i < 8; ++i) wf[i] = fs::to_float(wv[i]);
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        float xf[8];
-        fs::load8(x + int64_t(m) * p.k + int64_t(v + 32 * u) * 8, xf);
-#pragma unroll
-        for (int i = 0; i < 8; ++i) acc[m] = fmaf(wf[i], xf[i], acc[m]);
-      }
-    }
-  }
-  for (; v < vectors; v += 32) {
-    const uint4 raw = __ldcs(w + v);
-    const T* wv = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      float xf[8];
-      fs::load8(x + int64_t(m) * p.k + int64_t(v) * 8, xf);
-#pragma unroll
-      for (int i = 0; i < 8; ++i) acc[m] = fmaf(fs::to_float(wv[i]), xf[i], acc[m]);
-    }
-  }
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-#pragma unroll
-    for (int offset = 16; offset > 0; offset >>= 1) acc[m] += __shfl_xor_sync(0xFFFFFFFFu, acc[m], offset);
-  }
+  const T* const w[1] = {reinterpret_cast<const T*>(seg.w) + int64_t(feature) * p.k};
+  float acc[1][M];
+  fs_skinny::warp_dots<T, M, 1>(reinterpret_cast<const T*>(p.x), p.k, w, lane, acc);
   if (lane != 0) return;
   float bias = 0.f;
   if (seg.bias) {
@@ -73,8 +33,8 @@ __device__ __forceinline__ void one_feature(const fs_linear_skinny_params& p, co
   for (int m = 0; m < M; ++m) {
     if (m >= p.rows) break;
     const int64_t at = int64_t(m) * seg.n + feature;
-    if (p.out_f32) reinterpret_cast<float*>(seg.out)[at] = acc[m] + bias;
-    else reinterpret_cast<T*>(seg.out)[at] = fs::from_float<T>(acc[m] + bias);
+    if (p.out_f32) reinterpret_cast<float*>(seg.out)[at] = acc[0][m] + bias;
+    else reinterpret_cast<T*>(seg.out)[at] = fs::from_float<T>(acc[0][m] + bias);
   }
 }
 
@@ -92,8 +52,8 @@ __device__ __forceinline__ fs_linear_skinny_segment segment_of(const fs_linear_s
 template <typename T, int M>
 __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
   const int lane = threadIdx.x & 31;
-  const int stride = gridDim.x * kWarps;
-  const int first = blockIdx.x * kWarps + (threadIdx.x >> 5);
+  const int stride = fs_skinny::feature_stride();
+  const int first = fs_skinny::first_feature();
   // The weights do not depend on the previous kernel: while it finishes, pull the start of
   // this warp's first weight row into L2, so the stream starts at full speed.
   fs_pdl_trigger();
@@ -102,7 +62,7 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
     const char* row = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
                                                     int64_t(first - seg.first_feature) * p.k);
     // One 128-byte line per lane: the row's first 4 KB (34 MB over a full grid, inside L2).
-    if (lane * 128 < p.k * int(sizeof(T))) asm volatile("prefetch.global.L2 [%0];" ::"l"(row + lane * 128));
+    fs_skinny::prefetch_l2(row, p.k * int(sizeof(T)), 4096, lane, 0);
   }
   fs_pdl_wait();
   for (int g = first; g < p.features; g += stride) {

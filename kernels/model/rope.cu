@@ -1,7 +1,9 @@
 // Rotary position embedding in two steps, as the model's op set calls them:
 //   fs_rope_tables_f32: cos/sin tables [rows, half] from positions and inverse frequencies
 //     (once per step, shared by every layer's q and k);
-//   fs_rope_apply_<T>:  half-split rotation of q or k [rows, heads, head_dim], in place.
+//   fs_rope_apply_<T>:  half-split rotation of q or k [rows, heads, head_dim], in place;
+//   fs_rope_apply_qk_<T>: both q and k in one launch (a decode step's layer then pays one
+//     kernel for RoPE, not two).
 // Tables stay float32: a bf16 cos/sin would add a 2^-9 relative error to every rotated
 // element on top of the activations' own rounding.
 #include "fs_vec.cuh"
@@ -36,15 +38,21 @@ __device__ __forceinline__ void load8f(const float* p, float (&out)[8]) {
   out[4] = b.x; out[5] = b.y; out[6] = b.z; out[7] = b.w;
 }
 
-// One thread rotates 8 pairs: elements [8j, 8j+8) of the first half of one head with the
-// matching 8 of the second half. Consecutive threads take consecutive j, then heads, then
+// Threads one launch of fs_rope_apply_* needs: one per 8 pairs.
+__device__ __forceinline__ int64_t rope_items(const fs_rope_apply_params& p) {
+  return int64_t(p.rows) * p.heads * (p.head_dim / 16);
+}
+
+__device__ __forceinline__ int64_t thread_item() { return int64_t(blockIdx.x) * blockDim.x + threadIdx.x; }
+
+// Item `item` rotates 8 pairs: elements [8j, 8j+8) of the first half of one head with the
+// matching 8 of the second half. Consecutive items take consecutive j, then heads, then
 // tokens, so a warp reads whole heads and the token's cos/sin row stays in L1.
 template <typename T>
-__device__ void rope_apply(const fs_rope_apply_params& p) {
+__device__ void rope_apply(const fs_rope_apply_params& p, int64_t item) {
   const int half = p.head_dim / 2;
   const int vectors = half / 8;
-  const int64_t item = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (item >= int64_t(p.rows) * p.heads * vectors) return;
+  if (item >= rope_items(p)) return;
   const int j = int(item % vectors);
   const int64_t token_head = item / vectors;
   const int head = int(token_head % p.heads);
@@ -67,7 +75,17 @@ __device__ void rope_apply(const fs_rope_apply_params& p) {
   fs::store8(second, x2);
 }
 
+// q's items first, then k's, each rotated exactly as its own launch would.
+template <typename T>
+__device__ void rope_apply_qk(const fs_rope_apply_qk_params& p) {
+  const int64_t item = thread_item(), q_items = rope_items(p.q);
+  if (item < q_items) rope_apply<T>(p.q, item);
+  else rope_apply<T>(p.k, item - q_items);
+}
+
 }  // namespace
 
-extern "C" __global__ void fs_rope_apply_bf16(const __grid_constant__ fs_rope_apply_params p) { fs_pdl_begin(); rope_apply<__nv_bfloat16>(p); }
-extern "C" __global__ void fs_rope_apply_f16(const __grid_constant__ fs_rope_apply_params p) { fs_pdl_begin(); rope_apply<__half>(p); }
+extern "C" __global__ void fs_rope_apply_bf16(const __grid_constant__ fs_rope_apply_params p) { fs_pdl_begin(); rope_apply<__nv_bfloat16>(p, thread_item()); }
+extern "C" __global__ void fs_rope_apply_f16(const __grid_constant__ fs_rope_apply_params p) { fs_pdl_begin(); rope_apply<__half>(p, thread_item()); }
+extern "C" __global__ void fs_rope_apply_qk_bf16(const __grid_constant__ fs_rope_apply_qk_params p) { fs_pdl_begin(); rope_apply_qk<__nv_bfloat16>(p); }
+extern "C" __global__ void fs_rope_apply_qk_f16(const __grid_constant__ fs_rope_apply_qk_params p) { fs_pdl_begin(); rope_apply_qk<__half>(p); }

@@ -3,6 +3,7 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
+#include "silu.cuh"
 
 namespace {
 
@@ -14,11 +15,7 @@ __device__ void silu_mul(const fs_silu_mul_params& p) {
   fs::load8(reinterpret_cast<const T*>(p.gate) + v * 8, g);
   fs::load8(reinterpret_cast<const T*>(p.up) + v * 8, u);
 #pragma unroll
-  for (int k = 0; k < 8; ++k) {
-    // 1 / (1 + e^-g): e^-g overflowing to inf for very negative g gives 0, never NaN.
-    const float sigmoid = 1.f / (1.f + __expf(-g[k]));
-    g[k] = g[k] * sigmoid * u[k];
-  }
+  for (int k = 0; k < 8; ++k) g[k] = fs::silu_times(g[k], u[k]);
   fs::store8(reinterpret_cast<T*>(p.out) + v * 8, g);
 }
 

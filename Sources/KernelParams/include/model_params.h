@@ -43,6 +43,14 @@ typedef struct fs_rope_apply_params {
   int32_t head_dim;       // multiple of 16 (8-wide vectors on each half)
 } fs_rope_apply_params;
 
+// q and k rotated by one launch (their head counts differ under GQA): the first
+// q.rows * q.heads * head_dim / 16 threads rotate q, the rest k, each exactly as
+// fs_rope_apply_* would. Both share head_dim and the cos/sin tables.
+typedef struct fs_rope_apply_qk_params {
+  fs_rope_apply_params q;
+  fs_rope_apply_params k;
+} fs_rope_apply_qk_params;
+
 // out = silu(gate) * up = gate / (1 + exp(-gate)) * up, elementwise, computed in float.
 typedef struct fs_silu_mul_params {
   fs_devptr gate;         // [count] T
@@ -98,5 +106,52 @@ typedef struct fs_linear_skinny_params {
   int32_t out_f32;        // 1: float32 outputs (the logits)
   int32_t features;       // sum of the segments' n
 } fs_linear_skinny_params;
+
+// The skinny product fused with what follows it on a decode step (FS_SKINNY_FUSED_MAX_ROWS
+// rows at most). Both stream the weights exactly as fs_linear_skinny_* does, and round each
+// product to T before using it, so what they write is bit for bit what the unfused launches
+// write (the RMSNorm output within its rounding: the sum of squares adds in another order).
+#define FS_SKINNY_FUSED_MAX_ROWS 4
+
+// out[m, j] = silu(g) * u, g = x[m] . gate[j] (+ gate_bias[j]), u = x[m] . up[j] (+ up_bias[j]),
+// g and u rounded to T first: the gated MLP's gate/up products and SiLU-and-mul in one
+// launch. The warp owning feature j streams gate row j and up row j together.
+typedef struct fs_linear_gated_params {
+  fs_devptr x;            // [rows, k] T
+  fs_devptr gate;         // [n, k] T
+  fs_devptr up;           // [n, k] T
+  fs_devptr gate_bias;    // [n] T or 0
+  fs_devptr up_bias;      // [n] T or 0
+  fs_devptr out;          // [rows, n] T; must not overlap x
+  int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
+  int32_t k;              // multiple of 8
+  int32_t n;
+} fs_linear_gated_params;
+
+// A projection back into the residual stream and the next RMSNorm (o and down, each with
+// the norm after it) in one launch:
+//   projected = x . w^T (+ bias), rounded to T
+//   residual  = T(residual + projected)                      (in place)
+//   normed    = residual * rsqrt(mean(residual^2) + eps) * norm_weight
+// The warp owning feature j updates residual[:, j] and adds its square to a per-CTA sum;
+// each CTA writes its sums to partials[m * gridDim.x + cta] and takes a ticket from
+// `counter`; the last CTA adds the partials in CTA order (deterministic, whichever CTA is
+// last), writes `normed` for every row and resets the counter to 0 (graph-replayable).
+// Launches using one counter must not overlap in time (one stream).
+typedef struct fs_linear_add_rmsnorm_params {
+  fs_devptr x;            // [rows, k] T
+  fs_devptr w;            // [n, k] T
+  fs_devptr bias;         // [n] T or 0
+  fs_devptr projected;    // out [rows, n] T, or 0 to skip it
+  fs_devptr residual;     // in/out [rows, n] T
+  fs_devptr norm_weight;  // [n] T
+  fs_devptr normed;       // out [rows, n] T
+  fs_devptr partials;     // float32 scratch [rows, gridDim.x]
+  fs_devptr counter;      // uint32, 0 before the launch (and after it)
+  int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
+  int32_t k;              // multiple of 8
+  int32_t n;              // multiple of 8
+  float eps;
+} fs_linear_add_rmsnorm_params;
 
 #endif

@@ -27,6 +27,8 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let rotary: RotaryKernel
     let siluMulKernel: SiLUMulKernel
     let skinny: SkinnyLinearKernel
+    /// The skinny kernel's fused variants (CUDAModelOps+Fused.swift).
+    let fused: CUDAFusedKernels
     /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
     /// (0: always cuBLASLt, to compare the two). Measured on the H100 at 4096→14336: 1 row
     /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
@@ -50,6 +52,7 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         rotary = try RotaryKernel(library: library)
         siluMulKernel = try SiLUMulKernel(library: library)
         skinny = try SkinnyLinearKernel(library: library)
+        fused = try CUDAFusedKernels(library: library, stream: stream)
         badToken = try context.allocate(Int32.self, count: 1)
         try badToken.upload([0], stream: stream)
     }

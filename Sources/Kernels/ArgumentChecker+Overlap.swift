@@ -1,0 +1,10 @@
+/// Fused kernels read one tensor while other CTAs write another: the two must not share
+/// memory, or a CTA reads what another already overwrote.
+extension ArgumentChecker {
+    func disjoint(_ name: String, _ a: DeviceTensorRef, _ otherName: String, _ b: DeviceTensorRef) throws(KernelArgumentError) {
+        let aEnd = a.address + UInt64(a.count * a.dtype.byteSize), bEnd = b.address + UInt64(b.count * b.dtype.byteSize)
+        guard a.address >= bEnd || b.address >= aEnd else {
+            throw fail(name, "overlaps '\(otherName)'; the fused kernel reads one while it writes the other, so pass separate buffers")
+        }
+    }
+}

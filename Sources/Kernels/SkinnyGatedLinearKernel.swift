@@ -1,0 +1,64 @@
+import CUDA
+import KernelParams
+
+/// The gated MLP's first half on a decode step, in one launch
+/// (kernels/model/linear_skinny_gated.cu): out = silu(x · gateᵀ) * (x · upᵀ) for 1–4 rows.
+/// Bit for bit what `SkinnyLinearKernel` (gate and up) followed by `SiLUMulKernel` writes,
+/// one kernel instead of two and without writing and re-reading the two products.
+public struct SkinnyGatedLinearKernel: Sendable {
+    public static let maxRows = Int(FS_SKINNY_FUSED_MAX_ROWS)
+    private let kernels: [String: Kernel]
+    private let multiprocessors: Int
+
+    public init(library: KernelLibrary) throws {
+        var kernels: [String: Kernel] = [:]
+        for dtype in [KernelDType.bf16, .f16] {
+            for rows in 1 ... Self.maxRows { kernels[Self.name(dtype, rows)] = try library.function(Self.name(dtype, rows)) }
+        }
+        self.kernels = kernels
+        multiprocessors = library.context.device.multiprocessorCount
+    }
+
+    static func name(_ dtype: KernelDType, _ rows: Int) -> String { "fs_linear_skinny_gated_\(dtype)_m\(rows)" }
+
+    /// Whether the kernel serves this shape (else run the products and SiLU-mul apart).
+    public static func serves(rows: Int, inFeatures: Int, dtype: KernelDType) -> Bool {
+        rows >= 1 && rows <= maxRows && inFeatures % 8 == 0 && (dtype == .bf16 || dtype == .f16)
+    }
+
+    /// x: [rows, k]; gate, up: [n, k]; biases: [n] or nil; out: [rows, n], apart from x.
+    public static func makeParams(x: DeviceTensorRef, gate: DeviceTensorRef, up: DeviceTensorRef,
+                                  gateBias: DeviceTensorRef? = nil, upBias: DeviceTensorRef? = nil, out: DeviceTensorRef,
+                                  rows: Int, inFeatures k: Int,
+                                  outFeatures n: Int) throws(KernelArgumentError) -> fs_linear_gated_params {
+        let check = ArgumentChecker(kernel: "linear_skinny_gated")
+        let dtype = x.dtype
+        guard serves(rows: rows, inFeatures: k, dtype: dtype) else {
+            throw check.fail("rows/inFeatures", "\(rows) rows of \(k) \(dtype): the kernel serves 1...\(maxRows) rows "
+                             + "of bf16/f16 with inFeatures a multiple of 8")
+        }
+        try check.positive("outFeatures", n)
+        try check.fitsInt32("inFeatures", k)
+        try check.fitsInt32("outFeatures", n)
+        try check.tensor("x", x, dtype: dtype, atLeast: rows * k)
+        try check.tensor("gate", gate, dtype: dtype, atLeast: n * k)
+        try check.tensor("up", up, dtype: dtype, atLeast: n * k)
+        if let gateBias { try check.tensor("gateBias", gateBias, dtype: dtype, atLeast: n, alignment: dtype.byteSize) }
+        if let upBias { try check.tensor("upBias", upBias, dtype: dtype, atLeast: n, alignment: dtype.byteSize) }
+        try check.tensor("out", out, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
+        try check.disjoint("out", out, "x", x)
+        return fs_linear_gated_params(x: x.address, gate: gate.address, up: up.address, gate_bias: gateBias?.address ?? 0,
+                                      up_bias: upBias?.address ?? 0, out: out.address, rows: Int32(rows), k: Int32(k),
+                                      n: Int32(n))
+    }
+
+    public func launch(x: DeviceTensorRef, gate: DeviceTensorRef, up: DeviceTensorRef, gateBias: DeviceTensorRef? = nil,
+                       upBias: DeviceTensorRef? = nil, out: DeviceTensorRef, rows: Int, inFeatures k: Int, outFeatures n: Int,
+                       stream: CUDAStream) throws {
+        let params = try Self.makeParams(x: x, gate: gate, up: up, gateBias: gateBias, upBias: upBias, out: out, rows: rows,
+                                         inFeatures: k, outFeatures: n)
+        let blocks = SkinnyLinearKernel.blocks(features: n, multiprocessors: multiprocessors)
+        try kernels[Self.name(x.dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
+                                                      stream: stream, params: params, programmaticLaunch: true)
+    }
+}

@@ -1,0 +1,103 @@
+// The streaming main loop of the skinny linear kernels (linear_skinny.cu and its fused
+// variants, linear_skinny_gated.cu and linear_skinny_add_rmsnorm.cu): one warp computes the
+// dot products of R weight rows with each of the M rows of x. Its lanes stream every weight
+// row in 16-byte `ld.global.cs` vectors, eight in flight per row and lane (the weights are
+// read once: evict first), convert each vector to float once and reuse it against every row
+// of x (tiny, so it stays in L1), then reduce the per-lane sums with shuffles.
+//
+// Each lane adds its vectors in increasing order, whatever R and the unroll, and the
+// shuffle tree is fixed: a row's sum is bit for bit the same whether it streams alone
+// (R = 1) or beside another row (R = 2, gate and up). That is what lets a fused kernel
+// promise results identical to the unfused launches.
+#pragma once
+#include <stdint.h>
+#include "fs_vec.cuh"
+
+namespace fs_skinny {
+
+constexpr int kWarps = 8;     // warps (features in flight) per CTA
+constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane and weight row
+
+// acc[r][m] = sum_i w[r][i] * x[m * k + i], for i < k (k a multiple of 8), on every lane.
+template <typename T, int M, int R>
+__device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)[R], int lane, float (&acc)[R][M]) {
+  const int vectors = k >> 3;
+  const uint4* rows[R];
+#pragma unroll
+  for (int r = 0; r < R; ++r) {
+    rows[r] = reinterpret_cast<const uint4*>(w[r]);
+#pragma unroll
+    for (int m = 0; m < M; ++m) acc[r][m] = 0.f;
+  }
+
+  int v = lane;
+  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) {
+    uint4 raw[R][kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+#pragma unroll
+      for (int r = 0; r < R; ++r) raw[r][u] = __ldcs(rows[r] + v + 32 * u);  // streamed once: evict first
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      float wf[R][8];
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const T* wv = reinterpret_cast<const T*>(&raw[r][u]);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) wf[r][i] = fs::to_float(wv[i]);
+      }
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        float xf[8];
+        fs::load8(x + int64_t(m) * k + int64_t(v + 32 * u) * 8, xf);
+#pragma unroll
+        for (int r = 0; r < R; ++r) {
+#pragma unroll
+          for (int i = 0; i < 8; ++i) acc[r][m] = fmaf(wf[r][i], xf[i], acc[r][m]);
+        }
+      }
+    }
+  }
+  for (; v < vectors; v += 32) {
+    uint4 raw[R];
+#pragma unroll
+    for (int r = 0; r < R; ++r) raw[r] = __ldcs(rows[r] + v);
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      float xf[8];
+      fs::load8(x + int64_t(m) * k + int64_t(v) * 8, xf);
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const T* wv = reinterpret_cast<const T*>(&raw[r]);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) acc[r][m] = fmaf(fs::to_float(wv[i]), xf[i], acc[r][m]);
+      }
+    }
+  }
+#pragma unroll
+  for (int r = 0; r < R; ++r) {
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+#pragma unroll
+      for (int offset = 16; offset > 0; offset >>= 1) acc[r][m] += __shfl_xor_sync(0xFFFFFFFFu, acc[r][m], offset);
+    }
+  }
+}
+
+// Pulls `bytes` from the start of a weight row into L2, one 128-byte line per lane from
+// `first_lane` on. Weights never depend on the previous kernel, so this runs before
+// fs_pdl_wait and the stream starts at full speed once the previous kernel is done.
+__device__ __forceinline__ void prefetch_l2(const void* row, int row_bytes, int bytes, int lane, int first_lane) {
+  const int offset = (lane - first_lane) * 128;
+  if (offset >= 0 && offset < bytes && offset < row_bytes) {
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(row) + offset));
+  }
+}
+
+// A CTA's first feature and the grid-stride step of the feature loop (warps loop over
+// features: a grid of a few CTAs per SM spends no time starting CTAs).
+__device__ __forceinline__ int first_feature() { return blockIdx.x * kWarps + (threadIdx.x >> 5); }
+__device__ __forceinline__ int feature_stride() { return gridDim.x * kWarps; }
+
+}  // namespace fs_skinny
