@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 9 on the GPU machine: `flashserve serve` on the GPU with Llama-3-8B's config and
 # seeded random bf16 weights (plus the Llama-3 tokenizer), then `flashserve bench serving`
-# against it: 1k input / 256 output tokens, 200 requests at max concurrency 32 and 128.
-# Logs and JSON reports under $OUT; a table last.
+# against it: 1k input / 256 output tokens, 200 requests at max concurrency 32 and 128,
+# greedy, then the same with sampling (temperature 0.7, top-p 0.9, top-k 50, a seed per
+# request: the GPU sampler's path). Logs and JSON reports under $OUT; a table last.
 # Needs: .device-carry/flashserve.gz, .device-carry/llama-3-8b/{config.json,tokenizer.json.gz},
 # build/kernels/.
 set -uo pipefail
@@ -23,13 +24,18 @@ for _ in $(seq 1 240); do
   sleep 1
 done
 grep -iE "engine|graph|listening" "$out/serve.log" | head -8
-for concurrency in ${CONCURRENCY:-32 128}; do
-  echo "== concurrency $concurrency"
+run_bench() {  # run_bench NAME CONCURRENCY [SAMPLING OPTIONS...]
+  local name="$1" concurrency="$2"; shift 2
+  echo "== $name, concurrency $concurrency"
   timeout 400 "$bin" bench serving --port "$port" --num-prompts "$requests" --max-concurrency "$concurrency" \
-    --input-len 1024 --output-len 256 --seed "$concurrency" --no-progress --json > "$out/serving-c$concurrency.json" 2> "$out/serving-c$concurrency.err"
+    --input-len 1024 --output-len 256 --seed "$concurrency" --no-progress --json "$@" > "$out/serving-$name-c$concurrency.json" 2> "$out/serving-$name-c$concurrency.err"
   echo "rc $?"
-  cat "$out/serving-c$concurrency.json" | head -60
-  tail -n 5 "$out/serving-c$concurrency.err"
-  kill -0 $server 2>/dev/null || { echo "server died:"; tail -n 40 "$out/serve.log"; break; }
+  head -60 "$out/serving-$name-c$concurrency.json"
+  tail -n 5 "$out/serving-$name-c$concurrency.err"
+  kill -0 $server 2>/dev/null || { echo "server died:"; tail -n 40 "$out/serve.log"; return 1; }
+}
+for concurrency in ${CONCURRENCY:-32 128}; do run_bench greedy "$concurrency" || break; done
+for concurrency in ${SAMPLED_CONCURRENCY:-32 128}; do
+  run_bench sampled "$concurrency" --temperature 0.7 --top-p 0.9 --top-k 50 || break
 done
 curl -s "http://127.0.0.1:$port/metrics" | grep -E "^flashserve_(kv|running|waiting|requests)" | head -12

@@ -28,6 +28,10 @@ struct BenchServingCommand: AsyncParsableCommand {
     var rangeRatio = 1.0
     @Option(help: "Seed for lengths, arrivals and prompts.") var seed: UInt64 = 1
     @Option(name: .customLong("timeout"), help: "Seconds one request may take.") var requestTimeout = 600.0
+    @Option(help: "Sampling temperature of every request (0: greedy).") var temperature = 0.0
+    @Option(name: .customLong("top-p"), help: "top_p of every request (default: not sent).") var topP: Double?
+    @Option(name: .customLong("top-k"), help: "top_k of every request (default: not sent).") var topK: Int?
+    @Option(name: .customLong("min-p"), help: "min_p of every request (default: not sent).") var minP: Double?
     @Flag(help: "Print the report as JSON (the progress bar still goes to stderr).") var json = false
     @Flag(name: .customLong("no-progress"), help: "Do not draw the progress bar.") var noProgress = false
 
@@ -37,6 +41,7 @@ struct BenchServingCommand: AsyncParsableCommand {
         guard requestRate > 0 else { throw ValidationError("--request-rate must be positive (or inf)") }
         guard (0...1).contains(rangeRatio) else { throw ValidationError("--range-ratio must be in [0, 1]") }
         if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
+        guard temperature >= 0 else { throw ValidationError("--temperature must be 0 (greedy) or positive") }
     }
 
     func run() async throws {
@@ -52,6 +57,7 @@ struct BenchServingCommand: AsyncParsableCommand {
         configuration.rangeRatio = rangeRatio
         configuration.seed = seed
         configuration.requestTimeout = requestTimeout
+        configuration.sampling = ServingBenchmark.Sampling(temperature: temperature, topP: topP, topK: topK, minP: minP)
         let bar = noProgress ? nil : ProgressBar()
         let report = try await ServingBenchmark(configuration: configuration).run { done, total in
             bar?.update(done: done, total: total)

@@ -57,6 +57,33 @@ import Testing
         }
     }
 
+    @Test func requestBodiesCarryTheSamplingFieldsAndASeedPerRequest() throws {
+        let greedy = try JSONSerialization.jsonObject(
+            with: Data(ServingBenchmark.requestBody(model: "m", prompt: [1, 2], outputLength: 5))) as? [String: Any]
+        #expect(greedy?["temperature"] as? Double == 0 && greedy?["seed"] == nil && greedy?["top_p"] == nil)
+        let sampling = ServingBenchmark.Sampling(temperature: 0.7, topP: 0.9, topK: 50, minP: 0.05)
+        let sampled = try JSONSerialization.jsonObject(
+            with: Data(ServingBenchmark.requestBody(model: "m", prompt: [1, 2], outputLength: 5, sampling: sampling,
+                                                    seed: 12))) as? [String: Any]
+        #expect(sampled?["temperature"] as? Double == 0.7 && sampled?["top_p"] as? Double == 0.9)
+        #expect(sampled?["top_k"] as? Int == 50 && sampled?["min_p"] as? Double == 0.05 && sampled?["seed"] as? Int == 12)
+        #expect(sampled?["prompt"] as? [Int] == [1, 2] && sampled?["max_tokens"] as? Int == 5)
+    }
+
+    @Test func aSampledBenchmarkRunsAgainstALiveServer() async throws {
+        try await withTestServer(engine: TestModel.engine()) { server in
+            var configuration = ServingBenchmark.Configuration()
+            configuration.port = server.port
+            configuration.requestCount = 4
+            configuration.inputLength = 16
+            configuration.outputLength = 6
+            configuration.sampling = ServingBenchmark.Sampling(temperature: 0.8, topP: 0.95, topK: 40)
+            let report = try await ServingBenchmark(configuration: configuration).run()
+            #expect(report.completed == 4 && report.failed == 0, "\(report.errors)")
+            #expect(report.totalOutputTokens == 4 * 6)
+        }
+    }
+
     @Test func failuresAreCountedAndExplained() async throws {
         try await withTestServer(engine: TestModel.engine { $0.contextLength = 64 }) { server in
             var configuration = ServingBenchmark.Configuration()

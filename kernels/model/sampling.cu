@@ -10,7 +10,8 @@
 // - Top-p's cut is found the same way, but bins are scanned by probability mass instead
 //   of count: the first rank whose cumulative mass reaches p times the mass of the top-k
 //   set (or of the whole row). Equal keys weigh the same, so the ties it needs at the cut
-//   are a division, not a walk.
+//   are a division, not a walk; the mass above the cut is summed again exactly (double)
+//   for that division, since the bins' fixed-point masses only steer the descent.
 // - The draw walks the kept tokens in id order: each thread sums a contiguous chunk, a
 //   block scan finds the chunk where the cumulative weight passes uniform * total, and
 //   that chunk's thread walks it. Weights are exp((l - max) / T) in float; sums are double.
@@ -59,9 +60,13 @@ __device__ __forceinline__ Cut tighter(Cut a, Cut b) {
   return a.ties < b.ties ? a : b;
 }
 
+// Bin masses are fixed point (2^-32 units) split over three 32-bit words, because shared
+// memory adds integers natively but float (and 64-bit) adds become compare-and-swap loops,
+// which collide on the few bins that hold most logits (measured: 600 us a row that way).
+// Each word takes 11 bits of a weight's 32, so a bin of 128k weights cannot overflow.
 struct Shared {
-  int32_t count[kBins];
-  float mass[kBins];
+  uint32_t count[kBins];
+  uint32_t mass_high[kBins], mass_mid[kBins], mass_low[kBins];
   int32_t warp_int[kWarps + 1];
   double warp_double[kWarps + 1];
   unsigned long long best;
@@ -71,6 +76,11 @@ struct Shared {
   double above_mass;
   int32_t winner;
 };
+
+__device__ __forceinline__ double bin_mass(const Shared& s, int b) {
+  return (double(s.mass_high[b]) * 4194304.0 + double(s.mass_mid[b]) * 2048.0 + double(s.mass_low[b])) *
+         2.3283064365386963e-10;   // 2^-32
+}
 
 // Exclusive prefix sum over the block in thread order; `total` gets the sum of all.
 // `warp_totals` holds kWarps + 1 values; every thread must call it.
@@ -122,19 +132,52 @@ __device__ unsigned long long row_best(const float* x, int vocab, Shared& s) {
   return s.best;
 }
 
+// The mass of every token ranked above `key` (all tokens with a larger key), summed in
+// double per thread: the radix descent steers by approximate bin masses, this is exact.
+__device__ double mass_above(const float* x, int vocab, float maximum, float scale, uint32_t key, Shared& s) {
+  double local = 0;
+  for (int i = threadIdx.x; i < vocab; i += kThreads) {
+    const float logit = load_logit(x, i);
+    if (key_of(logit) > key) local += weight_of(logit, maximum, scale);
+  }
+  double total;
+  block_exclusive_scan(local, total, s.warp_double);
+  return total;
+}
+
+// How many tokens are at or above `floor_key`, their mass, and the whole row's mass.
+__device__ void weigh_floor(const float* x, int vocab, float maximum, float scale, uint32_t floor_key, Shared& s,
+                            int32_t& count, double& mass, double& row_mass) {
+  int32_t local_count = 0;
+  double local_mass = 0, local_row = 0;
+  for (int i = threadIdx.x; i < vocab; i += kThreads) {
+    const float logit = load_logit(x, i);
+    const float w = weight_of(logit, maximum, scale);
+    local_row += w;
+    if (key_of(logit) >= floor_key) {
+      local_count += 1;
+      local_mass += w;
+    }
+  }
+  block_exclusive_scan(local_count, count, s.warp_int);
+  block_exclusive_scan(local_mass, mass, s.warp_double);
+  block_exclusive_scan(local_row, row_mass, s.warp_double);
+}
+
 enum class SelectBy { count, mass };
 
 // Radix select from the top: the cut where the tokens kept (in rank order) first reach
-// `target` tokens (SelectBy::count) or `target` of probability mass (SelectBy::mass, where
-// a negative target means "-target times the row's whole mass"). Returns the cut and,
-// through `kept_mass`, the mass of the tokens it keeps.
+// `target` tokens (SelectBy::count) or `target` of probability mass (SelectBy::mass).
+// Tokens below `min_key` are left out of the histograms: the caller knows the cut lies at
+// or above it. With `want_mass` (or in mass mode) `kept_mass` gets the exact mass of the
+// tokens the cut keeps.
 template <SelectBy kBy>
-__device__ Cut radix_select(const float* x, int vocab, float maximum, float scale, double target, Shared& s,
-                            double& kept_mass) {
+__device__ Cut radix_select(const float* x, int vocab, float maximum, float scale, double target, uint32_t min_key,
+                            bool want_mass, Shared& s, double& kept_mass) {
   uint32_t prefix = 0, mask = 0;
   int32_t above_count = 0;
   double above_mass = 0;
-  int32_t bin_count = 0;
+  uint32_t bin_count = 0;
   const int shifts[3] = {21, 10, 0};
   const int widths[3] = {11, 11, 10};
 #pragma unroll
@@ -143,7 +186,7 @@ __device__ Cut radix_select(const float* x, int vocab, float maximum, float scal
     const uint32_t digit_mask = (1u << widths[pass]) - 1;
     for (int b = threadIdx.x; b < kBins; b += kThreads) {
       s.count[b] = 0;
-      s.mass[b] = 0.f;
+      if (kBy == SelectBy::mass) s.mass_high[b] = s.mass_mid[b] = s.mass_low[b] = 0;
     }
     if (threadIdx.x == 0) {
       s.crossing = kNoCrossing;
@@ -153,24 +196,28 @@ __device__ Cut radix_select(const float* x, int vocab, float maximum, float scal
     for (int i = threadIdx.x; i < vocab; i += kThreads) {
       const float logit = load_logit(x, i);
       const uint32_t key = key_of(logit);
-      if ((key & mask) != prefix) continue;
+      if (key < min_key || (key & mask) != prefix) continue;
       const int digit = int((key >> shift) & digit_mask);
-      atomicAdd(&s.count[digit], 1);
-      atomicAdd(&s.mass[digit], weight_of(logit, maximum, scale));
+      atomicAdd(&s.count[digit], 1u);
+      if (kBy == SelectBy::mass) {
+        const float w = weight_of(logit, maximum, scale);
+        // w <= 1, so w * 2^32 fits 33 bits; 2^32 itself only for the maximum (w = 1).
+        const unsigned long long fixed = static_cast<unsigned long long>(double(w) * 4294967296.0);
+        atomicAdd(&s.mass_high[digit], uint32_t(fixed >> 22));
+        atomicAdd(&s.mass_mid[digit], uint32_t((fixed >> 11) & 0x7FF));
+        atomicAdd(&s.mass_low[digit], uint32_t(fixed & 0x7FF));
+      }
     }
     __syncthreads();
     // Thread t owns bins kBins-1-2t and kBins-2-2t: thread order is descending digit order.
     const int high = kBins - 1 - 2 * int(threadIdx.x), low = high - 1;
-    const int32_t c = s.count[high] + s.count[low];
-    const double m = double(s.mass[high]) + double(s.mass[low]);
+    const int32_t c = int32_t(s.count[high] + s.count[low]);
+    const double m = kBy == SelectBy::mass ? bin_mass(s, high) + bin_mass(s, low) : 0.0;
     int32_t count_total;
     double mass_total;
     const int32_t count_before = block_exclusive_scan(c, count_total, s.warp_int);
-    const double mass_before = block_exclusive_scan(m, mass_total, s.warp_double);
-    double goal = target;
-    if (kBy == SelectBy::mass && pass == 0 && target < 0) goal = -target * mass_total;
-    if (kBy == SelectBy::mass) target = goal;   // later passes measure against the same mass
-    const double need = kBy == SelectBy::count ? goal - above_count : goal - above_mass;
+    const double mass_before = kBy == SelectBy::mass ? block_exclusive_scan(m, mass_total, s.warp_double) : 0.0;
+    const double need = kBy == SelectBy::count ? target - above_count : target - above_mass;
     const bool crosses = kBy == SelectBy::count ? double(count_before + c) >= need : mass_before + m >= need;
     if (c > 0) {
       atomicMax(&s.last_nonempty, int(threadIdx.x));
@@ -180,12 +227,12 @@ __device__ Cut radix_select(const float* x, int vocab, float maximum, float scal
     const int chosen = s.crossing != kNoCrossing ? s.crossing : s.last_nonempty;
     if (int(threadIdx.x) == chosen) {
       // The high bin if it alone reaches the goal (or the low bin is empty), else the low.
-      const bool high_reaches = kBy == SelectBy::count ? double(count_before + s.count[high]) >= need
-                                                       : mass_before + double(s.mass[high]) >= need;
+      const bool high_reaches = kBy == SelectBy::count ? double(count_before + int32_t(s.count[high])) >= need
+                                                       : mass_before + bin_mass(s, high) >= need;
       const bool take_high = s.count[high] > 0 && (high_reaches || s.count[low] == 0);
       s.digit = take_high ? high : low;
-      s.above_count = count_before + (take_high ? 0 : s.count[high]);
-      s.above_mass = mass_before + (take_high ? 0.0 : double(s.mass[high]));
+      s.above_count = count_before + (take_high ? 0 : int32_t(s.count[high]));
+      s.above_mass = kBy == SelectBy::mass ? mass_before + (take_high ? 0.0 : bin_mass(s, high)) : 0.0;
     }
     __syncthreads();
     prefix |= uint32_t(s.digit) << shift;
@@ -197,15 +244,18 @@ __device__ Cut radix_select(const float* x, int vocab, float maximum, float scal
   }
   // Every token at the cut's key weighs the same.
   const double tie_weight = weight_of(float_of(prefix), maximum, scale);
+  const int32_t at_key = int32_t(bin_count);
   int32_t ties;
+  double exact_above = 0;
   if (kBy == SelectBy::count) {
     ties = int32_t(target) - above_count;
+    if (want_mass) exact_above = mass_above(x, vocab, maximum, scale, prefix, s);
   } else {
-    const double missing = target - above_mass;
-    ties = tie_weight > 0 ? int32_t(ceil(missing / tie_weight)) : bin_count;
+    exact_above = mass_above(x, vocab, maximum, scale, prefix, s);
+    ties = tie_weight > 0 ? int32_t(ceil((target - exact_above) / tie_weight)) : at_key;
   }
-  ties = ties < 1 ? 1 : (ties > bin_count ? bin_count : ties);
-  kept_mass = above_mass + ties * tie_weight;
+  ties = ties < 1 ? 1 : (ties > at_key ? at_key : ties);
+  kept_mass = exact_above + ties * tie_weight;
   return Cut{prefix, ties};
 }
 
@@ -305,14 +355,31 @@ extern "C" __global__ void __launch_bounds__(kThreads, 1) fs_sample_f32(const __
   const float scale = 1.4426950408889634f / row.temperature;   // log2(e) / T, for exp2f
   // No cut: every token at or above the smallest key, all ties kept.
   Cut cut{0u, vocab};
-  double kept_mass = -1.0;   // -1: the whole row (top-p then measures against all of it)
-  if (row.top_k > 0 && row.top_k < vocab) {
-    cut = radix_select<SelectBy::count>(x, vocab, maximum, scale, double(row.top_k), s, kept_mass);
+  const bool top_k = row.top_k > 0 && row.top_k < vocab, top_p = row.top_p < 1.f;
+  if (!top_k && !top_p) {
+    const int token = draw(x, vocab, maximum, scale, cut, row.min_p, row.uniform, s);
+    if (threadIdx.x == 0) tokens[blockIdx.x] = token;
+    return;
   }
-  if (row.top_p < 1.f) {
+  // The histograms' atomics are the cost, and most of a row lies in a few bins far below
+  // its top. Tokens lighter than 2^-24 of the top (logit < max - 24 ln2 T) hardly ever
+  // reach a cut: one cheap pass counts and weighs the tokens above that floor (and the
+  // whole row), and where they already hold top-k's count or top-p's mass the selects
+  // skip the rest.
+  const uint32_t floor_key = key_of(maximum - 16.635532333438686f * row.temperature);   // 24 ln 2
+  int32_t above_floor;
+  double floor_mass, row_mass;
+  weigh_floor(x, vocab, maximum, scale, floor_key, s, above_floor, floor_mass, row_mass);
+  double kept_mass = row_mass;
+  if (top_k) {
+    const uint32_t min_key = above_floor >= row.top_k ? floor_key : 0u;
+    cut = radix_select<SelectBy::count>(x, vocab, maximum, scale, double(row.top_k), min_key, top_p, s, kept_mass);
+  }
+  if (top_p) {
     double nucleus_mass;
-    const double goal = kept_mass < 0 ? -double(row.top_p) : double(row.top_p) * kept_mass;
-    cut = tighter(cut, radix_select<SelectBy::mass>(x, vocab, maximum, scale, goal, s, nucleus_mass));
+    const double goal = double(row.top_p) * kept_mass;
+    const uint32_t min_key = floor_mass >= goal ? floor_key : 0u;
+    cut = tighter(cut, radix_select<SelectBy::mass>(x, vocab, maximum, scale, goal, min_key, true, s, nucleus_mass));
   }
   const int token = draw(x, vocab, maximum, scale, cut, row.min_p, row.uniform, s);
   if (threadIdx.x == 0) tokens[blockIdx.x] = token;

@@ -23,8 +23,36 @@ public struct ServingBenchmark: Sendable {
         public var seed: UInt64 = 1
         /// Seconds one request may take.
         public var requestTimeout = 600.0
+        /// What every request samples with (greedy by default, as SGLang's bench_serving).
+        public var sampling = Sampling()
 
         public init() {}
+    }
+
+    /// The sampling fields sent with each request; a request's seed is its index, so a rerun
+    /// draws the same tokens.
+    public struct Sampling: Sendable, Equatable {
+        public var temperature = 0.0
+        public var topP: Double?
+        public var topK: Int?
+        public var minP: Double?
+
+        public init(temperature: Double = 0, topP: Double? = nil, topK: Int? = nil, minP: Double? = nil) {
+            self.temperature = temperature
+            self.topP = topP
+            self.topK = topK
+            self.minP = minP
+        }
+
+        /// The JSON members, each followed by a comma.
+        func fields(seed: Int) -> String {
+            var out = "\"temperature\":\(temperature),"
+            if let topP { out += "\"top_p\":\(topP)," }
+            if let topK { out += "\"top_k\":\(topK)," }
+            if let minP { out += "\"min_p\":\(minP)," }
+            if temperature > 0 { out += "\"seed\":\(seed)," }
+            return out
+        }
     }
 
     public let configuration: Configuration
@@ -43,10 +71,11 @@ public struct ServingBenchmark: Sendable {
             outputLength: configuration.outputLength, rangeRatio: configuration.rangeRatio,
             requestRate: configuration.requestRate, seed: configuration.seed)
         var random = BenchmarkRandom(seed: configuration.seed ^ 0x5EED)
-        let bodies = workload.requests.map { request in
+        let bodies = workload.requests.enumerated().map { index, request in
             // Random real tokens: no two prompts share a prefix the cache could reuse.
             let prompt = (0..<request.inputLength).map { _ in pool[Int(random.next() % UInt64(pool.count))] }
-            return Self.requestBody(model: model, prompt: prompt, outputLength: request.outputLength)
+            return Self.requestBody(model: model, prompt: prompt, outputLength: request.outputLength,
+                                    sampling: configuration.sampling, seed: index)
         }
         let slots = configuration.maxConcurrency.map { AsyncSemaphore(permits: $0) }
         let counter = AsyncCounter()
@@ -85,11 +114,12 @@ public struct ServingBenchmark: Sendable {
         }
     }
 
-    static func requestBody(model: String, prompt: [Int32], outputLength: Int) -> [UInt8] {
+    static func requestBody(model: String, prompt: [Int32], outputLength: Int, sampling: Sampling = Sampling(),
+                            seed: Int = 0) -> [UInt8] {
         let ids = prompt.map(String.init).joined(separator: ",")
         let escapedModel = String(decoding: (try? JSONEncoder().encode(model)) ?? Data("\"\"".utf8), as: UTF8.self)
         return Array("""
-            {"model":\(escapedModel),"prompt":[\(ids)],"max_tokens":\(outputLength),"temperature":0,"ignore_eos":true,\
+            {"model":\(escapedModel),"prompt":[\(ids)],"max_tokens":\(outputLength),\(sampling.fields(seed: seed))"ignore_eos":true,\
             "stream":true,"stream_options":{"include_usage":true}}
             """.utf8)
     }
