@@ -101,11 +101,16 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
 #pragma unroll
   for (int m = 0; m < M; ++m) squares[m] = 0.f;
   for (int j = first; j < p.n; j += stride) {
+    // Column j's residual (and bias) are read before the stream, so their latency hides
+    // behind it instead of following it (only this warp writes column j).
+    float before[M];
+#pragma unroll
+    for (int m = 0; m < M; ++m) before[m] = m < p.rows ? fs::to_float(residual[int64_t(m) * p.n + j]) : 0.f;
+    const float bias = p.bias ? fs::to_float(reinterpret_cast<const T*>(p.bias)[j]) : 0.f;
     const T* const rows[1] = {w + int64_t(j) * p.k};
     float acc[1][M];
     fs_skinny::warp_dots<T, M, 1>(x, p.k, rows, lane, acc);
     if (lane != 0) continue;
-    const float bias = p.bias ? fs::to_float(reinterpret_cast<const T*>(p.bias)[j]) : 0.f;
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       if (m >= p.rows) break;
@@ -113,7 +118,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
       const T delta = fs::from_float<T>(acc[0][m] + bias);  // what the plain kernel stores
       if (projected) projected[at] = delta;
       // rmsnorm.cu's add: the sum rounded to T before it is stored and squared.
-      const float sum = fs::to_float(fs::from_float<T>(fs::to_float(delta) + fs::to_float(residual[at])));
+      const float sum = fs::to_float(fs::from_float<T>(fs::to_float(delta) + before[m]));
       residual[at] = fs::from_float<T>(sum);
       squares[m] += sum * sum;
     }
