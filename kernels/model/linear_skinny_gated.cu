@@ -1,7 +1,7 @@
 // The gated MLP's first half on a decode step in one launch (see fs_linear_gated_params):
 // h = silu(x . gate^T) * (x . up^T). Unfused this is a skinny launch writing g and u and a
 // SiLU-and-mul launch reading them back; here the warp that owns feature j streams gate
-// row j and up row j side by side (sixteen 16-byte loads in flight per lane) and writes
+// row j and up row j side by side (up to sixteen 16-byte loads in flight per lane) and writes
 // h[:, j] itself. g and u are rounded to T before the SiLU-mul, and both the dot products
 // (skinny_stream.cuh) and the SiLU-mul (silu.cuh) are the unfused kernels' own code, so h
 // is bit for bit the unfused result.

@@ -1,8 +1,8 @@
 // The streaming main loop of the skinny linear kernels (linear_skinny.cu and its fused
 // variants, linear_skinny_gated.cu and linear_skinny_add_rmsnorm.cu): one warp computes the
 // dot products of R weight rows with each of the M rows of x. Its lanes stream every weight
-// row in 16-byte `ld.global.cs` vectors, eight in flight per row and lane (the weights are
-// read once: evict first), convert each vector to float once and reuse it against every row
+// row in 16-byte `ld.global.cs` vectors, eight per row and lane issued per step (the weights
+// are read once: evict first), convert each vector to float once and reuse it against every row
 // of x (tiny, so it stays in L1), then reduce the per-lane sums with shuffles.
 //
 // Each lane adds its vectors in increasing order, whatever R and the unroll, and the
