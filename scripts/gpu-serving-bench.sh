@@ -24,18 +24,19 @@ for _ in $(seq 1 240); do
   sleep 1
 done
 grep -iE "engine|graph|listening" "$out/serve.log" | head -8
-run_bench() {  # run_bench NAME CONCURRENCY [SAMPLING OPTIONS...]
-  local name="$1" concurrency="$2"; shift 2
+run_bench() {  # run_bench NAME CONCURRENCY SEED [SAMPLING OPTIONS...]
+  local name="$1" concurrency="$2" seed="$3"; shift 3
   echo "== $name, concurrency $concurrency"
   timeout 400 "$bin" bench serving --port "$port" --num-prompts "$requests" --max-concurrency "$concurrency" \
-    --input-len 1024 --output-len 256 --seed "$concurrency" --no-progress --json "$@" > "$out/serving-$name-c$concurrency.json" 2> "$out/serving-$name-c$concurrency.err"
+    --input-len 1024 --output-len 256 --seed "$seed" --no-progress --json "$@" > "$out/serving-$name-c$concurrency.json" 2> "$out/serving-$name-c$concurrency.err"
   echo "rc $?"
   head -60 "$out/serving-$name-c$concurrency.json"
   tail -n 5 "$out/serving-$name-c$concurrency.err"
   kill -0 $server 2>/dev/null || { echo "server died:"; tail -n 40 "$out/serve.log"; return 1; }
 }
-for concurrency in ${CONCURRENCY:-32 128}; do run_bench greedy "$concurrency" || break; done
+# Each pass its own prompts (seed), so no pass finds another's prompts in the prefix cache.
+for concurrency in ${CONCURRENCY:-32 128}; do run_bench greedy "$concurrency" "$concurrency" || break; done
 for concurrency in ${SAMPLED_CONCURRENCY:-32 128}; do
-  run_bench sampled "$concurrency" --temperature 0.7 --top-p 0.9 --top-k 50 || break
+  run_bench sampled "$concurrency" $((concurrency + 1000)) --temperature 0.7 --top-p 0.9 --top-k 50 || break
 done
 curl -s "http://127.0.0.1:$port/metrics" | grep -E "^flashserve_(kv|running|waiting|requests)" | head -12

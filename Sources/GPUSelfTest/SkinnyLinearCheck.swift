@@ -14,7 +14,7 @@ enum SkinnyLinearCheck {
     }
 
     static let cases: [Case] = (1 ... SkinnyLinearKernel.maxRows).map { rows in
-        let shapes = [(576, 576), (576, 1536), (1536, 576), (4096, 1032), (64, 49152)]
+        let shapes = [(576, 576), (576, 1536), (1536, 576), (4096, 1031), (64, 49152)]   // 1031: odd, one row per warp
         let (k, n) = shapes[rows % shapes.count]
         return Case(rows: rows, inFeatures: k, outFeatures: n, dtype: rows % 3 == 0 ? .f16 : .bf16,
                     floatOutput: rows % 4 == 1, bias: rows % 2 == 0)
@@ -24,21 +24,27 @@ enum SkinnyLinearCheck {
         let kernel = try SkinnyLinearKernel(library: env.library)
         var worst = 0.0
         var problems: [String] = []
+        var runs = 0
         for c in cases {
-            let error = try accuracy(env, kernel, c)
-            worst = max(worst, error.isNaN ? .infinity : error)
-            if !(error <= 1e-2) {
-                problems.append("\(c.rows)x\(c.inFeatures)→\(c.outFeatures) \(c.dtype): rel. L2 \(error)")
+            // Rows that two-row streaming serves run both ways: paired (the default) and not.
+            for pairing in c.rows <= SkinnyLinearKernel.maxPairedRows ? [true, false] : [true] {
+                let error = try accuracy(env, kernel, c, pairing: pairing)
+                runs += 1
+                worst = max(worst, error.isNaN ? .infinity : error)
+                if !(error <= 1e-2) {
+                    problems.append("\(c.rows)x\(c.inFeatures)→\(c.outFeatures) \(c.dtype)\(pairing ? "" : " unpaired"): rel. L2 \(error)")
+                }
             }
         }
         let speed = try bandwidth(env, kernel)
         return CheckResult(name: "skinny linear vs float64", passed: problems.isEmpty,
                            detail: problems.isEmpty
-                               ? String(format: "%d cases (1-8 rows, bias, f32 out), worst rel. L2 %.2e; %@", cases.count, worst, speed)
+                               ? String(format: "%d runs (1-8 rows, bias, f32 out, two weight rows per warp and one), worst rel. L2 %.2e; %@", runs, worst, speed)
                                : problems.joined(separator: "; "))
     }
 
-    private static func accuracy(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel, _ c: Case) throws -> Double {
+    private static func accuracy(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel, _ c: Case,
+                                 pairing: Bool) throws -> Double {
         let x = env.randomHalfs(c.rows * c.inFeatures, c.dtype)
         let w = env.randomHalfs(c.outFeatures * c.inFeatures, c.dtype, scale: 1 / Float(c.inFeatures).squareRoot())
         let bias = (0 ..< c.outFeatures).map { _ in env.random.nextSignedUnit() * 0.5 }
@@ -76,14 +82,16 @@ enum SkinnyLinearCheck {
         if c.floatOutput {
             let out = try env.allocator.allocate(Float.self, count: outCount)
             try out.fillBytes(0xFF, stream: env.stream)
-            try kernel.launch(x: dx.ref(c.dtype), weight: dw.ref(c.dtype), bias: biasRef, out: out.ref(.f32), rows: c.rows,
-                              inFeatures: c.inFeatures, outFeatures: c.outFeatures, stream: env.stream)
+            try kernel.launch(x: dx.ref(c.dtype), products: [.init(weight: dw.ref(c.dtype), bias: biasRef, out: out.ref(.f32),
+                                                                  outFeatures: c.outFeatures)],
+                              rows: c.rows, inFeatures: c.inFeatures, stream: env.stream, pairing: pairing)
             got = try out.download(stream: env.stream)
         } else {
             let out = try env.allocator.allocate(UInt16.self, count: outCount)
             try out.fillBytes(0xFF, stream: env.stream)
-            try kernel.launch(x: dx.ref(c.dtype), weight: dw.ref(c.dtype), bias: biasRef, out: out.ref(c.dtype), rows: c.rows,
-                              inFeatures: c.inFeatures, outFeatures: c.outFeatures, stream: env.stream)
+            try kernel.launch(x: dx.ref(c.dtype), products: [.init(weight: dw.ref(c.dtype), bias: biasRef, out: out.ref(c.dtype),
+                                                                  outFeatures: c.outFeatures)],
+                              rows: c.rows, inFeatures: c.inFeatures, stream: env.stream, pairing: pairing)
             got = try out.download(stream: env.stream).map { HalfPrecision.float($0, as: c.dtype) }
         }
         withExtendedLifetime(keep) {}
@@ -93,12 +101,15 @@ enum SkinnyLinearCheck {
     /// Weight bytes per second at one row, ours and cuBLASLt's, at Llama-3-8B's layer shapes.
     private static func bandwidth(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel) throws -> String {
         let blas = try CUBLASLt(context: env.context, workspaceSource: env.allocator)
-        let parts = try [("qkv-sized 4096→6144", 4096, 6144, false), ("gate/up 4096→14336", 4096, 14336, false),
-                         ("down 14336→4096", 14336, 4096, false), ("logits 4096→128256 f32", 4096, 128_256, true)]
+        let parts = try [("o 4096→4096", 4096, 4096, false), ("qkv-sized 4096→6144", 4096, 6144, false),
+                         ("gate/up 4096→14336", 4096, 14336, false), ("down 14336→4096", 14336, 4096, false),
+                         ("logits 4096→128256 f32", 4096, 128_256, true)]
             .map { name, k, n, f32 in
                 let (ours, theirs) = try milliseconds(env, kernel, blas, rows: 1, k: k, n: n, f32: f32)
+                let (single, _) = try milliseconds(env, kernel, blas, rows: 1, k: k, n: n, f32: f32, pairing: false)
                 let bytes = Double(n * k * 2)
-                return String(format: "%@: %.2f TB/s (cuBLASLt %.2f)", name, bytes / ours / 1e9, bytes / theirs / 1e9)
+                return String(format: "%@: %.2f TB/s (one row per warp %.2f, cuBLASLt %.2f)", name, bytes / ours / 1e9,
+                              bytes / single / 1e9, bytes / theirs / 1e9)
             }
         // Rows 2-8 at the gate/up shape: where the kernel stops beating cuBLASLt.
         let sweep = try [2, 3, 4, 6, 8].map { rows in
@@ -110,7 +121,8 @@ enum SkinnyLinearCheck {
 
     /// Median milliseconds of one product [rows, k] x [n, k]ᵀ, ours and cuBLASLt's, on the same buffers.
     private static func milliseconds(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel, _ blas: CUBLASLt,
-                                     rows: Int, k: Int, n: Int, f32: Bool) throws -> (ours: Double, theirs: Double) {
+                                     rows: Int, k: Int, n: Int, f32: Bool,
+                                     pairing: Bool = true) throws -> (ours: Double, theirs: Double) {
         let x = try env.allocator.allocate(UInt16.self, count: rows * k)
         let w = try env.allocator.allocate(UInt16.self, count: n * k)
         let out = try env.allocator.allocate(Float.self, count: rows * n)
@@ -120,8 +132,8 @@ enum SkinnyLinearCheck {
         let outCount = f32 ? rows * n : 2 * rows * n
         let outRef = DeviceTensorRef(address: out.address, count: outCount, dtype: f32 ? .f32 : .bf16)
         let ours = try env.medianMilliseconds { _ in
-            try kernel.launch(x: x.ref(.bf16), weight: w.ref(.bf16), bias: nil, out: outRef, rows: rows,
-                              inFeatures: k, outFeatures: n, stream: env.stream)
+            try kernel.launch(x: x.ref(.bf16), products: [.init(weight: w.ref(.bf16), bias: nil, out: outRef, outFeatures: n)],
+                              rows: rows, inFeatures: k, stream: env.stream, pairing: pairing)
         }
         let shape = LinearShape(rows: rows, inFeatures: k, outFeatures: n, input: .bf16, output: element, hasBias: false)
         let theirs = try env.medianMilliseconds { _ in

@@ -28,9 +28,14 @@ public struct SkinnyAddRMSNormKernel: Sendable {
         rows >= 1 && rows <= maxRows && inFeatures % 8 == 0 && outFeatures % 8 == 0 && (dtype == .bf16 || dtype == .f16)
     }
 
+    /// CTAs of a launch: warps take two features each (outFeatures is a multiple of 8).
+    static func blocks(outFeatures: Int, multiprocessors: Int) -> Int {
+        SkinnyLinearKernel.blocks(features: outFeatures / 2, multiprocessors: multiprocessors)
+    }
+
     /// Floats of partial sums a launch over `outFeatures` on `multiprocessors` SMs needs.
     public static func partialsNeeded(rows: Int, outFeatures: Int, multiprocessors: Int) -> Int {
-        rows * SkinnyLinearKernel.blocks(features: outFeatures, multiprocessors: multiprocessors)
+        rows * blocks(outFeatures: outFeatures, multiprocessors: multiprocessors)
     }
 
     /// x: [rows, k]; weight: [n, k]; bias, normWeight: [n]; projected (or nil), residual,
@@ -83,7 +88,7 @@ public struct SkinnyAddRMSNormKernel: Sendable {
                                          normWeight: normWeight, normed: normed, partials: scratch.partials.ref(.f32),
                                          counter: scratch.counter.ref(.i32), rows: rows, inFeatures: k, outFeatures: n,
                                          eps: eps, multiprocessors: multiprocessors)
-        let blocks = SkinnyLinearKernel.blocks(features: n, multiprocessors: multiprocessors)
+        let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
         try kernels[Self.name(x.dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
                                                       stream: stream, params: params, programmaticLaunch: true)
     }

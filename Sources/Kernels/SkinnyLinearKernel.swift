@@ -37,12 +37,27 @@ public struct SkinnyLinearKernel: Sendable {
                 let name = Self.name(dtype, rows)
                 kernels[name] = try library.function(name)
             }
+            for rows in 1 ... Self.maxPairedRows {
+                let name = Self.name(dtype, rows, paired: true)
+                kernels[name] = try library.function(name)
+            }
         }
         self.kernels = kernels
         multiprocessors = library.context.device.multiprocessorCount
     }
 
-    static func name(_ dtype: KernelDType, _ rows: Int) -> String { "fs_linear_skinny_\(dtype)_m\(rows)" }
+    /// Rows up to which a warp can stream two weight rows at once (registers allow it).
+    public static let maxPairedRows = 4
+
+    static func name(_ dtype: KernelDType, _ rows: Int, paired: Bool = false) -> String {
+        paired ? "fs_linear_skinny_pair_\(dtype)_m\(rows)" : "fs_linear_skinny_\(dtype)_m\(rows)"
+    }
+
+    /// Whether warps stream two weight rows side by side: twice the loads in flight, so short
+    /// matrices (o, q/k/v) stream in fewer waves. Needs every product's n even.
+    static func pairs(rows: Int, products: [Product]) -> Bool {
+        rows <= maxPairedRows && products.allSatisfy { $0.outFeatures % 2 == 0 }
+    }
 
     /// CTAs of a launch over `features` output features (one warp each, grid-stride beyond
     /// `blocksPerMultiprocessor` CTAs per SM); the fused variants use the same grid.
@@ -63,8 +78,10 @@ public struct SkinnyLinearKernel: Sendable {
     }
 
     /// Up to `maxSegments` products of the same x in one launch; every output is f32, or
-    /// every output is in x's type.
-    public func launch(x: DeviceTensorRef, products: [Product], rows: Int, inFeatures k: Int, stream: CUDAStream) throws {
+    /// every output is in x's type. `pairing: false` keeps one weight row per warp even where
+    /// two would serve (for comparing the two in the self-test).
+    public func launch(x: DeviceTensorRef, products: [Product], rows: Int, inFeatures k: Int, stream: CUDAStream,
+                       pairing: Bool = true) throws {
         let check = ArgumentChecker(kernel: "linear_skinny")
         let dtype = x.dtype
         guard Self.serves(rows: rows, inFeatures: k, dtype: dtype) else {
@@ -101,8 +118,10 @@ public struct SkinnyLinearKernel: Sendable {
         let params = fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
                                              segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
                                              out_f32: outF32 ? 1 : 0, features: Int32(features))
-        let blocks = Self.blocks(features: features, multiprocessors: multiprocessors)
-        try kernels[Self.name(dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock),
-                                                    stream: stream, params: params, programmaticLaunch: true)
+        let paired = pairing && Self.pairs(rows: rows, products: products)
+        let blocks = Self.blocks(features: paired ? features / 2 : features, multiprocessors: multiprocessors)
+        try kernels[Self.name(dtype, rows, paired: paired)]!.launch(
+            grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock), stream: stream, params: params,
+            programmaticLaunch: true)
     }
 }

@@ -17,24 +17,31 @@ namespace {
 
 using fs_skinny::kWarps;
 
-template <typename T, int M>
-__device__ __forceinline__ void one_feature(const fs_linear_skinny_params& p, const fs_linear_skinny_segment& seg,
-                                            int feature, int lane) {
-  const T* const w[1] = {reinterpret_cast<const T*>(seg.w) + int64_t(feature) * p.k};
-  float acc[1][M];
-  fs_skinny::warp_dots<T, M, 1>(reinterpret_cast<const T*>(p.x), p.k, w, lane, acc);
-  if (lane != 0) return;
-  float bias = 0.f;
-  if (seg.bias) {
-    bias = p.out_f32 ? reinterpret_cast<const float*>(seg.bias)[feature]
-                     : fs::to_float(reinterpret_cast<const T*>(seg.bias)[feature]);
-  }
+// Features [feature, feature + R) of one segment: R weight rows streamed side by side.
+template <typename T, int M, int R>
+__device__ __forceinline__ void features(const fs_linear_skinny_params& p, const fs_linear_skinny_segment& seg,
+                                         int feature, int lane) {
+  const T* first_row = reinterpret_cast<const T*>(seg.w) + int64_t(feature) * p.k;
+  const T* w[R];
 #pragma unroll
-  for (int m = 0; m < M; ++m) {
-    if (m >= p.rows) break;
-    const int64_t at = int64_t(m) * seg.n + feature;
-    if (p.out_f32) reinterpret_cast<float*>(seg.out)[at] = acc[0][m] + bias;
-    else reinterpret_cast<T*>(seg.out)[at] = fs::from_float<T>(acc[0][m] + bias);
+  for (int r = 0; r < R; ++r) w[r] = first_row + int64_t(r) * p.k;
+  float acc[R][M];
+  fs_skinny::warp_dots<T, M, R>(reinterpret_cast<const T*>(p.x), p.k, w, lane, acc);
+  if (lane != 0) return;
+#pragma unroll
+  for (int r = 0; r < R; ++r) {
+    float bias = 0.f;
+    if (seg.bias) {
+      bias = p.out_f32 ? reinterpret_cast<const float*>(seg.bias)[feature + r]
+                       : fs::to_float(reinterpret_cast<const T*>(seg.bias)[feature + r]);
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      if (m >= p.rows) break;
+      const int64_t at = int64_t(m) * seg.n + feature + r;
+      if (p.out_f32) reinterpret_cast<float*>(seg.out)[at] = acc[r][m] + bias;
+      else reinterpret_cast<T*>(seg.out)[at] = fs::from_float<T>(acc[r][m] + bias);
+    }
   }
 }
 
@@ -49,25 +56,28 @@ __device__ __forceinline__ fs_linear_skinny_segment segment_of(const fs_linear_s
   return seg;
 }
 
-template <typename T, int M>
+// Warps take R consecutive features at a time (R = 2: twice the loads in flight per lane,
+// so a short matrix such as o's 4096 x 4096 streams in one wave instead of two; every
+// segment's n must then be even, which the launcher checks).
+template <typename T, int M, int R>
 __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) {
   const int lane = threadIdx.x & 31;
-  const int stride = fs_skinny::feature_stride();
-  const int first = fs_skinny::first_feature();
+  const int stride = fs_skinny::feature_stride() * R;
+  const int first = fs_skinny::first_feature() * R;
   // The weights do not depend on the previous kernel: while it finishes, pull the start of
-  // this warp's first weight row into L2, so the stream starts at full speed.
+  // this warp's first weight rows into L2, so the stream starts at full speed.
   fs_pdl_trigger();
   if (first < p.features) {
     const fs_linear_skinny_segment seg = segment_of<T, M>(p, first);
     const char* row = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
                                                     int64_t(first - seg.first_feature) * p.k);
-    // One 128-byte line per lane: the row's first 4 KB (34 MB over a full grid, inside L2).
-    fs_skinny::prefetch_l2(row, p.k * int(sizeof(T)), 4096, lane, 0);
+    // One 128-byte line per lane: the rows' first 4 KB (34 MB over a full grid, inside L2).
+    fs_skinny::prefetch_l2(row, R * p.k * int(sizeof(T)), 4096, lane, 0);
   }
   fs_pdl_wait();
   for (int g = first; g < p.features; g += stride) {
     const fs_linear_skinny_segment seg = segment_of<T, M>(p, g);
-    one_feature<T, M>(p, seg, g - seg.first_feature, lane);
+    features<T, M, R>(p, seg, g - seg.first_feature, lane);
   }
 }
 
@@ -77,10 +87,16 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
 #define FS_SKINNY(T, NAME, M)                                                                             \
   extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                             \
       fs_linear_skinny_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {                 \
-    linear_skinny<T, M>(p);                                                                               \
+    linear_skinny<T, M, 1>(p);                                                                            \
+  }
+#define FS_SKINNY_PAIR(T, NAME, M)                                                                        \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                             \
+      fs_linear_skinny_pair_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {            \
+    linear_skinny<T, M, 2>(p);                                                                            \
   }
 #define FS_SKINNY_ALL(T, NAME) \
   FS_SKINNY(T, NAME, 1) FS_SKINNY(T, NAME, 2) FS_SKINNY(T, NAME, 3) FS_SKINNY(T, NAME, 4) \
-  FS_SKINNY(T, NAME, 5) FS_SKINNY(T, NAME, 6) FS_SKINNY(T, NAME, 7) FS_SKINNY(T, NAME, 8)
+  FS_SKINNY(T, NAME, 5) FS_SKINNY(T, NAME, 6) FS_SKINNY(T, NAME, 7) FS_SKINNY(T, NAME, 8) \
+  FS_SKINNY_PAIR(T, NAME, 1) FS_SKINNY_PAIR(T, NAME, 2) FS_SKINNY_PAIR(T, NAME, 3) FS_SKINNY_PAIR(T, NAME, 4)
 FS_SKINNY_ALL(__nv_bfloat16, bf16)
 FS_SKINNY_ALL(__half, f16)

@@ -3,10 +3,10 @@
 // layer's input norm. Unfused this is a skinny launch writing `projected` and an add-norm
 // launch reading it back, one CTA per row.
 //
-// The warp owning feature j computes projected[:, j] with the plain kernel's streaming
-// loop (skinny_stream.cuh), rounds it to T, and forms residual + projected exactly as
-// rmsnorm.cu's add path does; it alone touches column j, so it updates the residual in
-// place. A row's sum of squares needs every feature, so each CTA leaves its share in
+// The warp owning features j and j + 1 computes projected[:, j..j+1] with the plain
+// kernel's streaming loop (skinny_stream.cuh, two weight rows side by side), rounds it to
+// T, and forms residual + projected exactly as rmsnorm.cu's add path does; it alone
+// touches those columns, so it updates the residual in place. A row's sum of squares needs every feature, so each CTA leaves its share in
 // `partials` and takes a ticket; the last CTA to finish adds the shares in CTA order (the
 // same order whichever CTA is last: graph and eager steps must agree bit for bit), then
 // normalises every row and resets the ticket counter for the next launch or replay.
@@ -21,6 +21,7 @@ namespace {
 using fs_skinny::kWarps;
 constexpr int kThreads = kWarps * 32;
 constexpr int kBatch = 4;  // 16-byte vectors each thread of the last CTA loads before using them
+constexpr int kPair = 2;   // weight rows (features) per warp
 
 // Sum over the CTA in a fixed order (shuffle tree, then the warps' sums in warp order).
 __device__ __forceinline__ float cta_sum(float value, float (&scratch)[kWarps]) {
@@ -91,7 +92,9 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   const int first = fs_skinny::first_feature();
   const T* w = reinterpret_cast<const T*>(p.w);
   fs_pdl_trigger();
-  if (first < p.n) fs_skinny::prefetch_l2(w + int64_t(first) * p.k, p.k * int(sizeof(T)), 4096, lane, 0);
+  if (first * kPair < p.n) {
+    fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), 4096, lane, 0);
+  }
   fs_pdl_wait();
 
   const T* x = reinterpret_cast<const T*>(p.x);
@@ -100,27 +103,36 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   float squares[M];  // this warp's share of each row's sum of squares (lane 0's count)
 #pragma unroll
   for (int m = 0; m < M; ++m) squares[m] = 0.f;
-  for (int j = first; j < p.n; j += stride) {
-    // Column j's residual (and bias) are read before the stream, so their latency hides
-    // behind it instead of following it (only this warp writes column j).
-    float before[M];
+  // Two adjacent features per warp (n is a multiple of 8): twice the weight loads in flight
+  // per lane, so o's 4096 x 4096 streams in one wave of the grid.
+  for (int j = first * kPair; j < p.n; j += stride * kPair) {
+    // Columns j, j + 1 of the residual (and bias) are read before the stream, so their
+    // latency hides behind it instead of following it (only this warp writes them).
+    float before[kPair][M];
+    float bias[kPair];
 #pragma unroll
-    for (int m = 0; m < M; ++m) before[m] = m < p.rows ? fs::to_float(residual[int64_t(m) * p.n + j]) : 0.f;
-    const float bias = p.bias ? fs::to_float(reinterpret_cast<const T*>(p.bias)[j]) : 0.f;
-    const T* const rows[1] = {w + int64_t(j) * p.k};
-    float acc[1][M];
-    fs_skinny::warp_dots<T, M, 1>(x, p.k, rows, lane, acc);
+    for (int r = 0; r < kPair; ++r) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) before[r][m] = m < p.rows ? fs::to_float(residual[int64_t(m) * p.n + j + r]) : 0.f;
+      bias[r] = p.bias ? fs::to_float(reinterpret_cast<const T*>(p.bias)[j + r]) : 0.f;
+    }
+    const T* const rows[kPair] = {w + int64_t(j) * p.k, w + int64_t(j + 1) * p.k};
+    float acc[kPair][M];
+    fs_skinny::warp_dots<T, M, kPair>(x, p.k, rows, lane, acc);
     if (lane != 0) continue;
 #pragma unroll
-    for (int m = 0; m < M; ++m) {
-      if (m >= p.rows) break;
-      const int64_t at = int64_t(m) * p.n + j;
-      const T delta = fs::from_float<T>(acc[0][m] + bias);  // what the plain kernel stores
-      if (projected) projected[at] = delta;
-      // rmsnorm.cu's add: the sum rounded to T before it is stored and squared.
-      const float sum = fs::to_float(fs::from_float<T>(fs::to_float(delta) + before[m]));
-      residual[at] = fs::from_float<T>(sum);
-      squares[m] += sum * sum;
+    for (int r = 0; r < kPair; ++r) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        if (m >= p.rows) break;
+        const int64_t at = int64_t(m) * p.n + j + r;
+        const T delta = fs::from_float<T>(acc[r][m] + bias[r]);  // what the plain kernel stores
+        if (projected) projected[at] = delta;
+        // rmsnorm.cu's add: the sum rounded to T before it is stored and squared.
+        const float sum = fs::to_float(fs::from_float<T>(fs::to_float(delta) + before[r][m]));
+        residual[at] = fs::from_float<T>(sum);
+        squares[m] += sum * sum;
+      }
     }
   }
 
