@@ -53,10 +53,18 @@ public struct SkinnyLinearKernel: Sendable {
         paired ? "fs_linear_skinny_pair_\(dtype)_m\(rows)" : "fs_linear_skinny_\(dtype)_m\(rows)"
     }
 
-    /// Whether warps stream two weight rows side by side: twice the loads in flight, so short
-    /// matrices (o, q/k/v) stream in fewer waves. Needs every product's n even.
-    static func pairs(rows: Int, products: [Product]) -> Bool {
-        rows <= maxPairedRows && products.allSatisfy { $0.outFeatures % 2 == 0 }
+    /// Warps resident at once: two CTAs of 8 warps per SM (the kernels use 94-128 registers).
+    static func residentWarps(multiprocessors: Int) -> Int { 2 * featuresPerBlock * multiprocessors }
+
+    /// Whether warps stream two weight rows side by side (twice the loads in flight each).
+    /// Measured on the H100 at one row (bench/RESULTS.md): it pays only where it turns two
+    /// waves of short rows into one — o's 4096 x 4096 went from 2.39 to 2.72 TB/s — and
+    /// costs 2-5 % elsewhere (q/k/v 6144 rows, gate/up, down's 28 KB rows), so only there.
+    static func pairs(rows: Int, products: [Product], inFeatures k: Int, multiprocessors: Int) -> Bool {
+        let features = products.reduce(0) { $0 + $1.outFeatures }
+        let wave = residentWarps(multiprocessors: multiprocessors)
+        return rows <= maxPairedRows && products.allSatisfy { $0.outFeatures % 2 == 0 }
+            && features > wave && features / 2 <= wave && k <= 8192
     }
 
     /// CTAs of a launch over `features` output features (one warp each, grid-stride beyond
@@ -78,10 +86,10 @@ public struct SkinnyLinearKernel: Sendable {
     }
 
     /// Up to `maxSegments` products of the same x in one launch; every output is f32, or
-    /// every output is in x's type. `pairing: false` keeps one weight row per warp even where
-    /// two would serve (for comparing the two in the self-test).
+    /// every output is in x's type. Warps stream two weight rows where `pairs` says it pays;
+    /// `rowsPerWarp` (1, or 2 with even n and at most 4 rows) forces a choice, for the self-test.
     public func launch(x: DeviceTensorRef, products: [Product], rows: Int, inFeatures k: Int, stream: CUDAStream,
-                       pairing: Bool = true) throws {
+                       rowsPerWarp: Int? = nil) throws {
         let check = ArgumentChecker(kernel: "linear_skinny")
         let dtype = x.dtype
         guard Self.serves(rows: rows, inFeatures: k, dtype: dtype) else {
@@ -118,7 +126,17 @@ public struct SkinnyLinearKernel: Sendable {
         let params = fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
                                              segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
                                              out_f32: outF32 ? 1 : 0, features: Int32(features))
-        let paired = pairing && Self.pairs(rows: rows, products: products)
+        let paired: Bool
+        switch rowsPerWarp {
+        case nil: paired = Self.pairs(rows: rows, products: products, inFeatures: k, multiprocessors: multiprocessors)
+        case 1: paired = false
+        case 2:
+            guard rows <= Self.maxPairedRows, products.allSatisfy({ $0.outFeatures % 2 == 0 }) else {
+                throw check.fail("rowsPerWarp", "is 2, which needs at most \(Self.maxPairedRows) rows and every n even")
+            }
+            paired = true
+        case let other?: throw check.fail("rowsPerWarp", "is \(other); use 1 or 2")
+        }
         let blocks = Self.blocks(features: paired ? features / 2 : features, multiprocessors: multiprocessors)
         try kernels[Self.name(dtype, rows, paired: paired)]!.launch(
             grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock), stream: stream, params: params,
