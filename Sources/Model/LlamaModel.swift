@@ -119,8 +119,6 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
         }
         ops.applyRotary(q: w.q, k: w.k, rows: rows, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
                         cos: w.cos, sin: w.sin)
-        // Attention reads little memory on decode steps: the o weights can move closer meanwhile.
-        ops.prefetch(layer.o)
         attention.forward(q: w.q, k: w.k, v: w.v, output: w.attended, layer: index, batch: metadata)
     }
 

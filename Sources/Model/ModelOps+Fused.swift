@@ -4,8 +4,6 @@
 // op set whose fused kernel does not serve a shape to fall back on.
 
 extension ModelOps {
-    public func prefetch(_ weight: Weight) {}
-
     public func applyRotary(q: Tensor, k: Tensor, rows: Int, heads: Int, kvHeads: Int, headDim: Int, cos: Tensor,
                             sin: Tensor) {
         composedApplyRotary(q: q, k: k, rows: rows, heads: heads, kvHeads: kvHeads, headDim: headDim, cos: cos, sin: sin)

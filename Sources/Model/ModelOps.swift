@@ -55,10 +55,6 @@ public protocol ModelOps: AnyObject {
     /// projected = x · weightᵀ, then addRMSNorm(residual: residual, adding: projected, ...) into normed.
     func linearAddRMSNorm(_ x: Tensor, rows: Int, weight: Weight, projected: Tensor, residual: Tensor, normWeight: Vector,
                           epsilon: Float, width: Int, into normed: Tensor)
-
-    /// A hint that `weight` is read soon: an op set may start moving it closer to the compute
-    /// units while the ops issued in between run. Changes no result; the default does nothing.
-    func prefetch(_ weight: Weight)
 }
 
 /// One of several linear layers that read the same input (q/k/v, gate/up).

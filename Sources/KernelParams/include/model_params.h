@@ -154,11 +154,4 @@ typedef struct fs_linear_add_rmsnorm_params {
   float eps;
 } fs_linear_add_rmsnorm_params;
 
-// Pulls `lines` 128-byte lines from `address` into L2 (a weight matrix needed a few kernels
-// later), while the kernels between leave the memory bus idle (decode attention).
-typedef struct fs_prefetch_l2_params {
-  fs_devptr address;      // 128-byte aligned
-  int64_t lines;
-} fs_prefetch_l2_params;
-
 #endif

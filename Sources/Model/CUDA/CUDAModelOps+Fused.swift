@@ -21,14 +21,6 @@ struct CUDAFusedKernels {
 }
 
 extension CUDAModelOps {
-    /// The weight's bytes into L2 (PrefetchKernel), issued now and arriving while the next ops run.
-    public func prefetch(_ weight: CUDAWeight) {
-        guard let prefetcher, let ref = weight.ref else { return }
-        perform("prefetch(\(weight.name))") {
-            try prefetcher.launch(address: ref.address, bytes: ref.count * ref.dtype.byteSize, stream: stream)
-        }
-    }
-
     public func applyRotary(q: DeviceTensor, k: DeviceTensor, rows: Int, heads: Int, kvHeads: Int, headDim: Int,
                             cos: DeviceTensor, sin: DeviceTensor) {
         perform("applyRotary(q, k)") {

@@ -29,8 +29,6 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let skinny: SkinnyLinearKernel
     /// The skinny kernel's fused variants (CUDAModelOps+Fused.swift).
     let fused: CUDAFusedKernels
-    /// Nil when the kernel folder lacks model_prefetch.fatbin: prefetching is only a hint.
-    let prefetcher: PrefetchKernel?
     /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
     /// (0: always cuBLASLt, to compare the two). Measured on the H100 at 4096→14336: 1 row
     /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
@@ -55,7 +53,6 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         siluMulKernel = try SiLUMulKernel(library: library)
         skinny = try SkinnyLinearKernel(library: library)
         fused = try CUDAFusedKernels(library: library, stream: stream)
-        prefetcher = try? PrefetchKernel(library: library)
         badToken = try context.allocate(Int32.self, count: 1)
         try badToken.upload([0], stream: stream)
     }
