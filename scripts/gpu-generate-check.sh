@@ -14,3 +14,12 @@ done
 echo "== gpu, 256 tokens"
 "$bin" generate --model "$model" --load-format random --weight-seed 7 --device gpu --max-tokens 256 --ignore-eos \
   --token-ids 1,4093,198 2>&1 | tail -1
+# A prompt longer than the step's token budget: prefill runs in chunks, and the chunks that
+# end inside the prompt sample nothing (such a step once failed on the GPU). GPU and CPU
+# must both finish; their ids are printed side by side.
+long=$(python3 -c "print(','.join(str(100 + (i * 37) % 40000) for i in range(1500)))")
+for device in gpu cpu; do
+  echo "== $device, 1500-token prompt (chunked prefill)"
+  "$bin" generate --model "$model" --load-format random --weight-seed 7 --device "$device" --max-tokens 16 \
+    --ignore-eos --token-ids "$long" 2>&1 | tail -2 | tee "$out/generate-long-$device.log"
+done

@@ -93,6 +93,8 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
             let nextNorm = index + 1 < weights.layers.count ? weights.layers[index + 1].inputNorm : weights.finalNorm
             projectAddNorm(w.gate, rows: rows, weight: layer.down, norm: nextNorm, workspace: w)
         }
+        // A prefill chunk that ends inside a prompt samples nothing: no rows to gather, no head.
+        guard logitRowCount > 0 else { return w.logits }
         ops.gatherRows(w.normed, rowIndices: w.logitRows, rows: logitRowCount, width: c.hiddenSize, into: w.lastHidden)
         ops.linear(w.lastHidden, rows: logitRowCount, weight: weights.lmHead, bias: nil, into: w.headOutput)
         tensorParallel?.gatherLogits(w.headOutput, rows: logitRowCount, into: w.logits)

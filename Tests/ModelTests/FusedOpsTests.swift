@@ -112,5 +112,11 @@ import Testing
         #expect(ops.calls["applyRotary(q:k:)"] == config.layers)
         #expect(ops.calls["gatedLinear"] == config.layers)
         #expect(ops.calls["linearAddRMSNorm"] == 2 * config.layers)
+        #expect(ops.calls["gatherRows"] == 1)
+        // A prefill chunk that ends inside its prompt has no logit rows: no gather, no output
+        // head (the CUDA op set refuses a 0-row gather, which once failed such steps on the GPU).
+        let chunk = ForwardBatch(tokens: [7, 8], attention: AttentionBatch(sequences: [(0, [6, 7])]), logitRows: [])
+        #expect(model.logits(chunk).isEmpty)
+        #expect(ops.calls["gatherRows"] == 1)
     }
 }

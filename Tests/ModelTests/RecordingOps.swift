@@ -65,6 +65,7 @@ final class RecordingOps: ModelOps {
         inner.siluMul(gate: gate, up: up, count: count, into: out)
     }
     func gatherRows(_ x: Tensor, rowIndices: Indices, rows: Int, width: Int, into out: Tensor) {
+        count("gatherRows")
         inner.gatherRows(x, rowIndices: rowIndices, rows: rows, width: width, into: out)
     }
 }

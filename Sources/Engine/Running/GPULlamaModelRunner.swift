@@ -48,7 +48,10 @@ public final class GPULlamaModelRunner: ModelRunner {
             try context.bind()
             let (tokens, logits) = try run(batch)
             let rows = tokens.count, vocab = vocabSize, stream = model.ops.stream
-            guard let ref = logits.ref else { throw DecodeGraphError.forwardFailed(rows) }
+            // A step without logit rows (a prefill chunk inside a prompt) may leave them unwritten.
+            guard let ref = rows == 0 ? DeviceTensorRef(address: 0, count: 0, dtype: .f32) : logits.ref else {
+                throw DecodeGraphError.forwardFailed(rows)
+            }
             return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocab,
                                     device: DeviceLogits(rows: ref, stream: stream)) {
                 do {
@@ -76,6 +79,10 @@ public final class GPULlamaModelRunner: ModelRunner {
         model.attention.prepareMetadata(for: batch.attention, into: metadata)
         let logits = model.forward(batch, metadata: metadata)
         let rows = batch.logitRows.count
+        if rows == 0 {   // nothing to sample: a prefill chunk that ends inside its prompt
+            try checkStep()
+            return ([], logits)
+        }
         guard let ref = logits.ref else {
             try checkStep()
             throw DecodeGraphError.forwardFailed(rows)
