@@ -10,17 +10,13 @@ import Kernels
 /// because one op set issues everything on its one stream.
 struct CUDAFusedKernels {
     let gated: SkinnyGatedLinearKernel
-    /// Nil when the kernel folder lacks model_linear_skinny_add_rmsnorm.fatbin: the product
-    /// and the add-norm then run as two launches (same results; used to time both in a graph).
-    let addNorm: (kernel: SkinnyAddRMSNormKernel, scratch: SkinnyAddRMSNormScratch)?
+    let addNorm: SkinnyAddRMSNormKernel
+    let addNormScratch: SkinnyAddRMSNormScratch
 
     init(library: KernelLibrary, stream: CUDAStream) throws {
         gated = try SkinnyGatedLinearKernel(library: library)
-        if let kernel = try? SkinnyAddRMSNormKernel(library: library) {
-            addNorm = (kernel, try SkinnyAddRMSNormScratch(for: kernel, source: library.context, stream: stream))
-        } else {
-            addNorm = nil
-        }
+        addNorm = try SkinnyAddRMSNormKernel(library: library)
+        addNormScratch = try SkinnyAddRMSNormScratch(for: addNorm, source: library.context, stream: stream)
     }
 }
 
@@ -54,18 +50,19 @@ extension CUDAModelOps {
     public func linearAddRMSNorm(_ x: DeviceTensor, rows: Int, weight: CUDAWeight, projected: DeviceTensor,
                                  residual: DeviceTensor, normWeight: CUDAVector, epsilon: Float, width: Int,
                                  into normed: DeviceTensor) {
-        guard let addNorm = fused.addNorm, rows <= skinnyRowLimit, weight.rows == width, !weight.isVocabularyMatrix,
+        guard rows <= skinnyRowLimit, weight.rows == width, !weight.isVocabularyMatrix,
+              weight.rows * weight.columns * 2 >= addNormFusionMinWeightBytes,
               SkinnyAddRMSNormKernel.serves(rows: rows, inFeatures: weight.columns, outFeatures: width, dtype: activation) else {
             composedLinearAddRMSNorm(x, rows: rows, weight: weight, projected: projected, residual: residual,
                                      normWeight: normWeight, epsilon: epsilon, width: width, into: normed)
             return
         }
         perform("linearAddRMSNorm(\(weight.name))") {
-            try addNorm.kernel.launch(
+            try fused.addNorm.launch(
                 x: try input(x, "linearAddRMSNorm", "x"), weight: try required(weight.ref, "linearAddRMSNorm", "weight"),
                 projected: try output(projected, activation), residual: try input(residual, "linearAddRMSNorm", "residual"),
                 normWeight: try required(normWeight.halfRef, "linearAddRMSNorm", "normWeight"),
-                normed: try output(normed, activation), scratch: addNorm.scratch, rows: rows,
+                normed: try output(normed, activation), scratch: fused.addNormScratch, rows: rows,
                 inFeatures: weight.columns, outFeatures: width, eps: epsilon, stream: stream)
         }
     }

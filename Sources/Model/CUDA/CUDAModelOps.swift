@@ -34,6 +34,12 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
     /// 13 % and 8 rows 47 % slower (its per-row reads of x; bench/RESULTS.md).
     public var skinnyRowLimit = 4
+    /// Weight bytes from which a product and the add-norm after it run as one kernel
+    /// (`linearAddRMSNorm`). The fused kernel's last-CTA tail costs about what the separate
+    /// add-norm launch does, so it pays only on products long enough to hide it. Measured on
+    /// the H100 in CUDA graphs (bench/RESULTS.md): Llama-3-8B (o 32 MB, down 112 MB) 0.04 ms
+    /// a step faster fused, SmolLM2 (o 0.6 MB, down 1.7 MB) 0.09 ms slower.
+    public var addNormFusionMinWeightBytes = 8 << 20
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
