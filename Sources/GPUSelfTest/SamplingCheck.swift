@@ -77,12 +77,8 @@ enum SamplingCheck {
         for batch in [1, 16, 128] {
             var values: [Float] = []
             for _ in 0 ..< batch { values += randomLogits(vocab: vocab, shape: 0, env: env) }
-            let logits = try env.context.allocate(Float.self, count: values.count)
-            try logits.upload(values, stream: env.stream)
             let step = DeviceStepLogits(greedyTokens: [Int32](repeating: 0, count: batch), vocabSize: vocab,
-                                        device: DeviceLogits(rows: logits.ref(.f32), stream: env.stream)) {
-                HostLogits(values: (try? logits.download(stream: env.stream)) ?? [], vocabSize: vocab)
-            }
+                                        logits: try deviceLogits(values, env), stream: env.stream)
             var line: [String] = []
             for (name, setting) in settings {
                 let rows = (0 ..< batch).map { SamplingRow(params: setting, seed: UInt64($0), drawIndex: 3) }
@@ -112,17 +108,20 @@ enum SamplingCheck {
     /// The engine's path: argmax keys for the greedy rows, then DeviceSampler on device logits.
     private static func sampleOnDevice(_ values: [Float], vocab: Int, rows: [SamplingRow], sampler: DeviceSampler,
                                        argmax: ArgmaxKernel, env: SelfTestEnvironment) throws -> [GeneratedToken] {
-        let logits = try env.context.allocate(Float.self, count: values.count)
-        try logits.upload(values, stream: env.stream)
+        let logits = try deviceLogits(values, env)
         let keys = try env.context.allocate(UInt64.self, count: rows.count)
-        try argmax.launch(logits: logits.ref(.f32), rows: rows.count, vocab: vocab, rowStride: vocab, keys: keys,
+        try argmax.launch(logits: logits.ref!, rows: rows.count, vocab: vocab, rowStride: vocab, keys: keys,   // written above
                           stream: env.stream)
         let greedy = try ArgmaxKernel.tokens(keys, rows: rows.count, stream: env.stream)
-        let step = DeviceStepLogits(greedyTokens: greedy, vocabSize: vocab,
-                                    device: DeviceLogits(rows: logits.ref(.f32), stream: env.stream)) {
-            HostLogits(values: (try? logits.download(stream: env.stream)) ?? [], vocabSize: vocab)
-        }
-        return sampler.sample(step, rows: rows)
+        return sampler.sample(DeviceStepLogits(greedyTokens: greedy, vocabSize: vocab, logits: logits, stream: env.stream),
+                              rows: rows)
+    }
+
+    /// `values` as a step's float32 logits on the device.
+    private static func deviceLogits(_ values: [Float], _ env: SelfTestEnvironment) throws -> DeviceTensor {
+        let logits = DeviceTensor(count: values.count)
+        try logits.upload(values, as: .f32, source: env.allocator, stream: env.stream)
+        return logits
     }
 
     /// Every request reads logits row 0 (no penalties, so sharing the row is allowed).

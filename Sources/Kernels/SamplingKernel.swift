@@ -66,7 +66,7 @@ public struct SamplingKernel: Sendable {
                           penalty_end: Int32(r.penalties.upperBound))
         }
         let packed = entries.map { fs_penalty_entry(token: $0.token, output_count: $0.outputCount) }
-        try buffers.reserve(requests: rows.count, entries: packed.count, context: stream.context)
+        try buffers.reserve(requests: rows.count, entries: packed.count)
         try rows.withUnsafeBytes { try buffers.requests.upload(bytes: $0, stream: stream) }
         if !packed.isEmpty { try packed.withUnsafeBytes { try buffers.entries.upload(bytes: $0, stream: stream) } }
         let params = fs_sample_params(logits: logits.address, requests: buffers.requests.address,
@@ -132,7 +132,8 @@ public final class SamplingBuffers: @unchecked Sendable {
         tokens = try context.allocate(Int32.self, count: requests)
     }
 
-    func reserve(requests count: Int, entries entryCount: Int, context: CUDAContext) throws {
+    func reserve(requests count: Int, entries entryCount: Int) throws {
+        let context = requests.context
         let requestBytes = count * MemoryLayout<fs_sample_row>.stride
         if requests.byteCount < requestBytes {
             requests = try context.allocate(UInt8.self, count: max(requestBytes, 2 * requests.byteCount))

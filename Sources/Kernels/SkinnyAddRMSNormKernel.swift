@@ -9,19 +9,13 @@ import KernelParams
 /// in another order), and is the same on every launch of the same shape.
 public struct SkinnyAddRMSNormKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_FUSED_MAX_ROWS)
-    private let kernels: [String: Kernel]
+    private let kernels: RowCountKernels
     public let multiprocessors: Int
 
     public init(library: KernelLibrary) throws {
-        var kernels: [String: Kernel] = [:]
-        for dtype in [KernelDType.bf16, .f16] {
-            for rows in 1 ... Self.maxRows { kernels[Self.name(dtype, rows)] = try library.function(Self.name(dtype, rows)) }
-        }
-        self.kernels = kernels
+        kernels = try RowCountKernels(library: library, prefix: "fs_linear_skinny_add_rmsnorm", maxRows: Self.maxRows)
         multiprocessors = library.context.device.multiprocessorCount
     }
-
-    static func name(_ dtype: KernelDType, _ rows: Int) -> String { "fs_linear_skinny_add_rmsnorm_\(dtype)_m\(rows)" }
 
     /// Whether the kernel serves this shape (else run the product and the add-norm apart).
     public static func serves(rows: Int, inFeatures: Int, outFeatures: Int, dtype: KernelDType) -> Bool {
@@ -89,7 +83,7 @@ public struct SkinnyAddRMSNormKernel: Sendable {
                                          counter: scratch.counter.ref(.i32), rows: rows, inFeatures: k, outFeatures: n,
                                          eps: eps, multiprocessors: multiprocessors)
         let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
-        try kernels[Self.name(x.dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
+        try kernels[x.dtype, rows].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
                                                       stream: stream, params: params, programmaticLaunch: true)
     }
 }

@@ -7,19 +7,13 @@ import KernelParams
 /// one kernel instead of two and without writing and re-reading the two products.
 public struct SkinnyGatedLinearKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_FUSED_MAX_ROWS)
-    private let kernels: [String: Kernel]
+    private let kernels: RowCountKernels
     private let multiprocessors: Int
 
     public init(library: KernelLibrary) throws {
-        var kernels: [String: Kernel] = [:]
-        for dtype in [KernelDType.bf16, .f16] {
-            for rows in 1 ... Self.maxRows { kernels[Self.name(dtype, rows)] = try library.function(Self.name(dtype, rows)) }
-        }
-        self.kernels = kernels
+        kernels = try RowCountKernels(library: library, prefix: "fs_linear_skinny_gated", maxRows: Self.maxRows)
         multiprocessors = library.context.device.multiprocessorCount
     }
-
-    static func name(_ dtype: KernelDType, _ rows: Int) -> String { "fs_linear_skinny_gated_\(dtype)_m\(rows)" }
 
     /// Whether the kernel serves this shape (else run the products and SiLU-mul apart).
     public static func serves(rows: Int, inFeatures: Int, dtype: KernelDType) -> Bool {
@@ -58,7 +52,7 @@ public struct SkinnyGatedLinearKernel: Sendable {
         let params = try Self.makeParams(x: x, gate: gate, up: up, gateBias: gateBias, upBias: upBias, out: out, rows: rows,
                                          inFeatures: k, outFeatures: n)
         let blocks = SkinnyLinearKernel.blocks(features: n, multiprocessors: multiprocessors)
-        try kernels[Self.name(x.dtype, rows)]!.launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
+        try kernels[x.dtype, rows].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
                                                       stream: stream, params: params, programmaticLaunch: true)
     }
 }

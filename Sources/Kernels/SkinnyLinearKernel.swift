@@ -12,7 +12,8 @@ public struct SkinnyLinearKernel: Sendable {
     public static let featuresPerBlock = 8
     /// CTAs per SM in the grid-stride launch (64 warps, enough loads in flight per SM).
     public static let blocksPerMultiprocessor = 8
-    private let kernels: [String: Kernel]
+    /// One weight row per warp, and two side by side (where `pairs` says so).
+    private let oneRowPerWarp, twoRowsPerWarp: RowCountKernels
     private let multiprocessors: Int
 
     /// One product: weight [n, k], bias [n] (the weight's type, or f32 when out is f32), out [rows, n].
@@ -31,27 +32,13 @@ public struct SkinnyLinearKernel: Sendable {
     }
 
     public init(library: KernelLibrary) throws {
-        var kernels: [String: Kernel] = [:]
-        for dtype in [KernelDType.bf16, .f16] {
-            for rows in 1 ... Self.maxRows {
-                let name = Self.name(dtype, rows)
-                kernels[name] = try library.function(name)
-            }
-            for rows in 1 ... Self.maxPairedRows {
-                let name = Self.name(dtype, rows, paired: true)
-                kernels[name] = try library.function(name)
-            }
-        }
-        self.kernels = kernels
+        oneRowPerWarp = try RowCountKernels(library: library, prefix: "fs_linear_skinny", maxRows: Self.maxRows)
+        twoRowsPerWarp = try RowCountKernels(library: library, prefix: "fs_linear_skinny_pair", maxRows: Self.maxPairedRows)
         multiprocessors = library.context.device.multiprocessorCount
     }
 
     /// Rows up to which a warp can stream two weight rows at once (registers allow it).
     public static let maxPairedRows = 4
-
-    static func name(_ dtype: KernelDType, _ rows: Int, paired: Bool = false) -> String {
-        paired ? "fs_linear_skinny_pair_\(dtype)_m\(rows)" : "fs_linear_skinny_\(dtype)_m\(rows)"
-    }
 
     /// Warps resident at once: two CTAs of 8 warps per SM (the kernels use 94-128 registers).
     static func residentWarps(multiprocessors: Int) -> Int { 2 * featuresPerBlock * multiprocessors }
@@ -138,7 +125,7 @@ public struct SkinnyLinearKernel: Sendable {
         case let other?: throw check.fail("rowsPerWarp", "is \(other); use 1 or 2")
         }
         let blocks = Self.blocks(features: paired ? features / 2 : features, multiprocessors: multiprocessors)
-        try kernels[Self.name(dtype, rows, paired: paired)]!.launch(
+        try (paired ? twoRowsPerWarp : oneRowPerWarp)[dtype, rows].launch(
             grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock), stream: stream, params: params,
             programmaticLaunch: true)
     }

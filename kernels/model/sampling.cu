@@ -113,6 +113,36 @@ __device__ T block_exclusive_scan(T value, T& total, T* warp_totals) {
   return result;
 }
 
+// The thread (in thread order) where a running total first reaches its goal: the lowest
+// thread whose `crosses` holds among those with `nonempty` work, else the last nonempty one
+// (rounding can leave a goal a hair past the whole sum). Every thread must call it.
+__device__ int first_crossing(bool nonempty, bool crosses, Shared& s) {
+  if (threadIdx.x == 0) {
+    s.crossing = kNoCrossing;
+    s.last_nonempty = -1;
+  }
+  __syncthreads();
+  if (nonempty) {
+    atomicMax(&s.last_nonempty, int(threadIdx.x));
+    if (crosses) atomicMin(&s.crossing, int(threadIdx.x));
+  }
+  __syncthreads();
+  const int chosen = s.crossing != kNoCrossing ? s.crossing : s.last_nonempty;
+  __syncthreads();   // read by all before the next call resets it
+  return chosen;
+}
+
+// A token's weight if the cut and min-p keep it, else 0. `tie_rank` counts the tokens at
+// the cut's key seen so far (in id order) and advances past this one if it is one of them.
+__device__ __forceinline__ float kept_weight(float logit, Cut cut, int32_t& tie_rank, float maximum, float scale,
+                                             float min_p) {
+  const uint32_t key = key_of(logit);
+  bool kept = key > cut.key;
+  if (key == cut.key) kept = tie_rank++ < cut.ties;
+  const float w = weight_of(logit, maximum, scale);
+  return kept && w >= min_p ? w : 0.f;
+}
+
 // The row's maximum logit and the first index holding it, as one 64-bit key.
 __device__ unsigned long long row_best(const float* x, int vocab, Shared& s) {
   unsigned long long best = 0;
@@ -188,10 +218,6 @@ __device__ Cut radix_select(const float* x, int vocab, float maximum, float scal
       s.count[b] = 0;
       if (kBy == SelectBy::mass) s.mass_high[b] = s.mass_mid[b] = s.mass_low[b] = 0;
     }
-    if (threadIdx.x == 0) {
-      s.crossing = kNoCrossing;
-      s.last_nonempty = -1;
-    }
     __syncthreads();
     for (int i = threadIdx.x; i < vocab; i += kThreads) {
       const float logit = load_logit(x, i);
@@ -219,13 +245,7 @@ __device__ Cut radix_select(const float* x, int vocab, float maximum, float scal
     const double mass_before = kBy == SelectBy::mass ? block_exclusive_scan(m, mass_total, s.warp_double) : 0.0;
     const double need = kBy == SelectBy::count ? target - above_count : target - above_mass;
     const bool crosses = kBy == SelectBy::count ? double(count_before + c) >= need : mass_before + m >= need;
-    if (c > 0) {
-      atomicMax(&s.last_nonempty, int(threadIdx.x));
-      if (crosses) atomicMin(&s.crossing, int(threadIdx.x));
-    }
-    __syncthreads();
-    const int chosen = s.crossing != kNoCrossing ? s.crossing : s.last_nonempty;
-    if (int(threadIdx.x) == chosen) {
+    if (int(threadIdx.x) == first_crossing(c > 0, crosses, s)) {
       // The high bin if it alone reaches the goal (or the low bin is empty), else the low.
       const bool high_reaches = kBy == SelectBy::count ? double(count_before + int32_t(s.count[high])) >= need
                                                        : mass_before + bin_mass(s, high) >= need;
@@ -272,39 +292,17 @@ __device__ int draw(const float* x, int vocab, float maximum, float scale, Cut c
   const int32_t ties_before = block_exclusive_scan(local_ties, all_ties, s.warp_int);
   double local_mass = 0;
   int32_t tie_rank = ties_before;
-  for (int i = begin; i < end; ++i) {
-    const float logit = load_logit(x, i);
-    const uint32_t key = key_of(logit);
-    bool kept = key > cut.key;
-    if (key == cut.key) kept = tie_rank++ < cut.ties;
-    const float w = weight_of(logit, maximum, scale);
-    if (kept && w >= min_p) local_mass += w;
-  }
+  for (int i = begin; i < end; ++i) local_mass += kept_weight(load_logit(x, i), cut, tie_rank, maximum, scale, min_p);
   double total;
   const double mass_before = block_exclusive_scan(local_mass, total, s.warp_double);
   const double goal = uniform * total;
-  if (threadIdx.x == 0) {
-    s.crossing = kNoCrossing;
-    s.last_nonempty = -1;
-  }
-  __syncthreads();
-  if (local_mass > 0) {
-    atomicMax(&s.last_nonempty, int(threadIdx.x));
-    if (mass_before + local_mass > goal) atomicMin(&s.crossing, int(threadIdx.x));
-  }
-  __syncthreads();
-  const int chosen = s.crossing != kNoCrossing ? s.crossing : s.last_nonempty;
-  if (int(threadIdx.x) == chosen) {
+  if (int(threadIdx.x) == first_crossing(local_mass > 0, mass_before + local_mass > goal, s)) {
     double cumulative = mass_before;
     int last = -1;
     tie_rank = ties_before;
     for (int i = begin; i < end; ++i) {
-      const float logit = load_logit(x, i);
-      const uint32_t key = key_of(logit);
-      bool kept = key > cut.key;
-      if (key == cut.key) kept = tie_rank++ < cut.ties;
-      const float w = weight_of(logit, maximum, scale);
-      if (!kept || !(w >= min_p) || w <= 0.f) continue;
+      const float w = kept_weight(load_logit(x, i), cut, tie_rank, maximum, scale, min_p);
+      if (w <= 0.f) continue;
       last = i;
       cumulative += w;
       if (cumulative > goal) break;

@@ -47,19 +47,7 @@ public final class GPULlamaModelRunner: ModelRunner {
         do {
             try context.bind()
             let (tokens, logits) = try run(batch)
-            let rows = tokens.count, vocab = vocabSize, stream = model.ops.stream
-            // A step without logit rows (a prefill chunk inside a prompt) may leave them unwritten.
-            guard let ref = rows == 0 ? DeviceTensorRef(address: 0, count: 0, dtype: .f32) : logits.ref else {
-                throw DecodeGraphError.forwardFailed(rows)
-            }
-            return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocab,
-                                    device: DeviceLogits(rows: ref, stream: stream)) {
-                do {
-                    return HostLogits(values: try logits.download(count: rows * vocab, stream: stream), vocabSize: vocab)
-                } catch {
-                    fatalError("reading back a GPU step's logits failed: \(error)")
-                }
-            }
+            return DeviceStepLogits(greedyTokens: tokens, vocabSize: vocabSize, logits: logits, stream: model.ops.stream)
         } catch {
             // A failed launch or a kernel fault leaves the CUDA context unusable: nothing
             // later can run, so stop loudly with the driver's own words.

@@ -38,9 +38,10 @@ public struct DeviceSampler: TokenSampler {
         if !drawn.isEmpty {
             let plan = DeviceSamplingPlan(rows: drawn.map { ($0, rows[$0]) })
             do {
-                let ids = try kernel.sample(logits: logits.device.rows, rowStride: logits.vocabSize, vocab: logits.vocabSize,
+                guard let rowsRef = logits.logits.ref else { throw DeviceSamplingError.logitsUnwritten(rows: rows.count) }
+                let ids = try kernel.sample(logits: rowsRef, rowStride: logits.vocabSize, vocab: logits.vocabSize,
                                             requests: plan.requests, entries: plan.entries, buffers: buffers,
-                                            stream: logits.device.stream)
+                                            stream: logits.stream)
                 for (i, id) in zip(drawn, ids) { tokens[i] = GeneratedToken(id: id) }
             } catch {
                 // Parameters were validated at submission; a failure here is a CUDA fault that
@@ -49,6 +50,16 @@ public struct DeviceSampler: TokenSampler {
             }
         }
         return tokens.map { $0! }
+    }
+}
+
+enum DeviceSamplingError: Error, CustomStringConvertible {
+    case logitsUnwritten(rows: Int)
+
+    var description: String {
+        switch self {
+        case .logitsUnwritten(let rows): "the step's logits tensor was never written, yet \(rows) rows are to be sampled"
+        }
     }
 }
 

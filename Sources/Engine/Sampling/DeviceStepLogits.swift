@@ -10,32 +10,27 @@ public struct DeviceStepLogits {
     /// The first index of each row's largest logit, one per logits row.
     public let greedyTokens: [Int32]
     public let vocabSize: Int
-    /// The step's logits on the device, [rowCount, vocabSize] float32 (valid until the
-    /// runner's next forward).
-    public let device: DeviceLogits
-    /// Reads the step's logits rows back (valid until the runner's next forward).
-    private let readRows: () -> HostLogits
+    /// The step's logits, [rowCount, vocabSize] float32 on the device (valid until the
+    /// runner's next forward; unwritten when the step has no rows), and the stream that wrote them.
+    public let logits: DeviceTensor
+    public let stream: CUDAStream
 
-    public init(greedyTokens: [Int32], vocabSize: Int, device: DeviceLogits, readRows: @escaping () -> HostLogits) {
+    public init(greedyTokens: [Int32], vocabSize: Int, logits: DeviceTensor, stream: CUDAStream) {
         self.greedyTokens = greedyTokens
         self.vocabSize = vocabSize
-        self.device = device
-        self.readRows = readRows
+        self.logits = logits
+        self.stream = stream
     }
 
     public var rowCount: Int { greedyTokens.count }
 
     /// The rows on the host: a copy of rowCount × vocab floats, so only when needed.
-    public func hostLogits() -> HostLogits { readRows() }
-}
-
-/// Where a step's logits rows are on the device, and the stream that wrote them.
-public struct DeviceLogits {
-    public let rows: DeviceTensorRef
-    public let stream: CUDAStream
-
-    public init(rows: DeviceTensorRef, stream: CUDAStream) {
-        self.rows = rows
-        self.stream = stream
+    public func hostLogits() -> HostLogits {
+        do {
+            return HostLogits(values: try logits.download(count: rowCount * vocabSize, stream: stream), vocabSize: vocabSize)
+        } catch {
+            // A failed copy leaves the CUDA context unusable: stop loudly, as the runner does.
+            fatalError("reading back a GPU step's logits failed: \(error)")
+        }
     }
 }

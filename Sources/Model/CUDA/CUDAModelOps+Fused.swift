@@ -51,7 +51,7 @@ extension CUDAModelOps {
                                  residual: DeviceTensor, normWeight: CUDAVector, epsilon: Float, width: Int,
                                  into normed: DeviceTensor) {
         guard rows <= skinnyRowLimit, weight.rows == width, !weight.isVocabularyMatrix,
-              weight.rows * weight.columns * 2 >= addNormFusionMinWeightBytes,
+              weight.rows * weight.columns * weight.dtype.byteSize >= addNormFusionMinWeightBytes,
               SkinnyAddRMSNormKernel.serves(rows: rows, inFeatures: weight.columns, outFeatures: width, dtype: activation) else {
             composedLinearAddRMSNorm(x, rows: rows, weight: weight, projected: projected, residual: residual,
                                      normWeight: normWeight, epsilon: epsilon, width: width, into: normed)

@@ -1,0 +1,27 @@
+import CUDA
+
+/// The skinny family's kernels are instantiated per activation type and row count, named
+/// `<prefix>_<dtype>_m<rows>`: this loads them all once and hands out the one a launch needs.
+struct RowCountKernels: Sendable {
+    let prefix: String
+    let maxRows: Int
+    private let kernels: [String: Kernel]
+
+    init(library: KernelLibrary, prefix: String, maxRows: Int) throws {
+        self.prefix = prefix
+        self.maxRows = maxRows
+        var kernels: [String: Kernel] = [:]
+        for dtype in [KernelDType.bf16, .f16] {
+            for rows in 1 ... maxRows {
+                let name = Self.name(prefix, dtype, rows)
+                kernels[name] = try library.function(name)
+            }
+        }
+        self.kernels = kernels
+    }
+
+    static func name(_ prefix: String, _ dtype: KernelDType, _ rows: Int) -> String { "\(prefix)_\(dtype)_m\(rows)" }
+
+    /// The kernel for `rows` rows of `dtype` (callers have checked both are served).
+    subscript(dtype: KernelDType, rows: Int) -> Kernel { kernels[Self.name(prefix, dtype, rows)]! }
+}
