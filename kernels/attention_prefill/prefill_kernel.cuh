@@ -53,12 +53,18 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
     fs_prefill::prefill_body<fs_prefill::PrefillTraits<ELEMENT, D, GATHER>>(p);                 \
   }
 
-// Experiment, not used by the launcher: hd 256 without pingpong (`..._tma_nopp_bf16`), timed
-// beside the default by scripts/gpu/prefill_bench.py.
+// Experiments, not used by the launcher; timed beside the defaults by scripts/gpu/prefill_bench.py:
+//   `..._tma_nopp_bf16`: hd 256 without pingpong;
+//   `..._tma_wide<N>_bf16`: N keys per tile (FA3 takes 176 at hd 128 without causal masks).
 #define FS_PREFILL_ENTRY_NO_PINGPONG(D)                                                          \
   extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, false), 1)                  \
       fs_attention_prefill_hd##D##_tma_nopp_bf16(const __grid_constant__ fs_attention_prefill_params p) { \
     fs_prefill::prefill_body<fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>>(p); \
+  }
+#define FS_PREFILL_ENTRY_WIDE(D, N)                                                              \
+  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, false), 1)                  \
+      fs_attention_prefill_hd##D##_tma_wide##N##_bf16(const __grid_constant__ fs_attention_prefill_params p) { \
+    fs_prefill::prefill_body<fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, true, N>>(p); \
   }
 
 #define FS_PREFILL_ENTRIES(D)                                  \

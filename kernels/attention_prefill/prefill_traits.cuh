@@ -4,6 +4,13 @@
 // what a TMA box {64 columns, 1 head, rows} with CU_TENSOR_MAP_SWIZZLE_128B writes, and what the
 // cp.async gather writes by hand (16-byte segment s of row r goes to segment s ^ (r % 8)).
 #pragma once
+// CuTe's wgmma selectors pick only power-of-two-ish N (256, 192, 128, 96, 64, 32, 16, 8) unless
+// this is defined. Without it the hd 256 tile's S = Q K^T (N = 80 keys) was issued as five
+// 64x16x16 wgmmas per k-step instead of one 64x80x16: each re-reads the Q slice from shared
+// memory, and hd 256 ran at 0.65-0.78x cuDNN. The static_asserts in PrefillTraits keep it so.
+#ifndef CUTE_SM90_EXTENDED_MMA_SHAPES_ENABLED
+#define CUTE_SM90_EXTENDED_MMA_SHAPES_ENABLED
+#endif
 #include <cute/tensor.hpp>
 #include <cute/atom/mma_atom.hpp>
 #include <cutlass/numeric_types.h>
@@ -15,12 +22,17 @@ using namespace cute;
 
 // Pingpong: consumer warpgroups take turns issuing GEMMs (named barriers). On by default;
 // the one experimental entry turns it off for hd 256, where FA3 finds it no help.
-template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true>
+// BlockN: keys per tile; the ABI's default, or a wider experimental tile (`_wide` entries).
+template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true,
+          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather)>
 struct PrefillTraits {
   using Element = Element_;  // cutlass::bfloat16_t or cutlass::half_t
   static constexpr int kHeadDim = HeadDim;
   static constexpr int kBlockM = FS_PREFILL_BLOCK_M(HeadDim, Gather);
-  static constexpr int kBlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather);
+  static constexpr int kBlockN = BlockN;
+  static constexpr int kSmemBytes = (kBlockM + 4 * kBlockN) * HeadDim * 2 + 2048;
+  static_assert(BlockN != FS_PREFILL_BLOCK_N(HeadDim, Gather) ||
+                kSmemBytes == FS_PREFILL_SMEM_BYTES(HeadDim, Gather), "the ABI's shared memory size");
   static constexpr int kStages = 2;
   static constexpr bool kGather = Gather;
   static constexpr bool kPingpong = Pingpong;
@@ -48,6 +60,10 @@ struct PrefillTraits {
   using TiledMmaPV = decltype(make_tiled_mma(
       GMMA::rs_op_selector<Element, Element, float, TilePV, GMMA::Major::K, GMMA::Major::MN>(),
       WarpGroupLayout{}));
+
+  // One wgmma instruction covers the whole tile width (see the macro above).
+  static_assert(size<1>(typename TiledMmaQK::AtomShape_MNK{}) == kBlockN, "S = Q K^T must be one wgmma wide");
+  static_assert(size<1>(typename TiledMmaPV::AtomShape_MNK{}) == kHeadDim, "O += P V must be one wgmma wide");
 
   using SmemLayoutQ = decltype(tile_to_shape(GMMA::Layout_K_SW128_Atom<Element>{},
                                              Shape<Int<kBlockM>, Int<kHeadDim>>{}));
@@ -85,8 +101,8 @@ struct SharedStorage {
   static constexpr uint32_t kTileSlot = kVEmpty + 8 * T::kStages;          // int [4]: tile ring
   static constexpr uint32_t kEnd = kTileSlot + 16;
   static constexpr int kBytes = kEnd + 1024;  // + worst-case alignment of the dynamic base
-  static_assert(kBytes <= FS_PREFILL_SMEM_BYTES(T::kHeadDim, T::kGather), "shared memory budget of the ABI");
-  static_assert(FS_PREFILL_SMEM_BYTES(T::kHeadDim, T::kGather) <= 232448, "over the 227 KiB opt-in limit");
+  static_assert(kBytes <= T::kSmemBytes, "shared memory budget of the ABI");
+  static_assert(T::kSmemBytes <= 232448, "over the 227 KiB opt-in limit");
 
   uint32_t base;  // shared-window address of the aligned start
   char* generic;  // the same place as a generic pointer (for CuTe's smem tensors)

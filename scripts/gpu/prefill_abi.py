@@ -19,7 +19,10 @@ def block_m(head_dim, gather):
     return 192 if head_dim == 64 and not gather else 128
 
 
-def block_n(head_dim, gather):
+def block_n(head_dim, gather, experiment=""):
+    """Keys per tile: the ABI's, or N of an experimental `wide<N>` entry."""
+    if experiment.startswith("wide"):
+        return int(experiment[4:])
     return 80 if head_dim == 256 else 128
 
 
@@ -27,8 +30,8 @@ def threads(head_dim, gather):
     return 128 + 2 * block_m(head_dim, gather)
 
 
-def smem_bytes(head_dim, gather):
-    return (block_m(head_dim, gather) + 4 * block_n(head_dim, gather)) * head_dim * 2 + 2048
+def smem_bytes(head_dim, gather, experiment=""):
+    return (block_m(head_dim, gather) + 4 * block_n(head_dim, gather, experiment)) * head_dim * 2 + 2048
 
 
 class TensorMap(ctypes.Structure):
@@ -137,7 +140,7 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
-        bm, bn = block_m(d, gather), block_n(d, gather)
+        bm, bn = block_m(d, gather), block_n(d, gather, experiment)
         assert max(seqlens_q) <= 65535 * bm
         box_rows = bn
         if paged and not gather:
@@ -180,7 +183,7 @@ class PrefillLauncher:
         keep = (cu_q, sk, cu_k, plan)  # kept alive with the closure
 
         def launch():
-            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p, smem=smem_bytes(d, gather))
+            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p, smem=smem_bytes(d, gather, experiment))
             return keep
 
         launch.kernel_name = name

@@ -85,6 +85,12 @@ def smoke_cases(lib):
             cases.append(dict(d=256, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
                               window_left=-1, window_right=0 if causal else -1, softcap=0.0,
                               seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="nopp"))
+    for wide in ("wide176", "wide192"):  # experimental wider tiles at hd 128
+        if has_function(lib, f"fs_attention_prefill_hd128_tma_{wide}_bf16"):
+            for paging, causal in (("contiguous", False), (16, False), ("contiguous", True), (64, True)):
+                cases.append(dict(d=128, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
+                                  window_left=-1, window_right=0 if causal else -1, softcap=0.0,
+                                  seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment=wide))
     for d in (64, 128, 256):
         for paging, gather in (("contiguous", None), (16, None), (1, None), ("contiguous", True)):
             for dtype in (torch.bfloat16, torch.float16):
