@@ -6,19 +6,19 @@ import KernelParams
 /// a paged pool, FlashAttention-3 techniques (wgmma, TMA, warp specialisation, pingpong,
 /// persistent longest-first scheduler).
 ///
-/// Per step: `AttentionPrefillPlan(shape:options:variant:)` on the host, upload its entries;
+/// Per step: `AttentionPrefillPlan(shape:options:variant: AttentionPrefillVariant(shape:))` on the host, upload its entries;
 /// per layer: `launch` (which validates everything and throws before anything reaches the GPU).
 public struct AttentionPrefillKernel: Sendable {
     public static let headDims = [64, 128, 256]
     private let kernels: [String: Kernel]
     private let multiprocessors: Int
 
-    /// Loads the twelve entry points fs_attention_prefill_hd{64,128,256}_{tma,gather}_{bf16,f16}.
+    /// Loads the entry points fs_attention_prefill_hd{64,128,256}_{tma,gather}_{bf16,f16} and
+    /// fs_attention_prefill_hd128_tmawide_{bf16,f16}.
     public init(library: KernelLibrary, multiprocessorCount: Int) throws {
         var kernels: [String: Kernel] = [:]
         for headDim in Self.headDims {
-            for layout in [AttentionPrefillKVLayout.contiguous, .paged(pageSize: 1, pageTableStride: 1)] {
-                let variant = AttentionPrefillVariant(headDim: headDim, layout: layout)
+            for variant in AttentionPrefillVariant.all(headDim: headDim) {
                 for dtype in [KernelDType.bf16, .f16] {
                     let name = variant.entryPoint(dtype: dtype)
                     kernels[name] = try library.function(name)
@@ -39,7 +39,7 @@ public struct AttentionPrefillKernel: Sendable {
                                   options: AttentionPrefillOptions = .init(), plan: AttentionPrefillPlan,
                                   encoder: some PrefillTensorMapEncoder) throws -> fs_attention_prefill_params {
         let check = ArgumentChecker(kernel: "attention_prefill")
-        let variant = AttentionPrefillVariant(headDim: s.headDim, layout: s.layout)
+        let variant = AttentionPrefillVariant(shape: s)
         try AttentionPrefillValidation.check(shape: s, options: options, variant: variant, with: check)
         try AttentionPrefillValidation.check(tensors: t, shape: s, plan: plan, with: check)
         let dtype = t.q.dtype
@@ -89,7 +89,7 @@ public struct AttentionPrefillKernel: Sendable {
                        encoder: some PrefillTensorMapEncoder, stream: CUDAStream) throws {
         let params = try Self.makeParams(tensors: tensors, shape: shape, options: options, plan: plan, encoder: encoder)
         guard plan.tiles > 0 else { return }  // no query token: nothing to write
-        let variant = AttentionPrefillVariant(headDim: shape.headDim, layout: shape.layout)
+        let variant = AttentionPrefillVariant(shape: shape)
         let name = variant.entryPoint(dtype: tensors.q.dtype)
         try kernels[name]!.launch(grid: Dim3(Self.grid(plan: plan, multiprocessorCount: multiprocessors)),
                                   block: Dim3(variant.threads), sharedMemoryBytes: variant.sharedMemoryBytes,

@@ -1,35 +1,61 @@
 import KernelParams
 
 /// Which compiled kernel serves a call: K/V by TMA (contiguous, or pages of a multiple of 8
-/// keys, one TMA box per page piece) or by cp.async gather (any page size).
+/// keys, one TMA box per page piece) or by cp.async gather (any page size); and, at hd 128 on
+/// the TMA path, 192-key tiles when the call's longest request has `wideTileMinKeys` keys or
+/// more (measured on the H100: +8 % at 16k keys, 6-10 % slower at 1k-4k; bench/RESULTS.md).
 public struct AttentionPrefillVariant: Sendable, Equatable {
     public let headDim: Int
     public let gather: Bool
-    /// Keys per K/V TMA box: BLOCK_N when contiguous, gcd(pageSize, BLOCK_N) when paged.
+    /// Keys per tile: the head dim's default, or FS_PREFILL_WIDE_BLOCK_N for the wide kernels.
+    public let blockN: Int
+    /// Keys per K/V TMA box: blockN when contiguous, gcd(pageSize, blockN) when paged.
     public let kvBoxRows: Int
 
-    public init(headDim: Int, layout: AttentionPrefillKVLayout) {
+    public static let wideTileMinKeys = 8192
+
+    /// The variant for a call's shape (its longest request decides the key tile).
+    public init(shape: AttentionPrefillShape) {
+        self.init(headDim: shape.headDim, layout: shape.layout, longestKeys: shape.seqlensK.max() ?? 0)
+    }
+
+    public init(headDim: Int, layout: AttentionPrefillKVLayout, longestKeys: Int = 0) {
         self.headDim = headDim
+        let defaultN = Int(fs_attention_prefill_block_n(Int32(headDim), 0))
+        let wideN = Int(fs_attention_prefill_wide_block_n(Int32(headDim)))
         switch layout {
         case .contiguous:
             gather = false
-            kvBoxRows = Int(fs_attention_prefill_block_n(Int32(headDim), 0))
         case .paged(let pageSize, _):
-            let blockN = Int(fs_attention_prefill_block_n(Int32(headDim), 0))
-            let rows = Self.gcd(pageSize, blockN)
             // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
-            gather = pageSize % 8 != 0 || rows % 8 != 0
-            kvBoxRows = gather ? Int(fs_attention_prefill_block_n(Int32(headDim), 1)) : rows
+            gather = pageSize % 8 != 0 || Self.gcd(pageSize, defaultN) % 8 != 0
+        }
+        let wide = !gather && wideN > 0 && longestKeys >= Self.wideTileMinKeys
+        blockN = wide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))
+        switch layout {
+        case .contiguous: kvBoxRows = blockN
+        case .paged(let pageSize, _): kvBoxRows = gather ? blockN : Self.gcd(pageSize, blockN)
         }
     }
 
+    public var isWide: Bool { !gather && blockN != Int(fs_attention_prefill_block_n(Int32(headDim), 0)) }
     public var blockM: Int { Int(fs_attention_prefill_block_m(Int32(headDim), gather ? 1 : 0)) }
-    public var blockN: Int { Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0)) }
     public var threads: Int { Int(fs_attention_prefill_threads(Int32(headDim), gather ? 1 : 0)) }
-    public var sharedMemoryBytes: Int { Int(fs_attention_prefill_smem_bytes(Int32(headDim), gather ? 1 : 0)) }
+    public var sharedMemoryBytes: Int {
+        Int(fs_attention_prefill_smem_bytes_n(Int32(headDim), gather ? 1 : 0, Int32(blockN)))
+    }
 
     public func entryPoint(dtype: KernelDType) -> String {
-        "fs_attention_prefill_hd\(headDim)_\(gather ? "gather" : "tma")_\(dtype.kernelSuffix)"
+        "fs_attention_prefill_hd\(headDim)_\(gather ? "gather" : isWide ? "tmawide" : "tma")_\(dtype.kernelSuffix)"
+    }
+
+    /// Every variant of a head dim, for loading the entry points.
+    static func all(headDim: Int) -> [AttentionPrefillVariant] {
+        var variants = [AttentionPrefillVariant(headDim: headDim, layout: .contiguous),
+                        AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 1, pageTableStride: 1))]
+        let wide = AttentionPrefillVariant(headDim: headDim, layout: .contiguous, longestKeys: wideTileMinKeys)
+        if wide.isWide { variants.append(wide) }
+        return variants
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

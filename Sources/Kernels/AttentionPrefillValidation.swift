@@ -89,7 +89,7 @@ enum AttentionPrefillValidation {
         }
         try check.tensor("tilePlan", t.tilePlan, dtype: .i32, atLeast: max(1, plan.entries.count), alignment: 8)
         try check.tensor("tileCounter", t.tileCounter, dtype: .i32, atLeast: 1, alignment: 4)
-        let variant = AttentionPrefillVariant(headDim: d, layout: s.layout)
+        let variant = AttentionPrefillVariant(shape: s)
         let mBlocks = s.seqlensQ.reduce(0) { $0 + ($1 + variant.blockM - 1) / variant.blockM }
         guard plan.headsPerSection > 0, s.qHeads % plan.headsPerSection == 0, plan.headsPerSection % s.group == 0,
               plan.entryCount == mBlocks * (s.qHeads / plan.headsPerSection) else {

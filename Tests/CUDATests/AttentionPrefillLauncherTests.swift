@@ -52,6 +52,28 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tma_f16")
     }
 
+    @Test func longKeysTakeTheWideTileAtHeadDim128Only() {
+        let long = AttentionPrefillVariant.wideTileMinKeys
+        let wide = AttentionPrefillVariant(headDim: 128, layout: .contiguous, longestKeys: long)
+        #expect(wide.isWide && wide.blockN == 192 && wide.kvBoxRows == 192)
+        #expect(wide.entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tmawide_bf16")
+        #expect(wide.sharedMemoryBytes == (128 + 4 * 192) * 128 * 2 + 2048)
+        #expect(!AttentionPrefillVariant(headDim: 128, layout: .contiguous, longestKeys: long - 1).isWide)
+        let paged16 = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 16, pageTableStride: 1), longestKeys: long)
+        #expect(paged16.isWide && paged16.kvBoxRows == 16)  // 12 boxes of one page each
+        #expect(AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 64, pageTableStride: 1),
+                                        longestKeys: long).kvBoxRows == 64)
+        // The gather kernels and the other head dims keep their tiles.
+        let gather = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 1, pageTableStride: 1), longestKeys: long)
+        #expect(gather.gather && !gather.isWide && gather.blockN == 128)
+        for d in [64, 256] {
+            #expect(!AttentionPrefillVariant(headDim: d, layout: .contiguous, longestKeys: 1 << 20).isWide)
+        }
+        let shape = AttentionPrefillShape(seqlensQ: [10, 10], seqlensK: [100, long], qHeads: 8, kvHeads: 8, headDim: 128,
+                                          kvRows: long + 100, layout: .contiguous)
+        #expect(AttentionPrefillVariant(shape: shape) == wide)
+    }
+
     @Test func planPutsTheLongestTilesFirstInEachSection() {
         let s = AttentionPrefillShape(seqlensQ: [1000], seqlensK: [1000], qHeads: 4, kvHeads: 4, headDim: 128,
                                       kvRows: 1000, layout: .contiguous)

@@ -1,6 +1,6 @@
-// Attention prefill kernels for head dim 128: TMA and gather K/V loads, bf16 and fp16.
+// Attention prefill kernels for head dim 128: TMA and gather K/V loads, bf16 and fp16, and
+// the TMA kernels with 192-key tiles for long keys.
 #include "prefill_kernel.cuh"
 
 FS_PREFILL_ENTRIES(128)
-FS_PREFILL_ENTRY_WIDE(128, 176)
-FS_PREFILL_ENTRY_WIDE(128, 192)
+FS_PREFILL_WIDE_ENTRIES(128)

@@ -47,24 +47,20 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
 }  // namespace fs_prefill
 
 // One extern "C" entry per (head dim, K/V load, element type): fs_attention_prefill_hd<D>_<load>_<type>.
-#define FS_PREFILL_ENTRY(D, LOAD, GATHER, TYPE, ELEMENT)                                        \
+#define FS_PREFILL_ENTRY_N(D, LOAD, GATHER, N, TYPE, ELEMENT)                                   \
   extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, GATHER), 1)                         \
       fs_attention_prefill_hd##D##_##LOAD##_##TYPE(const __grid_constant__ fs_attention_prefill_params p) { \
-    fs_prefill::prefill_body<fs_prefill::PrefillTraits<ELEMENT, D, GATHER>>(p);                 \
+    fs_prefill::prefill_body<fs_prefill::PrefillTraits<ELEMENT, D, GATHER, true, N>>(p);        \
   }
+#define FS_PREFILL_ENTRY(D, LOAD, GATHER, TYPE, ELEMENT) \
+  FS_PREFILL_ENTRY_N(D, LOAD, GATHER, FS_PREFILL_BLOCK_N(D, GATHER), TYPE, ELEMENT)
 
-// Experiments, not used by the launcher; timed beside the defaults by scripts/gpu/prefill_bench.py:
-//   `..._tma_nopp_bf16`: hd 256 without pingpong;
-//   `..._tma_wide<N>_bf16`: N keys per tile (FA3 takes 176 at hd 128 without causal masks).
+// Experiment, not used by the launcher: hd 256 without pingpong (`..._tma_nopp_bf16`), timed
+// beside the default by scripts/gpu/prefill_bench.py.
 #define FS_PREFILL_ENTRY_NO_PINGPONG(D)                                                          \
   extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, false), 1)                  \
       fs_attention_prefill_hd##D##_tma_nopp_bf16(const __grid_constant__ fs_attention_prefill_params p) { \
     fs_prefill::prefill_body<fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>>(p); \
-  }
-#define FS_PREFILL_ENTRY_WIDE(D, N)                                                              \
-  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, false), 1)                  \
-      fs_attention_prefill_hd##D##_tma_wide##N##_bf16(const __grid_constant__ fs_attention_prefill_params p) { \
-    fs_prefill::prefill_body<fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, true, N>>(p); \
   }
 
 #define FS_PREFILL_ENTRIES(D)                                  \
@@ -72,3 +68,7 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
   FS_PREFILL_ENTRY(D, tma, false, f16, cutlass::half_t)        \
   FS_PREFILL_ENTRY(D, gather, true, bf16, cutlass::bfloat16_t) \
   FS_PREFILL_ENTRY(D, gather, true, f16, cutlass::half_t)
+// The wide-key-tile TMA kernels of a head dim with FS_PREFILL_WIDE_BLOCK_N(D) > 0.
+#define FS_PREFILL_WIDE_ENTRIES(D)                                                          \
+  FS_PREFILL_ENTRY_N(D, tmawide, false, FS_PREFILL_WIDE_BLOCK_N(D), bf16, cutlass::bfloat16_t) \
+  FS_PREFILL_ENTRY_N(D, tmawide, false, FS_PREFILL_WIDE_BLOCK_N(D), f16, cutlass::half_t)

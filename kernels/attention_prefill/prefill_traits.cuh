@@ -22,7 +22,7 @@ using namespace cute;
 
 // Pingpong: consumer warpgroups take turns issuing GEMMs (named barriers). On by default;
 // the one experimental entry turns it off for hd 256, where FA3 finds it no help.
-// BlockN: keys per tile; the ABI's default, or a wider experimental tile (`_wide` entries).
+// BlockN: keys per tile; the ABI's default, or FS_PREFILL_WIDE_BLOCK_N (`_tmawide` entries).
 template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true,
           int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather)>
 struct PrefillTraits {
@@ -30,9 +30,7 @@ struct PrefillTraits {
   static constexpr int kHeadDim = HeadDim;
   static constexpr int kBlockM = FS_PREFILL_BLOCK_M(HeadDim, Gather);
   static constexpr int kBlockN = BlockN;
-  static constexpr int kSmemBytes = (kBlockM + 4 * kBlockN) * HeadDim * 2 + 2048;
-  static_assert(BlockN != FS_PREFILL_BLOCK_N(HeadDim, Gather) ||
-                kSmemBytes == FS_PREFILL_SMEM_BYTES(HeadDim, Gather), "the ABI's shared memory size");
+  static constexpr int kSmemBytes = FS_PREFILL_SMEM_BYTES_N(HeadDim, Gather, BlockN);
   static constexpr int kStages = 2;
   static constexpr bool kGather = Gather;
   static constexpr bool kPingpong = Pingpong;

@@ -19,10 +19,17 @@ def block_m(head_dim, gather):
     return 192 if head_dim == 64 and not gather else 128
 
 
-def block_n(head_dim, gather, experiment=""):
-    """Keys per tile: the ABI's, or N of an experimental `wide<N>` entry."""
-    if experiment.startswith("wide"):
-        return int(experiment[4:])
+WIDE_MIN_KEYS = 8192  # AttentionPrefillVariant.wideTileMinKeys
+
+
+def wide_block_n(head_dim):
+    """Keys per tile of the `_tmawide` kernels (0: none for this head dim)."""
+    return 192 if head_dim == 128 else 0
+
+
+def block_n(head_dim, gather, wide=False):
+    if wide:
+        return wide_block_n(head_dim)
     return 80 if head_dim == 256 else 128
 
 
@@ -30,8 +37,8 @@ def threads(head_dim, gather):
     return 128 + 2 * block_m(head_dim, gather)
 
 
-def smem_bytes(head_dim, gather, experiment=""):
-    return (block_m(head_dim, gather) + 4 * block_n(head_dim, gather, experiment)) * head_dim * 2 + 2048
+def smem_bytes(head_dim, gather, wide=False):
+    return (block_m(head_dim, gather) + 4 * block_n(head_dim, gather, wide)) * head_dim * 2 + 2048
 
 
 class TensorMap(ctypes.Structure):
@@ -124,9 +131,11 @@ class PrefillLauncher:
 
     def prepare(self, q, k, v, o, seqlens_q, seqlens_k, *, lse=None, page_table=None, page_size=0,
                 causal=True, window_left=-1, window_right=None, softcap=0.0, scale=None, gather=None,
-                experiment=""):
+                wide=None, experiment=""):
         """q/o: [total_q, Hq, D]; k/v: [kv_rows, Hkv, D] (paged pool or contiguous rows).
         seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
+        gather / wide: None picks as the Swift launcher does (wide: hd 128 on the TMA path when the
+        longest request has WIDE_MIN_KEYS keys); True/False forces a kernel.
         experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
         hkv = k.shape[1]
@@ -140,7 +149,10 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
-        bm, bn = block_m(d, gather), block_n(d, gather, experiment)
+        if wide is None:
+            wide = not gather and not experiment and wide_block_n(d) > 0 and max(seqlens_k) >= WIDE_MIN_KEYS
+        assert not (wide and (gather or wide_block_n(d) == 0 or experiment)), "no wide kernel for this call"
+        bm, bn = block_m(d, gather), block_n(d, gather, wide)
         assert max(seqlens_q) <= 65535 * bm
         box_rows = bn
         if paged and not gather:
@@ -176,14 +188,14 @@ class PrefillLauncher:
         p.window_left, p.window_right = window_left, window_right
         p.softmax_scale = scale if scale is not None else 1.0 / math.sqrt(d)
         p.softcap = softcap
-        load = ("gather" if gather else "tma") + (f"_{experiment}" if experiment else "")
+        load = ("gather" if gather else "tmawide" if wide else "tma") + (f"_{experiment}" if experiment else "")
         name = f"fs_attention_prefill_hd{d}_{load}_{_DTYPE_NAME[q.dtype]}"
         fn = self.lib.function(name)
         grid = max(1, min(num_sms(), plan.shape[0] * per))
         keep = (cu_q, sk, cu_k, plan)  # kept alive with the closure
 
         def launch():
-            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p, smem=smem_bytes(d, gather, experiment))
+            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p, smem=smem_bytes(d, gather, wide))
             return keep
 
         launch.kernel_name = name

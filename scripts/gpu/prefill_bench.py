@@ -76,10 +76,9 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     # (is TMA-by-page-piece the right path?) and, at hd 256, the no-pingpong experiment.
     paged_gather, nopp = [], []
     has_nopp = d == 256 and has_function(launcher.lib, "fs_attention_prefill_hd256_tma_nopp_bf16")
-    # Experimental wider tiles at hd 128 (FA3 takes 176 keys without causal masks), contiguous.
-    wides = [w for w in ("wide176", "wide192")
-             if d == 128 and has_function(launcher.lib, f"fs_attention_prefill_hd128_tma_{w}_bf16")]
-    wide_fns = {w: [] for w in wides}
+    # hd 128 with the other key tile than the launcher picks (192 keys from 8k keys, else 128).
+    other = [] if d == 128 else None
+    other_wide = seq < 8192
     for (q, k, v, o, pk, pv, table) in sets:
         lens = [seq] * batch
         ours.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal))
@@ -91,8 +90,8 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
                                              gather=True))
         if has_nopp:
             nopp.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal, experiment="nopp"))
-        for w in wides:
-            wide_fns[w].append(launcher.prepare(q, k, v, o, lens, lens, causal=causal, experiment=w))
+        if other is not None:
+            other.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal, wide=other_wide))
         q4, k4, v4 = (x.view(batch, seq, heads, d).transpose(1, 2) for x in (q, k, v))
 
         def sdpa(backend, q4=q4, k4=k4, v4=v4):
@@ -108,8 +107,7 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     row["paged16"] = tf(time_ms(paged))
     row["paged16_gather"] = tf(time_ms(paged_gather))
     row["nopp"] = tf(time_ms(nopp)) if nopp else float("nan")
-    for w in ("wide176", "wide192"):
-        row[w] = tf(time_ms(wide_fns[w])) if wide_fns.get(w) else float("nan")
+    row["n192" if other_wide else "n128"] = tf(time_ms(other)) if other else float("nan")
     for name, fns in (("cudnn", cudnn), ("fa2", fa2), ("flashinfer", finf)):
         if not fns:
             row[name] = float("nan")
@@ -161,13 +159,13 @@ def run_bench(lib, log_path, flashinfer=False, head_dims=(64, 128, 256), seqs=(1
 
 def print_table(rows):
     print("attention prefill, bf16, TFLOP/s (kernel time; 16k tokens/batch); pg16g: gather kernel at P = 16;"
-          " nopp: hd 256 without pingpong; w176/w192: hd 128 with 176/192-key tiles (experiments)")
+          " nopp: hd 256 without pingpong; n128/n192: hd 128 forced to 128/192-key tiles (ours picks 192 from 8k keys)")
     print(f"{'hd':>3} {'seq':>5} {'causal':>6} {'ours':>6} {'pg16':>6} {'cuDNN':>6} {'FA2':>6} {'FI':>6}"
-          f" {'ours/cuDNN':>10} {'pg/ours':>7} {'ours/FI':>7} {'pg16g':>6} {'nopp':>6} {'w176':>6} {'w192':>6}")
+          f" {'ours/cuDNN':>10} {'pg/ours':>7} {'ours/FI':>7} {'pg16g':>6} {'nopp':>6} {'n128':>6} {'n192':>6}")
     for r in rows:
         ratio = lambda a, b: a / b if b == b and b > 0 else float("nan")  # noqa: E731
         print(f"{r['d']:>3} {r['seq']:>5} {str(r['causal']):>6} {r['ours']:6.0f} {r['paged16']:6.0f} "
               f"{r['cudnn']:6.0f} {r['fa2']:6.0f} {r['flashinfer']:6.0f} {ratio(r['ours'], r['cudnn']):10.2f} "
               f"{ratio(r['paged16'], r['ours']):7.2f} {ratio(r['ours'], r['flashinfer']):7.2f} "
-              f"{r['paged16_gather']:6.0f} {r['nopp']:6.0f} {r.get('wide176', float('nan')):6.0f} "
-              f"{r.get('wide192', float('nan')):6.0f}")
+              f"{r['paged16_gather']:6.0f} {r['nopp']:6.0f} {r.get('n128', float('nan')):6.0f} "
+              f"{r.get('n192', float('nan')):6.0f}")

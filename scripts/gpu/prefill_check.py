@@ -49,7 +49,8 @@ def run_case(launcher, case, gen):
     launch = launcher.prepare(q, k, v, o, case["seqlens_q"], case["seqlens_k"], lse=lse, page_table=table,
                               page_size=page_size, causal=case["causal"], window_left=case["window_left"],
                               window_right=case["window_right"], softcap=case["softcap"], scale=scale,
-                              gather=case.get("gather"), experiment=case.get("experiment", ""))
+                              gather=case.get("gather"), wide=case.get("wide"),
+                              experiment=case.get("experiment", ""))
     launch()
     wait_or_die(f"case {case['index']} ({launch.kernel_name})")
     o_first = o.clone()
@@ -85,12 +86,13 @@ def smoke_cases(lib):
             cases.append(dict(d=256, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
                               window_left=-1, window_right=0 if causal else -1, softcap=0.0,
                               seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="nopp"))
-    for wide in ("wide176", "wide192"):  # experimental wider tiles at hd 128
-        if has_function(lib, f"fs_attention_prefill_hd128_tma_{wide}_bf16"):
-            for paging, causal in (("contiguous", False), (16, False), ("contiguous", True), (64, True)):
-                cases.append(dict(d=128, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
-                                  window_left=-1, window_right=0 if causal else -1, softcap=0.0,
-                                  seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment=wide))
+    # The 192-key hd 128 kernels, forced on short cases too (the launcher picks them from 8k keys).
+    for paging, causal, dtype in (("contiguous", False, torch.bfloat16), (16, False, torch.float16),
+                                  ("contiguous", True, torch.float16), (64, True, torch.bfloat16),
+                                  (8, True, torch.bfloat16)):
+        cases.append(dict(d=128, dtype=dtype, hq=4, hkv=2, paging=paging, causal=causal, window_left=-1,
+                          window_right=0 if causal else -1, softcap=0.0, seqlens_q=[700, 77],
+                          seqlens_k=[700, 1000], wide=True))
     for d in (64, 128, 256):
         for paging, gather in (("contiguous", None), (16, None), (1, None), ("contiguous", True)):
             for dtype in (torch.bfloat16, torch.float16):

@@ -125,7 +125,7 @@ public final class FA3AttentionBackend: AttentionBackend {
                     seqlensK: zip(batch.cachedLengths, batch.newTokenCounts).map { Int($0 + $1) },
                     qHeads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim, kvRows: pool.shape.numSlots,
                     layout: .paged(pageSize: pool.shape.pageSize, pageTableStride: buffers.pageTableStride))
-                let variant = AttentionPrefillVariant(headDim: shape.headDim, layout: prefillShape.layout)
+                let variant = AttentionPrefillVariant(shape: prefillShape)
                 let plan = AttentionPrefillPlan(shape: prefillShape, options: AttentionPrefillOptions(causal: true),
                                                 variant: variant)
                 guard plan.entries.count <= buffers.tilePlan.count else {

@@ -74,7 +74,7 @@ public enum PrefillAttentionBench {
             let shape = AttentionPrefillShape(seqlensQ: lengths, seqlensK: lengths, qHeads: c.heads, kvHeads: c.heads,
                                               headDim: c.headDim, kvRows: tokens, layout: layout)
             let plan = AttentionPrefillPlan(shape: shape, options: options,
-                                            variant: AttentionPrefillVariant(headDim: c.headDim, layout: layout))
+                                            variant: AttentionPrefillVariant(shape: shape))
             let planBuffer = try env.context.allocate(Int32.self, count: max(1, plan.entries.count))
             try planBuffer.upload(plan.entries, stream: env.stream)
             let tensors = sets.map { set in

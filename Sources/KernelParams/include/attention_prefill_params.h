@@ -22,6 +22,7 @@
 //   _tma:    K/V tiles by TMA. Contiguous K/V, or paged with page_size % 8 == 0; the K/V tensor
 //            maps then use kv_box_rows = gcd(page_size, BLOCK_N) rows per box (BLOCK_N when
 //            contiguous), so that one tile is BLOCK_N / kv_box_rows boxes, each inside a page.
+//   _tmawide: as _tma with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
 // Work: a tile is (request, m_block of BLOCK_M queries, q head). The host plan lists entries
 // (request, m_block, head section): heads are cut into sections of heads_per_section (a multiple
@@ -29,7 +30,7 @@
 // entries of each section come heaviest first (most key blocks); sections follow each other.
 // Tile t is entry t / heads_per_section, head section * heads_per_section + t % heads_per_section.
 // Launch: grid = min(#SMs, tiles), block = FS_PREFILL_THREADS(D, G), dynamic shared memory =
-// FS_PREFILL_SMEM_BYTES(D, G), where tiles = num_plan_entries * heads_per_section and G = 1 for
+// FS_PREFILL_SMEM_BYTES(D, G) (FS_PREFILL_SMEM_BYTES_N(D, 0, FS_PREFILL_WIDE_BLOCK_N(D)) for _tmawide), where tiles = num_plan_entries * heads_per_section and G = 1 for
 // _gather.
 #ifndef FS_ATTENTION_PREFILL_PARAMS_H
 #define FS_ATTENTION_PREFILL_PARAMS_H
@@ -40,10 +41,15 @@
 // than three consumer warpgroups leave it, so its head-dim-64 tile keeps two.
 #define FS_PREFILL_BLOCK_M(head_dim, gather) ((head_dim) == 64 && !(gather) ? 192 : 128)
 #define FS_PREFILL_BLOCK_N(head_dim, gather) ((head_dim) == 256 ? 80 : 128)
+// The `_tmawide` kernels (hd 128 only; 0 = none): 192 keys per tile, for calls whose longest
+// request has many keys (the host picks them; measured faster at 16k keys, slower at 1k-4k).
+#define FS_PREFILL_WIDE_BLOCK_N(head_dim) ((head_dim) == 128 ? 192 : 0)
 #define FS_PREFILL_THREADS(head_dim, gather) (128 + 2 * FS_PREFILL_BLOCK_M(head_dim, gather))
 // Q tile + two stages of K and V tiles (16-bit elements) + 2 KiB for alignment and barriers.
+#define FS_PREFILL_SMEM_BYTES_N(head_dim, gather, block_n) \
+  ((FS_PREFILL_BLOCK_M(head_dim, gather) + 4 * (block_n)) * (head_dim) * 2 + 2048)
 #define FS_PREFILL_SMEM_BYTES(head_dim, gather) \
-  ((FS_PREFILL_BLOCK_M(head_dim, gather) + 4 * FS_PREFILL_BLOCK_N(head_dim, gather)) * (head_dim) * 2 + 2048)
+  FS_PREFILL_SMEM_BYTES_N(head_dim, gather, FS_PREFILL_BLOCK_N(head_dim, gather))
 
 // TMA needs its tensor maps 64-byte aligned in the kernel's parameter space, so the CUDA
 // compiler sees the alignment. Swift cannot import over-aligned records; the layout is the
@@ -100,6 +106,12 @@ static inline int32_t fs_attention_prefill_block_m(int32_t head_dim, int32_t gat
 }
 static inline int32_t fs_attention_prefill_block_n(int32_t head_dim, int32_t gather) {
   return FS_PREFILL_BLOCK_N(head_dim, gather);
+}
+static inline int32_t fs_attention_prefill_wide_block_n(int32_t head_dim) {
+  return FS_PREFILL_WIDE_BLOCK_N(head_dim);
+}
+static inline int32_t fs_attention_prefill_smem_bytes_n(int32_t head_dim, int32_t gather, int32_t block_n) {
+  return FS_PREFILL_SMEM_BYTES_N(head_dim, gather, block_n);
 }
 static inline int32_t fs_attention_prefill_threads(int32_t head_dim, int32_t gather) {
   return FS_PREFILL_THREADS(head_dim, gather);
