@@ -1,4 +1,14 @@
+#!/usr/bin/env bash
+# One device call for the attention prefill kernels (GPU machine, repository root), as run
+# for bench/RESULTS.md session 4: SASS of the prefill fatbins, the Python correctness check
+# (200 random cases + one smoke case per variant) and bench with the experiments beside it,
+# `flashserve bench attention --prefill` (the product's launcher; no FlashInfer, which needs
+# minutes of JIT: use bench_attention_run.sh for it), then `flashserve selftest --gpu`.
+# Carry `.device-carry` holding flashserve.gz (scripts/prepare-gpu-run.sh), commit, and
+# kernels.tgz (`tar czf .device-carry/kernels.tgz -C build kernels`: the fatbins compress 4x,
+# which keeps the call under the 64 MiB carry limit). Logs go to $OUT.
 set -u
+OUT="${OUT:-$PWD/gpu-logs}"; mkdir -p "$OUT"
 t0=$SECONDS
 mkdir -p /tmp/fsk && tar xzf .device-carry/kernels.tgz -C /tmp/fsk
 export FLASHSERVE_KERNELS=/tmp/fsk/kernels
