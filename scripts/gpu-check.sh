@@ -3,7 +3,7 @@
 #   doctor, the built-in GPU self-test, the SASS check of the fatbins, and each kernel
 #   family's Python check/bench script under scripts/gpu/ that is given on the command line.
 # Prints a short table last; full logs go to $OUT (or ./gpu-logs).
-# Needs: .device-carry/flashserve.gz and build/kernels/ from scripts/prepare-gpu-run.sh.
+# Needs: .device-carry (flashserve.gz, kernels.tgz) from scripts/prepare-gpu-run.sh.
 set -uo pipefail
 source "$(dirname "$0")/gpu-env.sh"
 summary=()
@@ -22,7 +22,7 @@ step "doctor" doctor.log "$bin" doctor --kernels
 step "selftest --gpu" selftest.log "$bin" selftest --gpu
 sass_check() {
   local cuobjdump=/usr/local/cuda/bin/cuobjdump status=0
-  for f in build/kernels/*.fatbin; do
+  for f in "$FLASHSERVE_KERNELS"/*.fatbin; do
     local arches counts
     arches=$("$cuobjdump" -lelf "$f" | grep -o 'sm_[0-9a]*' | sort -u | tr '\n' ' ')
     counts=$("$cuobjdump" -sass "$f" | grep -oE 'HGMMA|UTMALDG|USETMAXREG|LDGSTS' | sort | uniq -c | tr -s ' ' | tr '\n' ',')

@@ -1,12 +1,17 @@
 # Sourced by the scripts that run on the GPU machine: the repository root as the working
-# folder, $out for logs (the device tool's $OUT, else ./gpu-logs), the kernel fatbins of
-# build/kernels, and the flashserve binary unpacked from .device-carry/flashserve.gz into
-# $bin (scripts/prepare-gpu-run.sh builds both here; the device call carries them).
+# folder, $out for logs (the device tool's $OUT, else ./gpu-logs), the kernel fatbins
+# (unpacked from .device-carry/kernels.tgz when the call carries it, else build/kernels),
+# and the flashserve binary unpacked from .device-carry/flashserve.gz into $bin
+# (scripts/prepare-gpu-run.sh builds all three here; the device call carries them).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out="${OUT:-$root/gpu-logs}"
 mkdir -p "$out"
 export FLASHSERVE_KERNELS="$root/build/kernels"
+if [ -f .device-carry/kernels.tgz ]; then  # the fatbins compress 4x: the carry stays under 64 MiB
+  mkdir -p /tmp/flashserve-kernels && tar xzf .device-carry/kernels.tgz -C /tmp/flashserve-kernels \
+    && export FLASHSERVE_KERNELS=/tmp/flashserve-kernels/kernels
+fi
 bin=/tmp/flashserve-bin/flashserve
 mkdir -p "$(dirname "$bin")"
 gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin" \

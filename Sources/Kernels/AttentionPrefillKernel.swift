@@ -6,7 +6,8 @@ import KernelParams
 /// a paged pool, FlashAttention-3 techniques (wgmma, TMA, warp specialisation, pingpong,
 /// persistent longest-first scheduler).
 ///
-/// Per step: `AttentionPrefillPlan(shape:options:variant: AttentionPrefillVariant(shape:))` on the host, upload its entries;
+/// Per step: `AttentionPrefillPlan(shape:options:variant:)` with `AttentionPrefillVariant(shape:)`
+/// on the host, upload its entries;
 /// per layer: `launch` (which validates everything and throws before anything reaches the GPU).
 public struct AttentionPrefillKernel: Sendable {
     public static let headDims = [64, 128, 256]
@@ -38,10 +39,18 @@ public struct AttentionPrefillKernel: Sendable {
     public static func makeParams(tensors t: AttentionPrefillTensors, shape s: AttentionPrefillShape,
                                   options: AttentionPrefillOptions = .init(), plan: AttentionPrefillPlan,
                                   encoder: some PrefillTensorMapEncoder) throws -> fs_attention_prefill_params {
+        try makeParams(tensors: t, shape: s, options: options, plan: plan, variant: AttentionPrefillVariant(shape: s),
+                       encoder: encoder)
+    }
+
+    /// As above, for the kernel `variant` the caller already chose from this shape.
+    static func makeParams(tensors t: AttentionPrefillTensors, shape s: AttentionPrefillShape,
+                           options: AttentionPrefillOptions, plan: AttentionPrefillPlan,
+                           variant: AttentionPrefillVariant,
+                           encoder: some PrefillTensorMapEncoder) throws -> fs_attention_prefill_params {
         let check = ArgumentChecker(kernel: "attention_prefill")
-        let variant = AttentionPrefillVariant(shape: s)
         try AttentionPrefillValidation.check(shape: s, options: options, variant: variant, with: check)
-        try AttentionPrefillValidation.check(tensors: t, shape: s, plan: plan, with: check)
+        try AttentionPrefillValidation.check(tensors: t, shape: s, plan: plan, variant: variant, with: check)
         let dtype = t.q.dtype
         let bytes = dtype.byteSize
         func map(_ ref: DeviceTensorRef, rows: Int, heads: Int, rowStride: Int, boxRows: Int) throws -> fs_tensor_map {
@@ -87,9 +96,10 @@ public struct AttentionPrefillKernel: Sendable {
     public func launch(tensors: AttentionPrefillTensors, shape: AttentionPrefillShape,
                        options: AttentionPrefillOptions = .init(), plan: AttentionPrefillPlan,
                        encoder: some PrefillTensorMapEncoder, stream: CUDAStream) throws {
-        let params = try Self.makeParams(tensors: tensors, shape: shape, options: options, plan: plan, encoder: encoder)
-        guard plan.tiles > 0 else { return }  // no query token: nothing to write
         let variant = AttentionPrefillVariant(shape: shape)
+        let params = try Self.makeParams(tensors: tensors, shape: shape, options: options, plan: plan,
+                                         variant: variant, encoder: encoder)
+        guard plan.tiles > 0 else { return }  // no query token: nothing to write
         let name = variant.entryPoint(dtype: tensors.q.dtype)
         try kernels[name]!.launch(grid: Dim3(Self.grid(plan: plan, multiprocessorCount: multiprocessors)),
                                   block: Dim3(variant.threads), sharedMemoryBytes: variant.sharedMemoryBytes,

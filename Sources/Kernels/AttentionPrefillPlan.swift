@@ -7,6 +7,8 @@ import KernelParams
 public struct AttentionPrefillVariant: Sendable, Equatable {
     public let headDim: Int
     public let gather: Bool
+    /// The `_tmawide` kernel: FS_PREFILL_WIDE_BLOCK_N keys per tile.
+    public let isWide: Bool
     /// Keys per tile: the head dim's default, or FS_PREFILL_WIDE_BLOCK_N for the wide kernels.
     public let blockN: Int
     /// Keys per K/V TMA box: blockN when contiguous, gcd(pageSize, blockN) when paged.
@@ -30,15 +32,14 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
             // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
             gather = pageSize % 8 != 0 || Self.gcd(pageSize, defaultN) % 8 != 0
         }
-        let wide = !gather && wideN > 0 && longestKeys >= Self.wideTileMinKeys
-        blockN = wide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))
+        isWide = !gather && wideN > 0 && longestKeys >= Self.wideTileMinKeys
+        blockN = isWide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))
         switch layout {
         case .contiguous: kvBoxRows = blockN
         case .paged(let pageSize, _): kvBoxRows = gather ? blockN : Self.gcd(pageSize, blockN)
         }
     }
 
-    public var isWide: Bool { !gather && blockN != Int(fs_attention_prefill_block_n(Int32(headDim), 0)) }
     public var blockM: Int { Int(fs_attention_prefill_block_m(Int32(headDim), gather ? 1 : 0)) }
     public var threads: Int { Int(fs_attention_prefill_threads(Int32(headDim), gather ? 1 : 0)) }
     public var sharedMemoryBytes: Int {

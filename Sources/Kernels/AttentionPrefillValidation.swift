@@ -66,7 +66,7 @@ enum AttentionPrefillValidation {
     }
 
     static func check(tensors t: AttentionPrefillTensors, shape s: AttentionPrefillShape, plan: AttentionPrefillPlan,
-                      with check: ArgumentChecker) throws(KernelArgumentError) {
+                      variant: AttentionPrefillVariant, with check: ArgumentChecker) throws(KernelArgumentError) {
         let dtype = t.q.dtype
         guard dtype == .bf16 || dtype == .f16 else { throw check.fail("q", "is \(dtype); the kernels serve bf16 and f16") }
         let d = s.headDim
@@ -89,7 +89,6 @@ enum AttentionPrefillValidation {
         }
         try check.tensor("tilePlan", t.tilePlan, dtype: .i32, atLeast: max(1, plan.entries.count), alignment: 8)
         try check.tensor("tileCounter", t.tileCounter, dtype: .i32, atLeast: 1, alignment: 4)
-        let variant = AttentionPrefillVariant(shape: s)
         let mBlocks = s.seqlensQ.reduce(0) { $0 + ($1 + variant.blockM - 1) / variant.blockM }
         guard plan.headsPerSection > 0, s.qHeads % plan.headsPerSection == 0, plan.headsPerSection % s.group == 0,
               plan.entryCount == mBlocks * (s.qHeads / plan.headsPerSection) else {

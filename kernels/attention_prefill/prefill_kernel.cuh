@@ -46,22 +46,26 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
 
 }  // namespace fs_prefill
 
-// One extern "C" entry per (head dim, K/V load, element type): fs_attention_prefill_hd<D>_<load>_<type>.
-#define FS_PREFILL_ENTRY_N(D, LOAD, GATHER, N, TYPE, ELEMENT)                                   \
-  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, GATHER), 1)                         \
-      fs_attention_prefill_hd##D##_##LOAD##_##TYPE(const __grid_constant__ fs_attention_prefill_params p) { \
-    fs_prefill::prefill_body<fs_prefill::PrefillTraits<ELEMENT, D, GATHER, true, N>>(p);        \
+// One extern "C" kernel: its name, head dim, load kind and traits (the traits come last, as
+// __VA_ARGS__, because their template arguments hold commas).
+#define FS_PREFILL_KERNEL(NAME, D, GATHER, ...)                                                  \
+  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, GATHER), 1)                 \
+      NAME(const __grid_constant__ fs_attention_prefill_params p) {                              \
+    fs_prefill::prefill_body<__VA_ARGS__>(p);                                                     \
   }
+
+// The product's entries: fs_attention_prefill_hd<D>_<load>_<type>, N keys per tile.
+#define FS_PREFILL_ENTRY_N(D, LOAD, GATHER, N, TYPE, ELEMENT)                                   \
+  FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_##LOAD##_##TYPE, D, GATHER,                    \
+                    fs_prefill::PrefillTraits<ELEMENT, D, GATHER, true, N>)
 #define FS_PREFILL_ENTRY(D, LOAD, GATHER, TYPE, ELEMENT) \
   FS_PREFILL_ENTRY_N(D, LOAD, GATHER, FS_PREFILL_BLOCK_N(D, GATHER), TYPE, ELEMENT)
 
 // Experiment, not used by the launcher: hd 256 without pingpong (`..._tma_nopp_bf16`), timed
 // beside the default by scripts/gpu/prefill_bench.py.
 #define FS_PREFILL_ENTRY_NO_PINGPONG(D)                                                          \
-  extern "C" __global__ void __launch_bounds__(FS_PREFILL_THREADS(D, false), 1)                  \
-      fs_attention_prefill_hd##D##_tma_nopp_bf16(const __grid_constant__ fs_attention_prefill_params p) { \
-    fs_prefill::prefill_body<fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>>(p); \
-  }
+  FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tma_nopp_bf16, D, false,                       \
+                    fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>)
 
 #define FS_PREFILL_ENTRIES(D)                                  \
   FS_PREFILL_ENTRY(D, tma, false, bf16, cutlass::bfloat16_t)   \

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-from prefill_abi import PrefillLauncher
+from prefill_abi import WIDE_MIN_KEYS, PrefillLauncher
 from prefill_check import has_function
 
 TOKENS = 16384
@@ -76,9 +76,9 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     # (is TMA-by-page-piece the right path?) and, at hd 256, the no-pingpong experiment.
     paged_gather, nopp = [], []
     has_nopp = d == 256 and has_function(launcher.lib, "fs_attention_prefill_hd256_tma_nopp_bf16")
-    # hd 128 with the other key tile than the launcher picks (192 keys from 8k keys, else 128).
+    # hd 128 with the other key tile than the launcher picks (192 keys from WIDE_MIN_KEYS, else 128).
     other = [] if d == 128 else None
-    other_wide = seq < 8192
+    other_wide = seq < WIDE_MIN_KEYS
     for (q, k, v, o, pk, pv, table) in sets:
         lens = [seq] * batch
         ours.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal))

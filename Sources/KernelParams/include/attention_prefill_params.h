@@ -30,8 +30,8 @@
 // entries of each section come heaviest first (most key blocks); sections follow each other.
 // Tile t is entry t / heads_per_section, head section * heads_per_section + t % heads_per_section.
 // Launch: grid = min(#SMs, tiles), block = FS_PREFILL_THREADS(D, G), dynamic shared memory =
-// FS_PREFILL_SMEM_BYTES(D, G) (FS_PREFILL_SMEM_BYTES_N(D, 0, FS_PREFILL_WIDE_BLOCK_N(D)) for _tmawide), where tiles = num_plan_entries * heads_per_section and G = 1 for
-// _gather.
+// FS_PREFILL_SMEM_BYTES(D, G) (_tmawide: FS_PREFILL_SMEM_BYTES_N(D, 0, FS_PREFILL_WIDE_BLOCK_N(D))),
+// where tiles = num_plan_entries * heads_per_section and G = 1 for _gather.
 #ifndef FS_ATTENTION_PREFILL_PARAMS_H
 #define FS_ATTENTION_PREFILL_PARAMS_H
 #include "fs_types.h"
