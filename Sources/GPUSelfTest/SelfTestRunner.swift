@@ -73,6 +73,7 @@ public enum GPUSelfTest {
         ("graph replay + exec update", GraphCheck.run),
         ("attention metadata vs host", AttentionMetadataCheck.run),
         ("fa3 backend vs cpu backend", FA3BackendCheck.run),
+        (DecodeNewKeysCheck.name, DecodeNewKeysCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
@@ -89,6 +90,7 @@ public enum GPUSelfTest {
         (FusedGatedLinearCheck.name, FusedGatedLinearCheck.run),
         (FusedAddRMSNormCheck.name, FusedAddRMSNormCheck.run),
         (FusedRotaryCheck.name, FusedRotaryCheck.run),
+        (FusedRotaryLinearCheck.name, FusedRotaryLinearCheck.run),
         ("decode CUDA graphs vs eager", DecodeGraphCheck.run),
     ]
 

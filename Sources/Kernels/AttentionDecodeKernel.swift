@@ -54,6 +54,17 @@ public struct AttentionDecodeKernel: Sendable {
         try check.tensor("pageTable", t.pageTable, dtype: .i32, atLeast: (s.batch - 1) * s.pageTableStride + s.maxPages, alignment: 4)
         try check.tensor("cacheSeqlens", t.cacheSeqlens, dtype: .i32, atLeast: s.batch, alignment: 4)
         if let lse = t.lse { try check.tensor("lse", lse, dtype: .f32, atLeast: s.batch * s.qHeads, alignment: 4) }
+        if let new = t.newKeys {
+            let rowWidth = s.kvHeads * d
+            for (name, ref, stride) in [("newKeys.k", new.k, new.kBatchStride), ("newKeys.v", new.v, new.vBatchStride)] {
+                guard stride >= rowWidth else {
+                    throw check.fail("\(name) batch stride", "is \(stride); a row holds kvHeads x headDim = \(rowWidth) elements")
+                }
+                try check.multiple("\(name) batch stride", stride, of: 8)
+                try check.fitsInt32("\(name) batch stride", stride)
+                try check.tensor(name, ref, dtype: dtype, atLeast: (s.batch - 1) * stride + rowWidth)
+            }
+        }
         let need = AttentionDecodeWorkspace.elementCounts(for: s, grid: grid)
         try check.tensor("workspace.partialO", w.partialO, dtype: .f32, atLeast: need.partialO)
         try check.tensor("workspace.partialLSE", w.partialLSE, dtype: .f32, atLeast: need.partialLSE, alignment: 4)
@@ -70,7 +81,9 @@ public struct AttentionDecodeKernel: Sendable {
             batch: Int32(s.batch), q_heads: Int32(s.qHeads), kv_heads: Int32(s.kvHeads),
             log2_page_size: Int32(s.pageSize.trailingZeroBitCount), window_left: Int32(options.windowLeft ?? -1),
             min_tiles_per_cta: Int32(options.minTilesPerCTA),
-            softmax_scale: options.softmaxScale ?? 1 / Float(d).squareRoot(), softcap: options.softcap ?? 0)
+            softmax_scale: options.softmaxScale ?? 1 / Float(d).squareRoot(), softcap: options.softcap ?? 0,
+            new_k: t.newKeys?.k.address ?? 0, new_v: t.newKeys?.v.address ?? 0,
+            new_k_batch_stride: Int64(t.newKeys?.kBatchStride ?? 0), new_v_batch_stride: Int64(t.newKeys?.vBatchStride ?? 0))
     }
 
     /// Validates and launches on `stream` with this GPU's fixed grid for the head dim.

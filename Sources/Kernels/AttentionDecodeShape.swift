@@ -91,9 +91,12 @@ public struct AttentionDecodeTensors: Sendable, Equatable {
     public var cacheSeqlens: DeviceTensorRef  // i32
     public var o: DeviceTensorRef
     public var lse: DeviceTensorRef?          // f32 [batch, qHeads], natural log
+    /// The step's new K/V rows when the pool does not hold them yet (see `AttentionDecodeNewKeys`).
+    public var newKeys: AttentionDecodeNewKeys?
 
     public init(q: DeviceTensorRef, kPool: DeviceTensorRef, vPool: DeviceTensorRef, pageTable: DeviceTensorRef,
-                cacheSeqlens: DeviceTensorRef, o: DeviceTensorRef, lse: DeviceTensorRef? = nil) {
+                cacheSeqlens: DeviceTensorRef, o: DeviceTensorRef, lse: DeviceTensorRef? = nil,
+                newKeys: AttentionDecodeNewKeys? = nil) {
         self.q = q
         self.kPool = kPool
         self.vPool = vPool
@@ -101,5 +104,24 @@ public struct AttentionDecodeTensors: Sendable, Equatable {
         self.cacheSeqlens = cacheSeqlens
         self.o = o
         self.lse = lse
+        self.newKeys = newKeys
+    }
+}
+
+/// A decode step's new K and V rows, [batch, kvHeads, headDim] with a row stride each
+/// (request b's new token is row b). Given these, the kernel reads each request's last key
+/// from them and writes it into that key's pool slot (from the page table) as it goes, so
+/// the step needs no KV-store launch before attention.
+public struct AttentionDecodeNewKeys: Sendable, Equatable {
+    public var k: DeviceTensorRef
+    public var v: DeviceTensorRef
+    public var kBatchStride: Int
+    public var vBatchStride: Int
+
+    public init(k: DeviceTensorRef, v: DeviceTensorRef, kBatchStride: Int, vBatchStride: Int) {
+        self.k = k
+        self.v = v
+        self.kBatchStride = kBatchStride
+        self.vBatchStride = vBatchStride
     }
 }

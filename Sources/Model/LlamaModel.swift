@@ -112,15 +112,20 @@ public final class LlamaModel<Ops: ModelOps, Backend: AttentionBackend> where Ba
     private func attentionBlock(_ layer: LlamaLayerWeights<Ops>, index: Int, rows: Int,
                                 workspace w: LlamaWorkspace<Ops>, metadata: Backend.Metadata) {
         let c = config
-        ops.linears(w.normed, rows: rows, [LinearProduct(layer.q, bias: layer.qBias, into: w.q),
-                                           LinearProduct(layer.k, bias: layer.kBias, into: w.k),
-                                           LinearProduct(layer.v, bias: layer.vBias, into: w.v)])
+        let q = LinearProduct<Ops>(layer.q, bias: layer.qBias, into: w.q)
+        let k = LinearProduct<Ops>(layer.k, bias: layer.kBias, into: w.k)
+        let v = LinearProduct<Ops>(layer.v, bias: layer.vBias, into: w.v)
         if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
+            // Per-head norms sit between the products and RoPE (Qwen3), so the two stay apart.
+            ops.linears(w.normed, rows: rows, [q, k, v])
             ops.rmsNorm(w.q, weight: qNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.heads, width: c.headDim, into: w.q)
             ops.rmsNorm(w.k, weight: kNorm, epsilon: c.rmsNormEpsilon, rows: rows * c.kvHeads, width: c.headDim, into: w.k)
+            ops.applyRotary(q: w.q, k: w.k, rows: rows, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
+                            cos: w.cos, sin: w.sin)
+        } else {
+            ops.rotatedLinears(w.normed, rows: rows, q: q, k: k, v: v, heads: c.heads, kvHeads: c.kvHeads,
+                               headDim: c.headDim, cos: w.cos, sin: w.sin)
         }
-        ops.applyRotary(q: w.q, k: w.k, rows: rows, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
-                        cos: w.cos, sin: w.sin)
         attention.forward(q: w.q, k: w.k, v: w.v, output: w.attended, layer: index, batch: metadata)
     }
 

@@ -9,6 +9,12 @@ extension ModelOps {
         composedApplyRotary(q: q, k: k, rows: rows, heads: heads, kvHeads: kvHeads, headDim: headDim, cos: cos, sin: sin)
     }
 
+    public func rotatedLinears(_ x: Tensor, rows: Int, q: LinearProduct<Self>, k: LinearProduct<Self>,
+                               v: LinearProduct<Self>, heads: Int, kvHeads: Int, headDim: Int, cos: Tensor, sin: Tensor) {
+        composedRotatedLinears(x, rows: rows, q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim,
+                               cos: cos, sin: sin)
+    }
+
     public func gatedLinear(_ x: Tensor, rows: Int, gate: Weight, up: Weight, outFeatures: Int, upScratch: Tensor,
                             into out: Tensor) {
         composedGatedLinear(x, rows: rows, gate: gate, up: up, outFeatures: outFeatures, upScratch: upScratch, into: out)
@@ -25,6 +31,14 @@ extension ModelOps {
                                     sin: Tensor) {
         applyRotary(q, rows: rows, heads: heads, headDim: headDim, cos: cos, sin: sin)
         applyRotary(k, rows: rows, heads: kvHeads, headDim: headDim, cos: cos, sin: sin)
+    }
+
+    /// q, k, v as one `linears` call, then `applyRotary(q:k:)` on the q and k outputs.
+    public func composedRotatedLinears(_ x: Tensor, rows: Int, q: LinearProduct<Self>, k: LinearProduct<Self>,
+                                       v: LinearProduct<Self>, heads: Int, kvHeads: Int, headDim: Int, cos: Tensor,
+                                       sin: Tensor) {
+        linears(x, rows: rows, [q, k, v])
+        applyRotary(q: q.out, k: k.out, rows: rows, heads: heads, kvHeads: kvHeads, headDim: headDim, cos: cos, sin: sin)
     }
 
     /// gate → out and up → upScratch as one `linears` call, then `siluMul` into out.

@@ -50,6 +50,10 @@ public protocol ModelOps: AnyObject {
     // to the override.
     /// applyRotary on q ([rows, heads, headDim]) and k ([rows, kvHeads, headDim]).
     func applyRotary(q: Tensor, k: Tensor, rows: Int, heads: Int, kvHeads: Int, headDim: Int, cos: Tensor, sin: Tensor)
+    /// The attention block's products and RoPE: linears(x, [q, k, v]), then applyRotary(q:k:)
+    /// on the q and k outputs (q: heads x headDim wide, k and v: kvHeads x headDim).
+    func rotatedLinears(_ x: Tensor, rows: Int, q: LinearProduct<Self>, k: LinearProduct<Self>, v: LinearProduct<Self>,
+                        heads: Int, kvHeads: Int, headDim: Int, cos: Tensor, sin: Tensor)
     /// out = silu(x · gateᵀ) * (x · upᵀ), [rows, outFeatures]; `upScratch` (as large as out) may be overwritten.
     func gatedLinear(_ x: Tensor, rows: Int, gate: Weight, up: Weight, outFeatures: Int, upScratch: Tensor, into out: Tensor)
     /// projected = x · weightᵀ, then addRMSNorm(residual: residual, adding: projected, ...) into normed.

@@ -124,11 +124,45 @@ import Testing
     }
 
     @Test func paramsStructHasTheCLayout() {
-        // nvcc reads this struct with the C layout: ten pointers, eight int64 strides,
-        // nine int32 and two floats, padded to 8 bytes.
-        #expect(MemoryLayout<fs_attention_decode_params>.size == 192)
+        // nvcc reads this struct with the C layout (scripts/gpu/decode_common.py mirrors it):
+        // ten pointers, eight int64 strides, nine int32 and two floats, padded to 8 bytes,
+        // then the new-key rows (two pointers, two int64 strides).
+        #expect(MemoryLayout<fs_attention_decode_params>.size == 224)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.q_batch_stride) == 80)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.num_slots) == 144)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.softmax_scale) == 180)
+        #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.new_k) == 192)
+        #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.new_v_batch_stride) == 216)
+    }
+
+    @Test func newKeysArePackedAndChecked() throws {
+        let ws = workspace(shape, grid: grid)
+        let rowWidth = shape.kvHeads * shape.headDim
+        var t = tensors(shape)
+        t.newKeys = AttentionDecodeNewKeys(k: DeviceTensorRef(address: 0x9000_0000, count: 4 * rowWidth, dtype: .bf16),
+                                           v: DeviceTensorRef(address: 0x9100_0000, count: 4 * 2 * rowWidth, dtype: .bf16),
+                                           kBatchStride: rowWidth, vBatchStride: 2 * rowWidth)
+        let p = try AttentionDecodeKernel.makeParams(tensors: t, workspace: ws, shape: shape, grid: grid)
+        #expect(p.new_k == 0x9000_0000 && p.new_v == 0x9100_0000)
+        #expect(p.new_k_batch_stride == Int64(rowWidth) && p.new_v_batch_stride == Int64(2 * rowWidth))
+        // Without new keys the kernel reads every key from the pool.
+        let plain = try AttentionDecodeKernel.makeParams(tensors: tensors(shape), workspace: ws, shape: shape, grid: grid)
+        #expect(plain.new_k == 0 && plain.new_v == 0)
+        func newKeysProblem(_ keys: AttentionDecodeNewKeys) -> String? {
+            var t = tensors(shape)
+            t.newKeys = keys
+            return problem { _ = try AttentionDecodeKernel.makeParams(tensors: t, workspace: ws, shape: shape, grid: grid) }
+        }
+        let k = t.newKeys!.k, v = t.newKeys!.v
+        #expect(newKeysProblem(AttentionDecodeNewKeys(k: k, v: v, kBatchStride: rowWidth - 8, vBatchStride: rowWidth))
+            == "attention_decode: argument 'newKeys.k batch stride' is 1016; a row holds kvHeads x headDim = 1024 elements")
+        #expect(newKeysProblem(AttentionDecodeNewKeys(k: k, v: v, kBatchStride: rowWidth, vBatchStride: rowWidth + 4))
+            == "attention_decode: argument 'newKeys.v batch stride' must be a multiple of 8, got 1028")
+        let short = DeviceTensorRef(address: 0x9000_0000, count: 3 * rowWidth, dtype: .bf16)
+        #expect(newKeysProblem(AttentionDecodeNewKeys(k: short, v: v, kBatchStride: rowWidth, vBatchStride: rowWidth))
+            == "attention_decode: argument 'newKeys.k' holds 3072 elements, needs at least 4096")
+        let half = DeviceTensorRef(address: 0x9100_0000, count: 4 * rowWidth, dtype: .f16)
+        #expect(newKeysProblem(AttentionDecodeNewKeys(k: k, v: half, kBatchStride: rowWidth, vBatchStride: rowWidth))
+            == "attention_decode: argument 'newKeys.v' has type f16, expected bf16")
     }
 }

@@ -66,6 +66,37 @@ import Testing
         #expect(b.row_stride == 48 * 128)
     }
 
+    @Test func rotatedLinearsPackAndRefuse() throws {
+        // Llama-3-8B's attention block at 2 rows: 32 q heads, 8 kv heads, head dim 128.
+        let x = DeviceTensorRef(address: 0x1000, count: 2 * 4096, dtype: .bf16)
+        func product(_ base: UInt64, width: Int, bias: Bool = false) -> SkinnyRotaryLinearKernel.Product {
+            .init(weight: DeviceTensorRef(address: base, count: width * 4096, dtype: .bf16),
+                  bias: bias ? DeviceTensorRef(address: base + 0x800_0000, count: width, dtype: .bf16) : nil,
+                  out: DeviceTensorRef(address: base + 0x900_0000, count: 2 * width, dtype: .bf16))
+        }
+        let q = product(0x1000_0000, width: 4096, bias: true), k = product(0x2000_0000, width: 1024)
+        let v = product(0x3000_0000, width: 1024)
+        let cos = DeviceTensorRef(address: 0x10000, count: 2 * 64, dtype: .f32)
+        let sin = DeviceTensorRef(address: 0x20000, count: 2 * 64, dtype: .f32)
+        func params(rows: Int = 2, q: SkinnyRotaryLinearKernel.Product? = nil, headDim: Int = 128) throws -> fs_linear_rope_params {
+            try SkinnyRotaryLinearKernel.makeParams(x: x, q: q ?? product(0x1000_0000, width: 4096, bias: true), k: k, v: v,
+                                                    cos: cos, sin: sin, rows: rows, inFeatures: 4096, heads: 32, kvHeads: 8,
+                                                    headDim: headDim)
+        }
+        let p = try params()
+        #expect(p.x == 0x1000 && p.w_q == 0x1000_0000 && p.bias_q == 0x1800_0000 && p.bias_k == 0 && p.out_v == 0x3900_0000)
+        #expect(p.q_width == 4096 && p.kv_width == 1024 && p.head_dim == 128 && p.rows == 2 && p.k == 4096)
+        #expect(p.cos == 0x10000 && p.sin == 0x20000)
+        #expect(problem { _ = try params(rows: 5) }?.hasPrefix("linear_skinny_rope: argument 'rows/inFeatures/headDim'") == true)
+        #expect(problem { _ = try params(headDim: 120) }?.contains("head dims a multiple of 16") == true)
+        let shortOut = SkinnyRotaryLinearKernel.Product(weight: q.weight, out: DeviceTensorRef(address: 0x1900_0000, count: 4096,
+                                                                                                dtype: .bf16))
+        #expect(problem { _ = try params(q: shortOut) } == "linear_skinny_rope: argument 'q.out' holds 4096 elements, needs at least 8192")
+        let intoX = SkinnyRotaryLinearKernel.Product(weight: q.weight, out: DeviceTensorRef(address: 0x1000, count: 8192, dtype: .bf16))
+        #expect(problem { _ = try params(q: intoX) }?.hasPrefix("linear_skinny_rope: argument 'q.out' overlaps 'x'") == true)
+        #expect(MemoryLayout<fs_linear_rope_params>.size == 12 * 8 + 5 * 4 + 4)  // 12 pointers, 5 int32, padding
+    }
+
     @Test func ropeRefusesBadGeometry() {
         let cos = DeviceTensorRef(address: 0x10000, count: 5 * 64, dtype: .f32)
         let q = DeviceTensorRef(address: 0x40000, count: 5 * 32 * 128, dtype: .bf16)

@@ -90,6 +90,37 @@ import Testing
         #expect(Self.values(ops, q2) != qStart && Self.values(ops, k2) != kStart)
     }
 
+    @Test func rotatedLinearsAreTheProductsThenRotary() throws {
+        let ops = CPUOps(threads: 1)
+        let rows = 2, heads = 4, kvHeads = 2, headDim = 16, hidden = 24
+        let positions = ops.makeIndices(count: rows)
+        ops.write([3, 900], to: positions)
+        let inverse = ops.makeVector((0 ..< headDim / 2).map { Float(pow(10_000.0, -2.0 * Double($0) / Double(headDim))) })
+        let cos = ops.makeTensor(count: rows * headDim / 2), sin = ops.makeTensor(count: rows * headDim / 2)
+        ops.rotaryTables(positions: positions, rows: rows, inverseFrequencies: inverse, cos: cos, sin: sin)
+        let x = HostBuffer(Self.random(rows * hidden, seed: 11))
+        let wq = try Self.weight(ops, "q", rows: heads * headDim, columns: hidden, seed: 12)
+        let wk = try Self.weight(ops, "k", rows: kvHeads * headDim, columns: hidden, seed: 13)
+        let wv = try Self.weight(ops, "v", rows: kvHeads * headDim, columns: hidden, seed: 14)
+        let bias = ops.makeVector(Self.random(heads * headDim, seed: 15))
+        func outputs() -> (HostBuffer<Float>, HostBuffer<Float>, HostBuffer<Float>) {
+            (ops.makeTensor(count: rows * heads * headDim), ops.makeTensor(count: rows * kvHeads * headDim),
+             ops.makeTensor(count: rows * kvHeads * headDim))
+        }
+        let (q1, k1, v1) = outputs(), (q2, k2, v2) = outputs()
+        ops.linear(x, rows: rows, weight: wq, bias: bias, into: q1)
+        ops.linear(x, rows: rows, weight: wk, bias: nil, into: k1)
+        ops.linear(x, rows: rows, weight: wv, bias: nil, into: v1)
+        let unrotated = Self.values(ops, q1)
+        ops.applyRotary(q: q1, k: k1, rows: rows, heads: heads, kvHeads: kvHeads, headDim: headDim, cos: cos, sin: sin)
+        ops.rotatedLinears(x, rows: rows, q: LinearProduct(wq, bias: bias, into: q2), k: LinearProduct(wk, into: k2),
+                           v: LinearProduct(wv, into: v2), heads: heads, kvHeads: kvHeads, headDim: headDim, cos: cos, sin: sin)
+        #expect(Self.values(ops, q2) == Self.values(ops, q1))
+        #expect(Self.values(ops, k2) == Self.values(ops, k1))
+        #expect(Self.values(ops, v2) == Self.values(ops, v1))
+        #expect(Self.values(ops, q2) != unrotated)  // row 1 sits at position 900: really rotated
+    }
+
     /// A forward over an op set that overrides the fused steps reaches the overrides, once
     /// per layer (RoPE, gate/up) or twice (o and down), and computes the CPU op set's logits.
     @Test(arguments: ["llama3", "qwen3"])
@@ -109,7 +140,9 @@ import Testing
                                  logitRows: [0, 4])
         let logits = model.logits(batch)
         #expect(logits == reference.logits(batch))
+        // RoPE once per layer: inside rotatedLinears, or after Qwen3's per-head norms.
         #expect(ops.calls["applyRotary(q:k:)"] == config.layers)
+        #expect(ops.calls["rotatedLinears", default: 0] == (family == "qwen3" ? 0 : config.layers))
         #expect(ops.calls["gatedLinear"] == config.layers)
         #expect(ops.calls["linearAddRMSNorm"] == 2 * config.layers)
         #expect(ops.calls["gatherRows"] == 1)

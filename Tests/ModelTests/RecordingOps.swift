@@ -23,6 +23,13 @@ final class RecordingOps: ModelOps {
         composedApplyRotary(q: q, k: k, rows: rows, heads: heads, kvHeads: kvHeads, headDim: headDim, cos: cos, sin: sin)
     }
 
+    func rotatedLinears(_ x: Tensor, rows: Int, q: LinearProduct<RecordingOps>, k: LinearProduct<RecordingOps>,
+                        v: LinearProduct<RecordingOps>, heads: Int, kvHeads: Int, headDim: Int, cos: Tensor, sin: Tensor) {
+        count("rotatedLinears")
+        composedRotatedLinears(x, rows: rows, q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim,
+                               cos: cos, sin: sin)
+    }
+
     func gatedLinear(_ x: Tensor, rows: Int, gate: Weight, up: Weight, outFeatures: Int, upScratch: Tensor, into out: Tensor) {
         count("gatedLinear")
         composedGatedLinear(x, rows: rows, gate: gate, up: up, outFeatures: outFeatures, upScratch: upScratch, into: out)

@@ -83,8 +83,9 @@ using Hd128 = DecodeConfig<128>;
 using Hd256 = DecodeConfig<256>;
 // Experimental hd128 variant, timed against the shipped one by decode_bench.py --variants
 // (x<stages><CTAs per SM><load hint>): 2 stages x 3 CTAs/SM hides segment boundaries
-// better at large batch with P = 1 but serializes the two tiles per warp of bs = 1.
-using Hd128x232 = DecodeConfig<128, 2, 3, 2>;
+// better at large batch with P = 1 but serializes the two tiles per warp of bs = 1. It has
+// no new-key path (the product's decode steps use the hd128 entry).
+using Hd128x232 = DecodeConfig<128, 2, 3, 2, false>;
 }  // namespace fs_decode
 
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_bf16, __nv_bfloat16, fs_decode::Hd64)

@@ -8,13 +8,16 @@ namespace fs_decode {
 
 // Stages, MinBlocks and LoadHint default to the shipped kernel; other values build the
 // experimental variants the bench compares (attention_decode.cu).
+// NewKeys builds the new-key path (params new_k/new_v); the 3-CTA/SM experiment leaves it
+// out, as its 168 registers would spill with it.
 template <int HeadDim, int Stages = FS_ATTENTION_DECODE_STAGES(HeadDim),
-          int MinBlocks = FS_ATTENTION_DECODE_CTAS_PER_SM(HeadDim), int LoadHint = 2>
+          int MinBlocks = FS_ATTENTION_DECODE_CTAS_PER_SM(HeadDim), int LoadHint = 2, bool NewKeys = true>
 struct DecodeConfig {
   static_assert(HeadDim == 64 || HeadDim == 128 || HeadDim == 256, "head dims 64, 128, 256");
   static_assert(Stages >= 2, "a ring needs a stage to fill while one is read");
   static constexpr int kHeadDim = HeadDim;
   static constexpr int kLoadHint = LoadHint;  // 0 none, 1 L2::256B prefetch, 2 also evict_first
+  static constexpr bool kNewKeys = NewKeys;   // reads/stores the step's new keys when given
   static constexpr int kThreads = FS_ATTENTION_DECODE_THREADS;
   static constexpr int kWarps = kThreads / 32;
   static constexpr int kTile = FS_ATTENTION_DECODE_TILE_TOKENS;  // tokens per tile

@@ -5,6 +5,11 @@
 // Ring layout per warp: kStages stages of [K tile | V tile]. Tile i of a segment lands in
 // stage (i + 1) % kStages, so stage 0 is free at every segment boundary: it is the warp's
 // merge scratch while stages 1.. already receive the next segment's first tiles.
+//
+// New-token rows (decode steps, params new_k/new_v set): the request's last key is not in
+// the pool yet. The lane that gathers a chunk of that row copies it from the step's new
+// rows instead, and also writes it to the row's pool slot, which the page table names as
+// for any other key: the KV store happens here, in the one CTA that owns the last tile.
 #pragma once
 #include "attention_decode_ptx.cuh"
 #include "decode_schedule.cuh"
@@ -25,6 +30,9 @@ struct SegmentLoads {
   uint64_t l2_policy;  // evict_first for the streamed K/V (LoadHint 2)
   int lane, tile_first, count;  // this warp's tiles: tile_first + i * kWarps, i < count
   int slot_next;       // slots of tile kS - 1, fetched by the prologue
+  int new_key;         // the key read from new_k/new_v (seqlen - 1), or -1
+  int new_b, new_h;    // the segment's (request, kv head)
+  const fs_attention_decode_params* params;
 
   __device__ __forceinline__ void init(const fs_attention_decode_params& p, const Segment& seg, unsigned char* smem) {
     lane = threadIdx.x & 31;
@@ -42,22 +50,45 @@ struct SegmentLoads {
     int n = seg.tile_hi - seg.tile_lo - warp;
     count = n > 0 ? (n + Cfg::kWarps - 1) / Cfg::kWarps : 0;
     tile_first = span.tile_begin + seg.tile_lo + warp;
+    params = &p;
+    new_key = Cfg::kNewKeys && p.new_k != 0 ? span.seqlen - 1 : -1;
+    new_b = seg.b;
+    new_h = seg.h;
   }
+
+  // Slot encoding of fetch_slot: >= 0 a pool row, -1 masked, <= -2 the new key whose pool
+  // row is -2 - code.
+  __device__ __forceinline__ static int new_key_code(int slot) { return -2 - slot; }
 
   __device__ __forceinline__ int tile_at(int i) const { return tile_first + i * Cfg::kWarps; }
   __device__ __forceinline__ static int stage_of(int i) { return (i + 1) % kS; }
   __device__ __forceinline__ uint32_t k_stage(int stage) const { return ring + stage * Cfg::kStageBytes; }
 
-  // Lanes 0..15 return the pool slot of token row `lane` of the tile, -1 when masked.
+  // Lanes 0..15 return the pool slot of token row `lane` of the tile, -1 when masked,
+  // new_key_code(slot) for the new key.
   __device__ __forceinline__ int fetch_slot(int tile) const {
     int t = tile * Cfg::kTile + (lane & 15);
     int slot = -1;
     if (t >= span.start && t < span.seqlen) {
       int page = __ldg(pt_row + (t >> log2_page));
       long long s = (static_cast<long long>(page) << log2_page) + (t & ((1 << log2_page) - 1));
-      if (page >= 0 && s < num_slots) slot = static_cast<int>(s);
+      if (page >= 0 && s < num_slots) slot = t == new_key ? new_key_code(static_cast<int>(s)) : static_cast<int>(s);
     }
     return slot;
+  }
+
+  // The new key's rows of this (request, kv head) in new_k / new_v.
+  __device__ __forceinline__ const T* new_key_row(fs_devptr rows, int64_t batch_stride) const {
+    return reinterpret_cast<const T*>(rows) + new_b * batch_stride + new_h * Cfg::kHeadDim;
+  }
+
+  // Writes chunk `chunk` of the new key's K and V rows into pool row `slot`: the KV store.
+  // After the tile's loads are issued, so the read's latency does not delay them.
+  __device__ __forceinline__ void store_new_key_chunk(int slot, int chunk) const {
+    const uint4 k = *reinterpret_cast<const uint4*>(new_key_row(params->new_k, params->new_k_batch_stride) + chunk * 8);
+    const uint4 v = *reinterpret_cast<const uint4*>(new_key_row(params->new_v, params->new_v_batch_stride) + chunk * 8);
+    *reinterpret_cast<uint4*>(const_cast<T*>(k_base + static_cast<long long>(slot) * k_stride + chunk * 8)) = k;
+    *reinterpret_cast<uint4*>(const_cast<T*>(v_base + static_cast<long long>(slot) * v_stride + chunk * 8)) = v;
   }
 
   // Gathers the tile's 16 K rows and 16 V rows into `stage` (masked rows zero-filled).
@@ -65,16 +96,24 @@ struct SegmentLoads {
     uint32_t k_dst = k_stage(stage);
     uint32_t v_dst = k_dst + Cfg::kTileBytes;
     int chunk = lane % Cfg::kChunks;
+    int new_slot = -1;  // this lane's chunk of the new key goes to this pool row
 #pragma unroll
     for (int pass = 0; pass < Cfg::kPasses; ++pass) {
       int row = lane / Cfg::kChunks + pass * Cfg::kRowsPerPass;
       int slot = __shfl_sync(0xffffffffu, row_slot, row);
+      uint32_t off = swizzled<Cfg::kChunks>(row, chunk);
+      if (Cfg::kNewKeys && slot <= -2) {  // the new key: from the step's rows, stored to its slot below
+        new_slot = new_key_code(slot);
+        cp_async_16(k_dst + off, new_key_row(params->new_k, params->new_k_batch_stride) + chunk * 8, true);
+        cp_async_16(v_dst + off, new_key_row(params->new_v, params->new_v_batch_stride) + chunk * 8, true);
+        continue;
+      }
       bool ok = slot >= 0;
       long long s = ok ? slot : 0;
-      uint32_t off = swizzled<Cfg::kChunks>(row, chunk);
       cp_async_16_hint<Cfg::kLoadHint>(k_dst + off, k_base + s * k_stride + chunk * 8, ok, l2_policy);
       cp_async_16_hint<Cfg::kLoadHint>(v_dst + off, v_base + s * v_stride + chunk * 8, ok, l2_policy);
     }
+    if (Cfg::kNewKeys && new_slot >= 0) store_new_key_chunk(new_slot, chunk);
   }
 
   // Issues tiles 0 .. kS-2 (one commit group each, empty groups keep the count) and reads

@@ -9,6 +9,7 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
+#include "fs_rope_rotate.cuh"
 
 extern "C" __global__ void fs_rope_tables_f32(const __grid_constant__ fs_rope_tables_params p) {
   fs_pdl_begin();
@@ -68,8 +69,8 @@ __device__ void rope_apply(const fs_rope_apply_params& p, int64_t item) {
   float x1[8], x2[8];
 #pragma unroll
   for (int k = 0; k < 8; ++k) {
-    x1[k] = a[k] * c[k] - b[k] * s[k];
-    x2[k] = b[k] * c[k] + a[k] * s[k];
+    x1[k] = fs::rope_first(a[k], b[k], c[k], s[k]);
+    x2[k] = fs::rope_second(a[k], b[k], c[k], s[k]);
   }
   fs::store8(first, x1);
   fs::store8(second, x2);

@@ -32,7 +32,9 @@ class DecodeParams(ctypes.Structure):
         [(n, ctypes.c_int32) for n in (
             "num_slots", "page_table_stride", "max_pages", "batch", "q_heads", "kv_heads",
             "log2_page_size", "window_left", "min_tiles_per_cta")] + \
-        [("softmax_scale", ctypes.c_float), ("softcap", ctypes.c_float)]
+        [("softmax_scale", ctypes.c_float), ("softcap", ctypes.c_float)] + \
+        [("new_k", ctypes.c_uint64), ("new_v", ctypes.c_uint64),
+         ("new_k_batch_stride", ctypes.c_int64), ("new_v_batch_stride", ctypes.c_int64)]
 
 
 def stages(head_dim, variant=None):

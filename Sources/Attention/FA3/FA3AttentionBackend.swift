@@ -3,9 +3,9 @@ import KVCache
 import Kernels
 
 /// The FA3-class attention backend for Hopper: K/V in the paged device pool, metadata
-/// built on the GPU in one launch per step, then per layer the KV store and either the
-/// paged decode kernel (every sequence adds one token) or the warp-specialized
-/// prefill/extend kernel. Every launch goes on one stream and reads only device buffers
+/// built on the GPU in one launch per step, then per layer either the paged decode kernel
+/// (every sequence adds one token; it stores the new K/V rows itself) or the KV store and
+/// the warp-specialized prefill/extend kernel. Every launch goes on one stream and reads only device buffers
 /// written in place, so a decode step can be captured and replayed.
 ///
 /// The protocol's methods cannot throw; the first CUDA or argument error is kept in
@@ -148,12 +148,13 @@ public final class FA3AttentionBackend: AttentionBackend {
                 throw FA3Unavailable.unwrittenInput
             }
             let kPool = pool.keys[layer].ref(dtype), vPool = pool.values[layer].ref(dtype)
-            let store = try KVStoreKernel.makeParams(
-                k: kRef, v: vRef, kStride: shape.kvWidth, vStride: shape.kvWidth, kPool: kPool, vPool: vPool,
-                slots: batch.slots.ref(.i32), tokens: tokens, rowElements: shape.kvWidth, numSlots: pool.shape.numSlots)
-            try kvStore.launch(params: store, stream: stream)
             let out = try output.output(dtype, source: workspaceSource)
             if let plan = batch.prefillPlan, let prefillShape = batch.prefillShape {
+                let store = try KVStoreKernel.makeParams(
+                    k: kRef, v: vRef, kStride: shape.kvWidth, vStride: shape.kvWidth, kPool: kPool, vPool: vPool,
+                    slots: batch.slots.ref(.i32), tokens: tokens, rowElements: shape.kvWidth,
+                    numSlots: pool.shape.numSlots)
+                try kvStore.launch(params: store, stream: stream)
                 let tensors = AttentionPrefillTensors(
                     q: qRef, k: kPool, v: vPool, o: out, cuSeqlensQ: batch.cuSeqlensQ.ref(.i32),
                     seqlensK: batch.cacheSeqlens.ref(.i32), pageTable: batch.pageTable.ref(.i32),
@@ -164,9 +165,14 @@ public final class FA3AttentionBackend: AttentionBackend {
                 let decodeShape = AttentionDecodeShape(
                     batch: batch.paddedBatch, qHeads: shape.heads, kvHeads: shape.kvHeads, headDim: shape.headDim,
                     pageSize: pool.shape.pageSize, maxPages: batch.pageTableStride, numSlots: pool.shape.numSlots)
+                // The decode kernel stores each request's new K/V row itself (into the slot the
+                // page table gives its last key), so a decode layer is one launch, not two.
+                let newKeys = AttentionDecodeNewKeys(k: kRef, v: vRef, kBatchStride: shape.kvWidth,
+                                                     vBatchStride: shape.kvWidth)
                 let tensors = AttentionDecodeTensors(q: qRef, kPool: kPool, vPool: vPool,
                                                      pageTable: batch.pageTable.ref(.i32),
-                                                     cacheSeqlens: batch.cacheSeqlens.ref(.i32), o: out)
+                                                     cacheSeqlens: batch.cacheSeqlens.ref(.i32), o: out,
+                                                     newKeys: newKeys)
                 try decode.launch(tensors: tensors, workspace: batch.decodeWorkspace, shape: decodeShape,
                                   options: AttentionDecodeOptions(softmaxScale: shape.scale), stream: stream)
             }

@@ -8,6 +8,7 @@
 //   k/v pool    [num_slots, kv_heads, head_dim]       slot = page * P + offset
 //   page_table  [batch, page_table_stride] int32      first ceil(seqlen / P) entries used
 //   cache_seqlens [batch] int32                       read on the device (graph-safe)
+//   new_k/new_v [batch, kv_heads, head_dim]          optional: the step's new rows
 // q head h reads kv head h / (q_heads / kv_heads) (grouped-query attention).
 //
 // Scheduling (stream-K, fixed grid): the grid is a fixed number of CTAs (normally the
@@ -55,6 +56,14 @@ typedef struct fs_attention_decode_params {
   int32_t min_tiles_per_cta;// floor of a CTA's range, in 16-token tiles (>= 1)
   float softmax_scale;
   float softcap;            // <= 0: none; else logit = softcap * tanh(logit / softcap)
+  // The step's new K and V rows, [batch, kv_heads, head_dim] (request b's new token is
+  // row b, its last key), or 0 when the pool already holds them. When set, the CTA whose
+  // tile holds request b's last key reads that key from here and also writes it into its
+  // pool slot: a decode step needs no separate KV-store launch.
+  fs_devptr new_k;
+  fs_devptr new_v;
+  int64_t new_k_batch_stride;  // elements between requests' rows; heads are head_dim apart
+  int64_t new_v_batch_stride;
 } fs_attention_decode_params;
 
 // Pipeline depth per warp (16-24 KB in flight per warp) and the CTAs per SM the kernel is

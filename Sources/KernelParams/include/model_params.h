@@ -154,4 +154,24 @@ typedef struct fs_linear_add_rmsnorm_params {
   float eps;
 } fs_linear_add_rmsnorm_params;
 
+// The attention block's q/k/v products with RoPE on q and k, one launch (decode steps):
+//   y = x . w^T (+ bias), rounded to T, for each of q, k, v;
+//   q and k then rotated half-split per head with cos/sin[m, j] (as fs_rope_apply_* does),
+// so the output is bit for bit the skinny launch followed by fs_rope_apply_qk_*. A CTA
+// computes 4 rotation pairs (rows j..j+3 and j+half..j+half+3 of one head) per step and
+// swaps the halves through shared memory.
+typedef struct fs_linear_rope_params {
+  fs_devptr x;            // [rows, k] T
+  fs_devptr w_q, w_k, w_v;          // [q_width, k], [kv_width, k], [kv_width, k] T
+  fs_devptr bias_q, bias_k, bias_v; // [width] T or 0
+  fs_devptr out_q, out_k, out_v;    // [rows, width] T; must not overlap x
+  fs_devptr cos;          // float32 [rows, head_dim / 2]
+  fs_devptr sin;          // float32 [rows, head_dim / 2]
+  int32_t q_width;        // q heads x head_dim
+  int32_t kv_width;       // kv heads x head_dim
+  int32_t head_dim;       // multiple of 8
+  int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
+  int32_t k;              // multiple of 8
+} fs_linear_rope_params;
+
 #endif

@@ -1,5 +1,6 @@
-// The CUDA op set's fused steps: on decode steps the skinny kernel's fused variants (gate/up
-// with SiLU-mul; o or down with the add-norm after it), and RoPE of q and k in one launch.
+// The CUDA op set's fused steps: on decode steps the skinny kernel's fused variants (q/k/v
+// with RoPE; gate/up with SiLU-mul; o or down with the add-norm after it), and RoPE of q and
+// k in one launch.
 // Shapes the fused kernels do not serve (cuBLASLt batches, more rows than the skinny limit)
 // run the composed sequence of ops, as the protocol's default does.
 
@@ -9,11 +10,13 @@ import Kernels
 /// The fused kernels and the add-norm kernel's cross-CTA scratch, which is safe to share
 /// because one op set issues everything on its one stream.
 struct CUDAFusedKernels {
+    let rotated: SkinnyRotaryLinearKernel
     let gated: SkinnyGatedLinearKernel
     let addNorm: SkinnyAddRMSNormKernel
     let addNormScratch: SkinnyAddRMSNormScratch
 
     init(library: KernelLibrary, stream: CUDAStream) throws {
+        rotated = try SkinnyRotaryLinearKernel(library: library)
         gated = try SkinnyGatedLinearKernel(library: library)
         addNorm = try SkinnyAddRMSNormKernel(library: library)
         addNormScratch = try SkinnyAddRMSNormScratch(for: addNorm, source: library.context, stream: stream)
@@ -29,6 +32,33 @@ extension CUDAModelOps {
                 q: target, k: try input(k, "applyRotary", "k"), cos: try input(cos, "applyRotary", "cos"),
                 sin: try input(sin, "applyRotary", "sin"), rows: rows, heads: heads, kvHeads: kvHeads, headDim: headDim)
             try rotary.launchApplyPair(params: params, dtype: target.dtype, stream: stream)
+        }
+    }
+
+    public func rotatedLinears(_ x: DeviceTensor, rows: Int, q: LinearProduct<CUDAModelOps>, k: LinearProduct<CUDAModelOps>,
+                               v: LinearProduct<CUDAModelOps>, heads: Int, kvHeads: Int, headDim: Int, cos: DeviceTensor,
+                               sin: DeviceTensor) {
+        let inFeatures = q.weight.columns
+        guard rows <= skinnyRowLimit,
+              SkinnyRotaryLinearKernel.serves(rows: rows, inFeatures: inFeatures, headDim: headDim, dtype: activation),
+              [q, k, v].allSatisfy({ $0.weight.columns == inFeatures && !$0.weight.isVocabularyMatrix }),
+              q.weight.rows == heads * headDim, k.weight.rows == kvHeads * headDim, v.weight.rows == kvHeads * headDim else {
+            composedRotatedLinears(x, rows: rows, q: q, k: k, v: v, heads: heads, kvHeads: kvHeads, headDim: headDim,
+                                   cos: cos, sin: sin)
+            return
+        }
+        perform("rotatedLinears(\(q.weight.name), \(k.weight.name), \(v.weight.name))") {
+            func product(_ p: LinearProduct<CUDAModelOps>) throws -> SkinnyRotaryLinearKernel.Product {
+                SkinnyRotaryLinearKernel.Product(
+                    weight: try required(p.weight.ref, "rotatedLinears", "weight"),
+                    bias: try p.bias.map { b throws in try required(b.halfRef, "rotatedLinears", "bias") },
+                    out: try output(p.out, activation))
+            }
+            let params = try SkinnyRotaryLinearKernel.makeParams(
+                x: try input(x, "rotatedLinears", "x"), q: try product(q), k: try product(k), v: try product(v),
+                cos: try input(cos, "rotatedLinears", "cos"), sin: try input(sin, "rotatedLinears", "sin"), rows: rows,
+                inFeatures: inFeatures, heads: heads, kvHeads: kvHeads, headDim: headDim)
+            try fused.rotated.launch(params: params, dtype: activation, stream: stream)
         }
     }
 

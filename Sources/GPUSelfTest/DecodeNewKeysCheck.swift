@@ -1,0 +1,109 @@
+import CUDA
+import Foundation
+import Kernels
+
+/// The decode kernel storing each request's new K/V row itself (`AttentionDecodeNewKeys`, as
+/// the FA3 backend's decode steps run it) against the KV-store launch followed by the plain
+/// decode kernel, which it replaces: ragged requests (lengths 1 to ~600, some ending on a
+/// page boundary) on pages in random order, P ∈ {1, 16}, head dims 64/128/256, GQA, bf16 and
+/// f16. In the fused run the new keys' pool rows start as NaN, so a read of the pool where
+/// the new row should come from shows; outputs and the whole pools must agree bit for bit.
+enum DecodeNewKeysCheck {
+    static let name = "decode storing new keys vs kv store + decode"
+
+    struct Case {
+        let pageSize, qHeads, kvHeads, headDim: Int
+        let dtype: KernelDType
+    }
+
+    static let cases = [Case(pageSize: 1, qHeads: 32, kvHeads: 8, headDim: 128, dtype: .bf16),
+                        Case(pageSize: 16, qHeads: 32, kvHeads: 8, headDim: 128, dtype: .f16),
+                        Case(pageSize: 16, qHeads: 9, kvHeads: 3, headDim: 64, dtype: .bf16),
+                        Case(pageSize: 1, qHeads: 8, kvHeads: 1, headDim: 256, dtype: .f16),
+                        Case(pageSize: 16, qHeads: 16, kvHeads: 2, headDim: 256, dtype: .bf16)]
+
+    static func run(_ env: SelfTestEnvironment) throws -> CheckResult {
+        let decode = try AttentionDecodeKernel(library: env.library, multiprocessorCount: env.context.device.multiprocessorCount)
+        let store = try KVStoreKernel(library: env.library)
+        var problems: [String] = []
+        var outputs = 0
+        for c in cases {
+            let (count, problem) = try compare(env, decode, store, c)
+            outputs += count
+            if let problem {
+                problems.append("P=\(c.pageSize) hd\(c.headDim) \(c.qHeads)/\(c.kvHeads) \(c.dtype): \(problem)")
+            }
+        }
+        return CheckResult(name: name, passed: problems.isEmpty,
+                           detail: problems.isEmpty
+                               ? "\(cases.count) cases (P 1/16, hd 64/128/256, bf16/f16), \(outputs) outputs and both pools bit-identical"
+                               : problems.joined(separator: "; "))
+    }
+
+    private static func compare(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel, _ store: KVStoreKernel,
+                                _ c: Case) throws -> (Int, String?) {
+        let lengths = [1, 16, 17, 600, 255, 33, 2].map { $0 + (c.pageSize == 1 ? 0 : Int(env.random.next() % 2)) }
+        let batch = lengths.count
+        let maxPages = (lengths.max()! + c.pageSize - 1) / c.pageSize
+        let numPages = 1 + batch * maxPages
+        var pages = Array(1 ..< numPages).map { Int32($0) }
+        pages.shuffle(using: &env.random)
+        let table = pages  // request b owns pages[b * maxPages ..< (b + 1) * maxPages]
+        let row = c.kvHeads * c.headDim
+        let numSlots = numPages * c.pageSize
+        func slot(_ b: Int, _ t: Int) -> Int { Int(table[b * maxPages + t / c.pageSize]) * c.pageSize + t % c.pageSize }
+        let newSlots = (0 ..< batch).map { Int32(slot($0, lengths[$0] - 1)) }
+
+        let kPool = env.randomHalfs(numSlots * row, c.dtype), vPool = env.randomHalfs(numSlots * row, c.dtype)
+        let newK = env.randomHalfs(batch * row, c.dtype), newV = env.randomHalfs(batch * row, c.dtype)
+        let q = env.randomHalfs(batch * c.qHeads * c.headDim, c.dtype)
+        var kPoisoned = kPool, vPoisoned = vPool
+        for s in newSlots {
+            for i in 0 ..< row { kPoisoned[Int(s) * row + i] = 0xFFFF; vPoisoned[Int(s) * row + i] = 0xFFFF }
+        }
+        func upload<T>(_ values: [T]) throws -> DeviceBuffer<T> {
+            let buffer = try env.allocator.allocate(T.self, count: values.count)
+            try buffer.upload(values, stream: env.stream)
+            return buffer
+        }
+        let dq = try upload(q), dNewK = try upload(newK), dNewV = try upload(newV)
+        let dTable = try upload(table), dSeqlens = try upload(lengths.map { Int32($0) }), dSlots = try upload(newSlots)
+        let storedK = try upload(kPool), storedV = try upload(vPool)        // kv store, then decode
+        let fusedK = try upload(kPoisoned), fusedV = try upload(vPoisoned)  // decode storing the new keys
+        let outCount = batch * c.qHeads * c.headDim
+        let oStored = try FusedCheckSupport.poisoned(env, outCount), oFused = try FusedCheckSupport.poisoned(env, outCount)
+
+        let shape = AttentionDecodeShape(batch: batch, qHeads: c.qHeads, kvHeads: c.kvHeads, headDim: c.headDim,
+                                         pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
+        let grid = decode.grid(headDim: c.headDim)
+        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: grid)
+        let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
+        try counters.fillBytes(0, stream: env.stream)
+        let workspace = AttentionDecodeWorkspace(
+            partialO: try env.allocator.allocate(Float.self, count: need.partialO).ref(.f32),
+            partialLSE: try env.allocator.allocate(Float.self, count: need.partialLSE).ref(.f32),
+            splitCounters: counters.ref(.i32))
+
+        try store.launch(params: try KVStoreKernel.makeParams(
+            k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kStride: row, vStride: row, kPool: storedK.ref(c.dtype),
+            vPool: storedV.ref(c.dtype), slots: dSlots.ref(.i32), tokens: batch, rowElements: row, numSlots: numSlots),
+            stream: env.stream)
+        try decode.launch(tensors: AttentionDecodeTensors(
+            q: dq.ref(c.dtype), kPool: storedK.ref(c.dtype), vPool: storedV.ref(c.dtype), pageTable: dTable.ref(.i32),
+            cacheSeqlens: dSeqlens.ref(.i32), o: oStored.ref(c.dtype)), workspace: workspace, shape: shape, stream: env.stream)
+        try decode.launch(tensors: AttentionDecodeTensors(
+            q: dq.ref(c.dtype), kPool: fusedK.ref(c.dtype), vPool: fusedV.ref(c.dtype), pageTable: dTable.ref(.i32),
+            cacheSeqlens: dSeqlens.ref(.i32), o: oFused.ref(c.dtype),
+            newKeys: AttentionDecodeNewKeys(k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kBatchStride: row,
+                                            vBatchStride: row)),
+            workspace: workspace, shape: shape, stream: env.stream)
+
+        let expected = try oStored.download(stream: env.stream), got = try oFused.download(stream: env.stream)
+        let (differ, nan) = FusedCheckSupport.mismatches(got, expected, c.dtype)
+        if differ > 0 || nan > 0 { return (outCount, "\(differ) of \(outCount) outputs differ, \(nan) NaN") }
+        let poolDiffer = zip(try fusedK.download(stream: env.stream), try storedK.download(stream: env.stream)).filter { $0 != $1 }.count
+            + zip(try fusedV.download(stream: env.stream), try storedV.download(stream: env.stream)).filter { $0 != $1 }.count
+        if poolDiffer > 0 { return (outCount, "\(poolDiffer) pool elements differ (the new rows not stored where the kv store puts them)") }
+        return (outCount, nil)
+    }
+}
