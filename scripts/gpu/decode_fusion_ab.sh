@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Issue 7 on the GPU machine, one call: the self-test of this build, then `bench latency`
+# of this build against a baseline build in the same run, interleaved (B A B A at batch 1),
+# for Llama-3-8B's config and SmolLM2's shape with seeded random bf16 weights; then Nsight
+# Compute on the prefill kernel's paged P = 16 path against contiguous (issue 5). Tables
+# last; logs under $OUT.
+# Needs: .device-carry/{flashserve.gz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh),
+# .device-carry/baseline/{flashserve.xz,kernels.tgz,commit} (the same from the baseline
+# commit, xz so both binaries fit the carry), .device-carry/smollm2-meta.gguf (SmolLM2's
+# GGUF without its tensors) and .device-carry/llama-3-8b/config.json.
+set -uo pipefail
+source "$(dirname "$0")/../gpu-env.sh"
+new_bin="$bin" new_kernels="$FLASHSERVE_KERNELS"
+base_bin=/tmp/flashserve-base/flashserve base_kernels=/tmp/flashserve-base-kernels/kernels
+mkdir -p "$(dirname "$base_bin")" /tmp/flashserve-base-kernels
+python3 -c 'import lzma, sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' \
+  .device-carry/baseline/flashserve.xz > "$base_bin" && chmod +x "$base_bin"
+tar xzf .device-carry/baseline/kernels.tgz -C /tmp/flashserve-base-kernels
+summary=()
+step() {  # step NAME LOGFILE SECONDS KERNELS COMMAND...
+  local name="$1" log="$2" limit="$3" kernels="$4"; shift 4
+  local t0=$SECONDS
+  FLASHSERVE_KERNELS="$kernels" timeout "$limit" "$@" > "$out/$log" 2>&1
+  local rc=$?
+  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
+  tail -n 8 "$out/$log"
+  return 0
+}
+echo "this build: $(cat .device-carry/commit); baseline: $(cat .device-carry/baseline/commit)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+step "selftest --gpu" selftest.log "${SELFTEST_LIMIT:-300}" "$new_kernels" "$new_bin" selftest --gpu
+llama=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7)
+smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7)
+step "Llama-3-8B new, full" llama-new-full.log 240 "$new_kernels" "$new_bin" "${llama[@]}" --json "$out/llama-new-full.json"
+for round in 1 2; do
+  step "Llama-3-8B base bs1 #$round" "llama-base-$round.log" 150 "$base_kernels" "$base_bin" "${llama[@]}" --batch 1 --prefill ""
+  step "Llama-3-8B new bs1 #$round" "llama-new-$round.log" 150 "$new_kernels" "$new_bin" "${llama[@]}" --batch 1 --prefill ""
+done
+step "SmolLM2 new, full" smol-new-full.log 150 "$new_kernels" "$new_bin" "${smol[@]}" --json "$out/smol-new-full.json"
+step "SmolLM2 base" smol-base.log 150 "$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
+# Issue 5's missed paged target: Nsight Compute on the hd 128 prefill kernel, contiguous vs
+# paged P = 16 on the same inputs (the 3rd and 4th launches; the first two warm up).
+step "ncu prefill contiguous vs P=16" ncu-prefill.log 240 "$new_kernels" \
+  ncu --clock-control none --kernel-name regex:fs_attention_prefill --launch-skip 2 --launch-count 2 \
+  --set full --csv --page details python3 scripts/gpu/prefill_paged_profile.py
+echo
+grep -E "^(PASS|FAIL)" "$out/selftest.log" | cut -c1-360; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
+for f in llama-new-full llama-base-1 llama-new-1 llama-base-2 llama-new-2 smol-new-full smol-base; do
+  echo "== $f"; grep -E "^(copy bandwidth|prefill|decode bs)|captured" "$out/$f.log"
+done
+echo
+echo "| step | result | time | log |"
+echo "|---|---|---|---|"
+printf '%s\n' "${summary[@]}"
