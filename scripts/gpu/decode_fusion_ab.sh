@@ -16,6 +16,15 @@ mkdir -p "$(dirname "$base_bin")" /tmp/flashserve-base-kernels
 python3 -c 'import lzma, sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' \
   .device-carry/baseline/flashserve.xz > "$base_bin" && chmod +x "$base_bin"
 tar xzf .device-carry/baseline/kernels.tgz -C /tmp/flashserve-base-kernels
+# Optional kernel-only variants of this build: fatbins in .device-carry/variant-NAME.tgz laid
+# over this build's, run by the same binary (same ABI).
+variants=()
+for archive in .device-carry/variant-*.tgz; do
+  [ -f "$archive" ] || continue
+  name=$(basename "$archive" .tgz); name=${name#variant-}
+  mkdir -p "/tmp/flashserve-$name" && cp -r "$new_kernels" "/tmp/flashserve-$name/" \
+    && tar xzf "$archive" -C "/tmp/flashserve-$name" && variants+=("$name")
+done
 summary=()
 step() {  # step NAME LOGFILE SECONDS KERNELS COMMAND...
   local name="$1" log="$2" limit="$3" kernels="$4"; shift 4
@@ -35,6 +44,10 @@ step "Llama-3-8B new, full" llama-new-full.log 240 "$new_kernels" "$new_bin" "${
 for round in 1 2; do
   step "Llama-3-8B base bs1 #$round" "llama-base-$round.log" 150 "$base_kernels" "$base_bin" "${llama[@]}" --batch 1 --prefill ""
   step "Llama-3-8B new bs1 #$round" "llama-new-$round.log" 150 "$new_kernels" "$new_bin" "${llama[@]}" --batch 1 --prefill ""
+  for name in "${variants[@]}"; do
+    step "Llama-3-8B $name bs1 #$round" "llama-$name-$round.log" 150 "/tmp/flashserve-$name/kernels" "$new_bin" \
+      "${llama[@]}" --batch 1,8 --prefill ""
+  done
 done
 step "SmolLM2 new, full" smol-new-full.log 150 "$new_kernels" "$new_bin" "${smol[@]}" --json "$out/smol-new-full.json"
 step "SmolLM2 base" smol-base.log 150 "$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
@@ -45,8 +58,8 @@ step "ncu prefill contiguous vs P=16" ncu-prefill.log 240 "$new_kernels" \
   --set full --csv --page details python3 scripts/gpu/prefill_paged_profile.py
 echo
 grep -E "^(PASS|FAIL)" "$out/selftest.log" | cut -c1-360; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
-for f in llama-new-full llama-base-1 llama-new-1 llama-base-2 llama-new-2 smol-new-full smol-base; do
-  echo "== $f"; grep -E "^(copy bandwidth|prefill|decode bs)|captured" "$out/$f.log"
+for log in "$out"/llama-*.log "$out"/smol-*.log; do
+  echo "== $(basename "$log" .log)"; grep -E "^(copy bandwidth|prefill|decode bs)|captured" "$log"
 done
 echo
 echo "| step | result | time | log |"
