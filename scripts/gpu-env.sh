@@ -1,7 +1,7 @@
 # Sourced by the scripts that run on the GPU machine: the repository root as the working
 # folder, $out for logs (the device tool's $OUT, else ./gpu-logs), the kernel fatbins
 # (unpacked from .device-carry/kernels.tgz when the call carries it, else build/kernels),
-# and the flashserve binary unpacked from .device-carry/flashserve.gz into $bin
+# and the flashserve binary unpacked from .device-carry/flashserve.gz (or .xz) into $bin
 # (scripts/prepare-gpu-run.sh builds all three here; the device call carries them).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,5 +14,10 @@ if [ -f .device-carry/kernels.tgz ]; then  # the fatbins compress 4x: the carry 
 fi
 bin=/tmp/flashserve-bin/flashserve
 mkdir -p "$(dirname "$bin")"
-gunzip -c .device-carry/flashserve.gz > "$bin" && chmod +x "$bin" \
+if [ -f .device-carry/flashserve.xz ]; then  # xz when a call carries two builds (a third smaller)
+  python3 -c 'import lzma, sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' .device-carry/flashserve.xz > "$bin"
+else
+  gunzip -c .device-carry/flashserve.gz > "$bin"
+fi
+chmod +x "$bin" 2>/dev/null && [ -s "$bin" ] \
   || { echo "no .device-carry/flashserve.gz: run scripts/prepare-gpu-run.sh here first" >&2; exit 2; }
