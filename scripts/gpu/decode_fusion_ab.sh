@@ -46,16 +46,16 @@ for round in 1 2; do
   step "Llama-3-8B new bs1 #$round" "llama-new-$round.log" 150 "$new_kernels" "$new_bin" "${llama[@]}" --batch 1 --prefill ""
   for name in "${variants[@]}"; do
     step "Llama-3-8B $name bs1 #$round" "llama-$name-$round.log" 150 "/tmp/flashserve-$name/kernels" "$new_bin" \
-      "${llama[@]}" --batch 1,8 --prefill ""
+      "${llama[@]}" --batch 1 --prefill ""
   done
 done
-step "SmolLM2 new, full" smol-new-full.log 150 "$new_kernels" "$new_bin" "${smol[@]}" --json "$out/smol-new-full.json"
-step "SmolLM2 base" smol-base.log 150 "$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
 # Issue 5's missed paged target: Nsight Compute on the hd 128 prefill kernel, contiguous vs
 # paged P = 16 on the same inputs (the 3rd and 4th launches; the first two warm up).
 step "ncu prefill contiguous vs P=16" ncu-prefill.log 240 "$new_kernels" \
   ncu --clock-control none --kernel-name regex:fs_attention_prefill --launch-skip 2 --launch-count 2 \
   --set full --csv --page details python3 scripts/gpu/prefill_paged_profile.py
+step "SmolLM2 new, full" smol-new-full.log 150 "$new_kernels" "$new_bin" "${smol[@]}" --json "$out/smol-new-full.json"
+step "SmolLM2 base" smol-base.log 150 "$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
 echo
 grep -E "^(PASS|FAIL)" "$out/selftest.log" | cut -c1-360; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
 for log in "$out"/llama-*.log "$out"/smol-*.log; do
