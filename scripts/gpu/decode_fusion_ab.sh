@@ -55,9 +55,10 @@ step "SmolLM2 new, full" smol-new-full.log 150 "$new_kernels" "$new_bin" "${smol
 step "SmolLM2 base" smol-base.log 150 "$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
 # Issue 5's missed paged target: Nsight Compute on the hd 128 prefill kernel, contiguous vs
 # paged P = 16 on the same inputs (the 3rd and 4th launches; the first two warm up).
-step "ncu prefill contiguous vs P=16" ncu-prefill.log 240 "$new_kernels" \
+step "ncu prefill contiguous vs P=16" ncu-prefill.log 120 "$new_kernels" \
   ncu --clock-control none --kernel-name regex:fs_attention_prefill --launch-skip 2 --launch-count 2 \
-  --set full --csv --page details python3 scripts/gpu/prefill_paged_profile.py
+  --section SpeedOfLight --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis \
+  --section ComputeWorkloadAnalysis --section Occupancy --csv --page details python3 scripts/gpu/prefill_paged_profile.py
 echo
 grep -E "^(PASS|FAIL)" "$out/selftest.log" | cut -c1-360; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
 for log in "$out"/llama-*.log "$out"/smol-*.log; do
