@@ -4,10 +4,11 @@
 # for Llama-3-8B's config and SmolLM2's shape with seeded random bf16 weights; then Nsight
 # Compute on the prefill kernel's paged P = 16 path against contiguous (issue 5). Tables
 # last; logs under $OUT.
-# Needs: .device-carry/{flashserve.gz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh),
+# Needs: .device-carry/{flashserve.gz or .xz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh;
+# recompress its flashserve.gz as flashserve.xz so that two builds fit the 64 MiB carry),
 # .device-carry/baseline/{flashserve.xz,kernels.tgz,commit} (the same from the baseline
-# commit, xz so both binaries fit the carry), .device-carry/smollm2-meta.gguf (SmolLM2's
-# GGUF without its tensors) and .device-carry/llama-3-8b/config.json.
+# commit), .device-carry/smollm2-meta.gguf (SmolLM2's GGUF with its metadata only: header and
+# key/values, tensor count 0) and .device-carry/llama-3-8b/config.json (bench/configs).
 set -uo pipefail
 source "$(dirname "$0")/../gpu-env.sh"
 new_bin="$bin" new_kernels="$FLASHSERVE_KERNELS"
