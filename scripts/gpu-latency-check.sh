@@ -3,7 +3,7 @@
 # checks included), the engine's generate on GPU vs CPU, then `bench latency` for the
 # SmolLM2-135M shape and for Llama-3-8B's config, both with seeded random bf16 weights
 # (no checkpoint can travel there). Tables last; logs under $OUT.
-# Needs: .device-carry/flashserve.gz, .device-carry/smollm2-meta.gguf,
+# Needs: .device-carry/flashserve.gz, .device-carry/smollm2-meta.gguf (scripts/make-gguf-metadata.py),
 # .device-carry/llama-3-8b/config.json, build/kernels/ (scripts/prepare-gpu-run.sh).
 set -uo pipefail
 source "$(dirname "$0")/gpu-env.sh"

@@ -7,7 +7,7 @@
 # Needs: .device-carry/{flashserve.gz or .xz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh;
 # recompress its flashserve.gz as flashserve.xz so that two builds fit the 64 MiB carry),
 # .device-carry/baseline/{flashserve.xz,kernels.tgz,commit} (the same from the baseline
-# commit), .device-carry/smollm2-meta.gguf (SmolLM2's GGUF with its metadata only: header and
+# commit), .device-carry/smollm2-meta.gguf (scripts/make-gguf-metadata.py on SmolLM2's GGUF: header and
 # key/values, tensor count 0) and .device-carry/llama-3-8b/config.json (bench/configs).
 set -uo pipefail
 source "$(dirname "$0")/../gpu-env.sh"
