@@ -41,7 +41,7 @@ def main():
         offset = skip_value(data, kind, offset + 4)
     with open(dest, "wb") as f:
         f.write(b"GGUF" + struct.pack("<IQQ", version, 0, keys) + data[start:offset])
-    print(f"{dest}: {keys} keys, {offset + 20 - start} bytes ({tensors} tensors left out)")
+    print(f"{dest}: {keys} keys, {offset - start + 24} bytes ({tensors} tensors left out)")
 
 
 if __name__ == "__main__":
