@@ -34,10 +34,57 @@ enum DecodeNewKeysCheck {
                 problems.append("P=\(c.pageSize) hd\(c.headDim) \(c.qHeads)/\(c.kvHeads) \(c.dtype): \(problem)")
             }
         }
+        if let problem = try clampedLengthStoresNothing(env, decode) { problems.append("clamped length: \(problem)") }
         return CheckResult(name: name, passed: problems.isEmpty,
                            detail: problems.isEmpty
-                               ? "\(cases.count) cases (P 1/16, hd 64/128/256, bf16/f16), \(outputs) outputs and both pools bit-identical"
+                               ? "\(cases.count) cases (P 1/16, hd 64/128/256, bf16/f16), \(outputs) outputs and both pools "
+                                   + "bit-identical; a length past the page table stores nothing"
                                : problems.joined(separator: "; "))
+    }
+
+    /// A request longer than its page-table row can address (inconsistent metadata) is clamped
+    /// by the kernel; its last addressable key is an old one, so the kernel must not take it
+    /// for the new key: the pool keeps every row but the other request's new one.
+    private static func clampedLengthStoresNothing(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel) throws -> String? {
+        let pageSize = 16, maxPages = 4, kvHeads = 8, qHeads = 32, headDim = 128, row = kvHeads * headDim
+        let lengths: [Int32] = [40, Int32(maxPages * pageSize + 5)]
+        let table: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8]  // request 0: pages 1-4, request 1: pages 5-8
+        let numSlots = 9 * pageSize
+        let pool = env.randomHalfs(numSlots * row, .bf16), values = env.randomHalfs(numSlots * row, .bf16)
+        let newK = env.randomHalfs(2 * row, .bf16), newV = env.randomHalfs(2 * row, .bf16)
+        func upload<T>(_ v: [T]) throws -> DeviceBuffer<T> {
+            let b = try env.allocator.allocate(T.self, count: v.count)
+            try b.upload(v, stream: env.stream)
+            return b
+        }
+        let kPool = try upload(pool), vPool = try upload(values), dNewK = try upload(newK), dNewV = try upload(newV)
+        let q = try upload(env.randomHalfs(2 * qHeads * headDim, .bf16))
+        let o = try FusedCheckSupport.poisoned(env, 2 * qHeads * headDim)
+        let shape = AttentionDecodeShape(batch: 2, qHeads: qHeads, kvHeads: kvHeads, headDim: headDim, pageSize: pageSize,
+                                         maxPages: maxPages, numSlots: numSlots)
+        let grid = decode.grid(headDim: headDim)
+        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: grid)
+        let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
+        try counters.fillBytes(0, stream: env.stream)
+        try decode.launch(tensors: AttentionDecodeTensors(
+            q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: try upload(table).ref(.i32),
+            cacheSeqlens: try upload(lengths).ref(.i32), o: o.ref(.bf16),
+            newKeys: AttentionDecodeNewKeys(k: dNewK.ref(.bf16), v: dNewV.ref(.bf16), kBatchStride: row, vBatchStride: row)),
+            workspace: AttentionDecodeWorkspace(
+                partialO: try env.allocator.allocate(Float.self, count: need.partialO).ref(.f32),
+                partialLSE: try env.allocator.allocate(Float.self, count: need.partialLSE).ref(.f32),
+                splitCounters: counters.ref(.i32)),
+            shape: shape, stream: env.stream)
+        var expectedK = pool, expectedV = values
+        let slot = 3 * pageSize + 7  // request 0's key 39: page 3 (its 3rd page), offset 7
+        expectedK.replaceSubrange(slot * row ..< (slot + 1) * row, with: newK[0 ..< row])
+        expectedV.replaceSubrange(slot * row ..< (slot + 1) * row, with: newV[0 ..< row])
+        let gotK = try kPool.download(stream: env.stream), gotV = try vPool.download(stream: env.stream)
+        let differ = zip(gotK, expectedK).filter { $0 != $1 }.count + zip(gotV, expectedV).filter { $0 != $1 }.count
+        let nan = FusedCheckSupport.mismatches(try o.download(stream: env.stream), [UInt16](repeating: 0, count: o.count), .bf16).nan
+        if differ > 0 { return "\(differ) pool elements differ from the expected (only request 0's new row written)" }
+        if nan > 0 { return "\(nan) outputs NaN or unwritten" }
+        return nil
     }
 
     private static func compare(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel, _ store: KVStoreKernel,

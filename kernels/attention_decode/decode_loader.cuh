@@ -51,7 +51,11 @@ struct SegmentLoads {
     count = n > 0 ? (n + Cfg::kWarps - 1) / Cfg::kWarps : 0;
     tile_first = span.tile_begin + seg.tile_lo + warp;
     params = &p;
-    new_key = Cfg::kNewKeys && p.new_k != 0 ? span.seqlen - 1 : -1;
+    // The step's new key is the request's last one, unless its length was clamped to what the
+    // page table can address (inconsistent metadata): then no key is taken for the new one,
+    // so no pool row is overwritten.
+    const bool whole = __ldg(reinterpret_cast<const int*>(p.cache_seqlens) + seg.b) == span.seqlen;
+    new_key = Cfg::kNewKeys && p.new_k != 0 && whole ? span.seqlen - 1 : -1;
     new_b = seg.b;
     new_h = seg.h;
   }
