@@ -6,20 +6,10 @@
 # Needs: .device-carry (flashserve.gz, kernels.tgz) from scripts/prepare-gpu-run.sh.
 set -uo pipefail
 source "$(dirname "$0")/gpu-env.sh"
-summary=()
-step() {  # step NAME LOGFILE COMMAND...
-  local name="$1" log="$2"; shift 2
-  local t0=$SECONDS
-  "$@" > "$out/$log" 2>&1
-  local rc=$?
-  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
-  tail -n 25 "$out/$log"
-  return 0
-}
 echo "commit: $(cat .device-carry/commit 2>/dev/null)"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
-step "doctor" doctor.log "$bin" doctor --kernels
-step "selftest --gpu" selftest.log "$bin" selftest --gpu
+step "doctor" doctor.log 0 "$bin" doctor --kernels
+step "selftest --gpu" selftest.log 0 "$bin" selftest --gpu
 sass_check() {
   local cuobjdump=/usr/local/cuda/bin/cuobjdump status=0
   for f in "$FLASHSERVE_KERNELS"/*.fatbin; do
@@ -31,11 +21,9 @@ sass_check() {
   done
   return $status
 }
-step "fatbins carry sm_90a" sass.log sass_check
+step "fatbins carry sm_90a" sass.log 0 sass_check
 for script in "$@"; do
-  step "$(basename "$script")" "$(basename "$script" .py).log" env PYTHONUNBUFFERED=1 python3 "$script"
+  step "$(basename "$script")" "$(basename "$script" .py).log" 0 env PYTHONUNBUFFERED=1 python3 "$script"
 done
 echo
-echo "| step | result | time | log |"
-echo "|---|---|---|---|"
-printf '%s\n' "${summary[@]}"
+print_summary

@@ -21,3 +21,28 @@ else
 fi
 chmod +x "$bin" 2>/dev/null && [ -s "$bin" ] \
   || { echo "no .device-carry/flashserve.gz: run scripts/prepare-gpu-run.sh here first" >&2; exit 2; }
+
+# The GPU scripts' steps: `step NAME LOGFILE SECONDS COMMAND...` runs COMMAND into
+# $out/LOGFILE (under `timeout`, unless SECONDS is 0, which also lets COMMAND be a shell
+# function), adds a row to the closing table and shows the log's last $STEP_TAIL lines (25).
+# With $DEADLINE set, a step that would start past that many seconds of the call is skipped,
+# so the table still prints before the device tool's limit. `print_summary` prints the table.
+summary=()
+step() {
+  local name="$1" log="$2" limit="$3"; shift 3
+  if [ -n "${DEADLINE:-}" ] && [ "$SECONDS" -gt "$DEADLINE" ]; then
+    summary+=("| $name | skipped (call time) | - | - |")
+    return 0
+  fi
+  local t0=$SECONDS rc
+  if [ "$limit" -gt 0 ]; then timeout "$limit" "$@" > "$out/$log" 2>&1; else "$@" > "$out/$log" 2>&1; fi
+  rc=$?
+  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
+  tail -n "${STEP_TAIL:-25}" "$out/$log"
+  return 0
+}
+print_summary() {
+  echo "| step | result | time | log |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${summary[@]}"
+}

@@ -7,16 +7,7 @@
 # .device-carry/llama-3-8b/config.json, build/kernels/ (scripts/prepare-gpu-run.sh).
 set -uo pipefail
 source "$(dirname "$0")/gpu-env.sh"
-summary=()
-step() {  # step NAME LOGFILE SECONDS COMMAND...
-  local name="$1" log="$2" limit="$3"; shift 3
-  local t0=$SECONDS
-  timeout "$limit" "$@" > "$out/$log" 2>&1
-  local rc=$?
-  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
-  tail -n 30 "$out/$log"
-  return 0
-}
+STEP_TAIL=30
 echo "commit: $(cat .device-carry/commit 2>/dev/null)"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 step "selftest --gpu" selftest.log "${SELFTEST_LIMIT:-240}" "$bin" selftest --gpu
@@ -28,6 +19,4 @@ step "bench latency Llama-3-8B" latency-llama3-8b.log 300 "$bin" bench latency -
 echo
 grep -h -A12 "^| prefill\|^| decode" "$out"/latency-*.log
 echo
-echo "| step | result | time | log |"
-echo "|---|---|---|---|"
-printf '%s\n' "${summary[@]}"
+print_summary

@@ -52,29 +52,17 @@ enum DecodeNewKeysCheck {
         let numSlots = 9 * pageSize
         let pool = env.randomHalfs(numSlots * row, .bf16), values = env.randomHalfs(numSlots * row, .bf16)
         let newK = env.randomHalfs(2 * row, .bf16), newV = env.randomHalfs(2 * row, .bf16)
-        func upload<T>(_ v: [T]) throws -> DeviceBuffer<T> {
-            let b = try env.allocator.allocate(T.self, count: v.count)
-            try b.upload(v, stream: env.stream)
-            return b
-        }
-        let kPool = try upload(pool), vPool = try upload(values), dNewK = try upload(newK), dNewV = try upload(newV)
-        let q = try upload(env.randomHalfs(2 * qHeads * headDim, .bf16))
+        let kPool = try upload(env, pool), vPool = try upload(env, values)
+        let dNewK = try upload(env, newK), dNewV = try upload(env, newV)
+        let q = try upload(env, env.randomHalfs(2 * qHeads * headDim, .bf16))
         let o = try FusedCheckSupport.poisoned(env, 2 * qHeads * headDim)
         let shape = AttentionDecodeShape(batch: 2, qHeads: qHeads, kvHeads: kvHeads, headDim: headDim, pageSize: pageSize,
                                          maxPages: maxPages, numSlots: numSlots)
-        let grid = decode.grid(headDim: headDim)
-        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: grid)
-        let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
-        try counters.fillBytes(0, stream: env.stream)
         try decode.launch(tensors: AttentionDecodeTensors(
-            q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: try upload(table).ref(.i32),
-            cacheSeqlens: try upload(lengths).ref(.i32), o: o.ref(.bf16),
+            q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: try upload(env, table).ref(.i32),
+            cacheSeqlens: try upload(env, lengths).ref(.i32), o: o.ref(.bf16),
             newKeys: AttentionDecodeNewKeys(k: dNewK.ref(.bf16), v: dNewV.ref(.bf16), kBatchStride: row, vBatchStride: row)),
-            workspace: AttentionDecodeWorkspace(
-                partialO: try env.allocator.allocate(Float.self, count: need.partialO).ref(.f32),
-                partialLSE: try env.allocator.allocate(Float.self, count: need.partialLSE).ref(.f32),
-                splitCounters: counters.ref(.i32)),
-            shape: shape, stream: env.stream)
+            workspace: try zeroedWorkspace(env, decode, shape), shape: shape, stream: env.stream)
         var expectedK = pool, expectedV = values
         let slot = 3 * pageSize + 7  // request 0's key 39: page 3 (its 3rd page), offset 7
         expectedK.replaceSubrange(slot * row ..< (slot + 1) * row, with: newK[0 ..< row])
@@ -108,28 +96,17 @@ enum DecodeNewKeysCheck {
         for s in newSlots {
             for i in 0 ..< row { kPoisoned[Int(s) * row + i] = 0xFFFF; vPoisoned[Int(s) * row + i] = 0xFFFF }
         }
-        func upload<T>(_ values: [T]) throws -> DeviceBuffer<T> {
-            let buffer = try env.allocator.allocate(T.self, count: values.count)
-            try buffer.upload(values, stream: env.stream)
-            return buffer
-        }
-        let dq = try upload(q), dNewK = try upload(newK), dNewV = try upload(newV)
-        let dTable = try upload(table), dSeqlens = try upload(lengths.map { Int32($0) }), dSlots = try upload(newSlots)
-        let storedK = try upload(kPool), storedV = try upload(vPool)        // kv store, then decode
-        let fusedK = try upload(kPoisoned), fusedV = try upload(vPoisoned)  // decode storing the new keys
+        let dq = try upload(env, q), dNewK = try upload(env, newK), dNewV = try upload(env, newV)
+        let dTable = try upload(env, table), dSeqlens = try upload(env, lengths.map { Int32($0) })
+        let dSlots = try upload(env, newSlots)
+        let storedK = try upload(env, kPool), storedV = try upload(env, vPool)        // kv store, then decode
+        let fusedK = try upload(env, kPoisoned), fusedV = try upload(env, vPoisoned)  // decode storing the new keys
         let outCount = batch * c.qHeads * c.headDim
         let oStored = try FusedCheckSupport.poisoned(env, outCount), oFused = try FusedCheckSupport.poisoned(env, outCount)
 
         let shape = AttentionDecodeShape(batch: batch, qHeads: c.qHeads, kvHeads: c.kvHeads, headDim: c.headDim,
                                          pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
-        let grid = decode.grid(headDim: c.headDim)
-        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: grid)
-        let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
-        try counters.fillBytes(0, stream: env.stream)
-        let workspace = AttentionDecodeWorkspace(
-            partialO: try env.allocator.allocate(Float.self, count: need.partialO).ref(.f32),
-            partialLSE: try env.allocator.allocate(Float.self, count: need.partialLSE).ref(.f32),
-            splitCounters: counters.ref(.i32))
+        let workspace = try zeroedWorkspace(env, decode, shape)
 
         try store.launch(params: try KVStoreKernel.makeParams(
             k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kStride: row, vStride: row, kPool: storedK.ref(c.dtype),
@@ -152,5 +129,23 @@ enum DecodeNewKeysCheck {
             + zip(try fusedV.download(stream: env.stream), try storedV.download(stream: env.stream)).filter { $0 != $1 }.count
         if poolDiffer > 0 { return (outCount, "\(poolDiffer) pool elements differ (the new rows not stored where the kv store puts them)") }
         return (outCount, nil)
+    }
+
+    private static func upload<T>(_ env: SelfTestEnvironment, _ values: [T]) throws -> DeviceBuffer<T> {
+        let buffer = try env.allocator.allocate(T.self, count: values.count)
+        try buffer.upload(values, stream: env.stream)
+        return buffer
+    }
+
+    /// The split-merge scratch of one launch of `shape` on this GPU's grid, counters zeroed.
+    private static func zeroedWorkspace(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel,
+                                  _ shape: AttentionDecodeShape) throws -> AttentionDecodeWorkspace {
+        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: decode.grid(headDim: shape.headDim))
+        let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
+        try counters.fillBytes(0, stream: env.stream)
+        return AttentionDecodeWorkspace(
+            partialO: try env.allocator.allocate(Float.self, count: need.partialO).ref(.f32),
+            partialLSE: try env.allocator.allocate(Float.self, count: need.partialLSE).ref(.f32),
+            splitCounters: counters.ref(.i32))
     }
 }

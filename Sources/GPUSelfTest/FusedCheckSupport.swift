@@ -24,6 +24,24 @@ enum FusedCheckSupport {
         return (buffer, bits)
     }
 
+    /// RoPE cos/sin tables (float32 [rows, headDim / 2], `RotaryKernel`'s) for `rows` random
+    /// positions below 128k at Llama 3's base of 500,000.
+    static func rotaryTables(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, rows: Int,
+                             headDim: Int) throws -> (cos: DeviceBuffer<Float>, sin: DeviceBuffer<Float>) {
+        let half = headDim / 2
+        let inverse = (0 ..< half).map { 1 / Float(Foundation.pow(500_000.0, Double(2 * $0) / Double(headDim))) }
+        let positions = try env.allocator.allocate(Int32.self, count: rows)
+        try positions.upload((0 ..< rows).map { _ in Int32(env.random.next() % 131_072) }, stream: env.stream)
+        let inverseBuffer = try env.allocator.allocate(Float.self, count: half)
+        try inverseBuffer.upload(inverse, stream: env.stream)
+        let cos = try env.allocator.allocate(Float.self, count: rows * half)
+        let sin = try env.allocator.allocate(Float.self, count: rows * half)
+        try kernel.launchTables(params: try RotaryKernel.makeTablesParams(
+            positions: positions.ref(.i32), inverseFrequencies: inverseBuffer.ref(.f32), cos: cos.ref(.f32),
+            sin: sin.ref(.f32), rows: rows, half: half), stream: env.stream)
+        return (cos, sin)
+    }
+
     /// A buffer of `count` 16-bit NaNs (all bits set), so an element a kernel never writes fails the comparison.
     static func poisoned(_ env: SelfTestEnvironment, _ count: Int) throws -> DeviceBuffer<UInt16> {
         let buffer = try env.allocator.allocate(UInt16.self, count: count)

@@ -23,17 +23,7 @@ enum FusedRotaryCheck {
         init(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, rows: Int, q qHeads: Int, kv: Int, headDim: Int,
              dtype: KernelDType) throws {
             self.rows = rows
-            let half = headDim / 2
-            let inverse = (0 ..< half).map { 1 / Float(Foundation.pow(500_000.0, Double(2 * $0) / Double(headDim))) }
-            let positions = try env.allocator.allocate(Int32.self, count: rows)
-            try positions.upload((0 ..< rows).map { _ in Int32(env.random.next() % 131_072) }, stream: env.stream)
-            let inverseBuffer = try env.allocator.allocate(Float.self, count: half)
-            try inverseBuffer.upload(inverse, stream: env.stream)
-            cos = try env.allocator.allocate(Float.self, count: rows * half)
-            sin = try env.allocator.allocate(Float.self, count: rows * half)
-            try kernel.launchTables(params: try RotaryKernel.makeTablesParams(
-                positions: positions.ref(.i32), inverseFrequencies: inverseBuffer.ref(.f32), cos: cos.ref(.f32),
-                sin: sin.ref(.f32), rows: rows, half: half), stream: env.stream)
+            (cos, sin) = try FusedCheckSupport.rotaryTables(env, kernel, rows: rows, headDim: headDim)
             qCount = rows * qHeads * headDim
             kCount = rows * kv * headDim
             qStart = env.randomHalfs(qCount, dtype, scale: 3)

@@ -53,17 +53,7 @@ enum FusedRotaryLinearCheck {
             wv = try TiledRandomMatrix(env, count: shape.kvWidth * shape.hidden, dtype: dtype, scale: scale)
             qBias = bias ? try FusedCheckSupport.upload(env, shape.qWidth, dtype, scale: 0.5).buffer : nil
             x = try FusedCheckSupport.upload(env, rows * shape.hidden, dtype).buffer
-            let half = shape.headDim / 2
-            let inverse = (0 ..< half).map { 1 / Float(Foundation.pow(500_000.0, Double(2 * $0) / Double(shape.headDim))) }
-            let positions = try env.allocator.allocate(Int32.self, count: rows)
-            try positions.upload((0 ..< rows).map { _ in Int32(env.random.next() % 131_072) }, stream: env.stream)
-            let inverseBuffer = try env.allocator.allocate(Float.self, count: half)
-            try inverseBuffer.upload(inverse, stream: env.stream)
-            cos = try env.allocator.allocate(Float.self, count: rows * half)
-            sin = try env.allocator.allocate(Float.self, count: rows * half)
-            try kernels.rotary.launchTables(params: try RotaryKernel.makeTablesParams(
-                positions: positions.ref(.i32), inverseFrequencies: inverseBuffer.ref(.f32), cos: cos.ref(.f32),
-                sin: sin.ref(.f32), rows: rows, half: half), stream: env.stream)
+            (cos, sin) = try FusedCheckSupport.rotaryTables(env, kernels.rotary, rows: rows, headDim: shape.headDim)
         }
 
         func outputs(_ env: SelfTestEnvironment) throws -> [DeviceBuffer<UInt16>] {

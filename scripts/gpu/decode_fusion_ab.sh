@@ -26,37 +26,27 @@ for archive in .device-carry/variant-*.tgz; do
   mkdir -p "/tmp/flashserve-$name" && cp -r "$new_kernels" "/tmp/flashserve-$name/" \
     && tar xzf "$archive" -C "/tmp/flashserve-$name" && variants+=("$name")
 done
-summary=()
-step() {  # step NAME LOGFILE SECONDS KERNELS COMMAND... (skipped past ${DEADLINE:-400} s of the call)
-  local name="$1" log="$2" limit="$3" kernels="$4"; shift 4
-  if [ "$SECONDS" -gt "${DEADLINE:-400}" ]; then summary+=("| $name | skipped (call time) | - | - |"); return 0; fi
-  local t0=$SECONDS
-  FLASHSERVE_KERNELS="$kernels" timeout "$limit" "$@" > "$out/$log" 2>&1
-  local rc=$?
-  summary+=("| $name | $([ $rc -eq 0 ] && echo pass || echo "FAIL (rc $rc)") | $((SECONDS - t0)) s | $log |")
-  tail -n 8 "$out/$log"
-  return 0
-}
+STEP_TAIL=8 DEADLINE=${DEADLINE:-400}  # steps past 400 s of the call are skipped
 echo "this build: $(cat .device-carry/commit); baseline: $(cat .device-carry/baseline/commit)"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
-step "selftest --gpu" selftest.log "${SELFTEST_LIMIT:-300}" "$new_kernels" "$new_bin" selftest --gpu
+step "selftest --gpu" selftest.log "${SELFTEST_LIMIT:-300}" env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" selftest --gpu
 llama=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7)
 smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7)
-step "Llama-3-8B new, full" llama-new-full.log 240 "$new_kernels" "$new_bin" "${llama[@]}" --json "$out/llama-new-full.json"
+step "Llama-3-8B new, full" llama-new-full.log 240 env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" "${llama[@]}" --json "$out/llama-new-full.json"
 for round in 1 2; do
-  step "Llama-3-8B base bs1 #$round" "llama-base-$round.log" 150 "$base_kernels" "$base_bin" "${llama[@]}" --batch 1 --prefill ""
-  step "Llama-3-8B new bs1 #$round" "llama-new-$round.log" 150 "$new_kernels" "$new_bin" "${llama[@]}" --batch 1 --prefill ""
+  step "Llama-3-8B base bs1 #$round" "llama-base-$round.log" 150 env FLASHSERVE_KERNELS="$base_kernels" "$base_bin" "${llama[@]}" --batch 1 --prefill ""
+  step "Llama-3-8B new bs1 #$round" "llama-new-$round.log" 150 env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" "${llama[@]}" --batch 1 --prefill ""
   [ "$round" = 1 ] || continue
   for name in "${variants[@]}"; do
-    step "Llama-3-8B $name bs1 #$round" "llama-$name-$round.log" 150 "/tmp/flashserve-$name/kernels" "$new_bin" \
+    step "Llama-3-8B $name bs1 #$round" "llama-$name-$round.log" 150 env FLASHSERVE_KERNELS="/tmp/flashserve-$name/kernels" "$new_bin" \
       "${llama[@]}" --batch 1 --prefill ""
   done
 done
-step "SmolLM2 new, full" smol-new-full.log 150 "$new_kernels" "$new_bin" "${smol[@]}" --json "$out/smol-new-full.json"
-step "SmolLM2 base" smol-base.log 150 "$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
+step "SmolLM2 new, full" smol-new-full.log 150 env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" "${smol[@]}" --json "$out/smol-new-full.json"
+step "SmolLM2 base" smol-base.log 150 env FLASHSERVE_KERNELS="$base_kernels" "$base_bin" "${smol[@]}" --batch 1,8,32 --prefill ""
 # Issue 5's missed paged target: Nsight Compute on the hd 128 prefill kernel, contiguous vs
 # paged P = 16 on the same inputs (the 3rd and 4th launches; the first two warm up).
-step "ncu prefill contiguous vs P=16" ncu-prefill.log 120 "$new_kernels" \
+step "ncu prefill contiguous vs P=16" ncu-prefill.log 120 env FLASHSERVE_KERNELS="$new_kernels" \
   ncu --clock-control none --kernel-name regex:fs_attention_prefill --launch-skip 2 --launch-count 2 \
   --section SpeedOfLight --section WarpStateStats --section SchedulerStats --section MemoryWorkloadAnalysis \
   --section ComputeWorkloadAnalysis --section Occupancy --csv --page details python3 scripts/gpu/prefill_paged_profile.py
@@ -66,6 +56,4 @@ for log in "$out"/llama-*.log "$out"/smol-*.log; do
   echo "== $(basename "$log" .log)"; grep -E "^(copy bandwidth|prefill|decode bs)|captured" "$log"
 done
 echo
-echo "| step | result | time | log |"
-echo "|---|---|---|---|"
-printf '%s\n' "${summary[@]}"
+print_summary
