@@ -5,14 +5,19 @@ import Kernels
 /// What the fused-kernel checks share: the decode shapes they run, bit comparisons of 16-bit
 /// outputs, and the timing line of a fused launch against the sequence it replaces.
 enum FusedCheckSupport {
-    /// Llama-3-8B and SmolLM2 widths.
+    /// Llama-3-8B and SmolLM2 widths and attention heads.
     struct ModelShape {
         let name: String
         let hidden, intermediate: Int
+        let heads, kvHeads, headDim: Int
+        var qWidth: Int { heads * headDim }
+        var kvWidth: Int { kvHeads * headDim }
     }
 
-    static let shapes = [ModelShape(name: "Llama-3-8B", hidden: 4096, intermediate: 14336),
-                         ModelShape(name: "SmolLM2", hidden: 576, intermediate: 1536)]
+    static let shapes = [
+        ModelShape(name: "Llama-3-8B", hidden: 4096, intermediate: 14336, heads: 32, kvHeads: 8, headDim: 128),
+        ModelShape(name: "SmolLM2", hidden: 576, intermediate: 1536, heads: 9, kvHeads: 3, headDim: 64),
+    ]
     static let rowCounts = Array(1 ... SkinnyGatedLinearKernel.maxRows)
 
     /// A device buffer of `count` random 16-bit values in [-scale, scale), its bits returned too.

@@ -7,12 +7,8 @@ import Kernels
 /// prefill, bf16 and f16; both tensors bit-identical (and really rotated). Then both timed.
 enum FusedRotaryCheck {
     static let name = "fused RoPE q+k vs two launches"
-    struct Heads {
-        let name: String
-        let q, kv, headDim: Int
-    }
-
-    static let heads = [Heads(name: "Llama-3-8B", q: 32, kv: 8, headDim: 128), Heads(name: "SmolLM2", q: 9, kv: 3, headDim: 64)]
+    typealias Heads = FusedCheckSupport.ModelShape
+    static var heads: [Heads] { FusedCheckSupport.shapes }
 
     struct Operands {
         let rows, qCount, kCount: Int
@@ -45,7 +41,7 @@ enum FusedRotaryCheck {
         for dtype in [KernelDType.bf16, .f16] {
             for h in heads {
                 for rows in FusedCheckSupport.rowCounts + [64] {
-                    let o = try Operands(env, kernel, rows: rows, q: h.q, kv: h.kv, headDim: h.headDim, dtype: dtype)
+                    let o = try Operands(env, kernel, rows: rows, q: h.heads, kv: h.kvHeads, headDim: h.headDim, dtype: dtype)
                     try o.reset(env)
                     try twoLaunches(env, kernel, o, h, dtype)
                     let expected = [try o.q.download(stream: env.stream), try o.k.download(stream: env.stream)]
@@ -64,7 +60,7 @@ enum FusedRotaryCheck {
             }
         }
         let llama = heads[0]
-        let o = try Operands(env, kernel, rows: 1, q: llama.q, kv: llama.kv, headDim: llama.headDim, dtype: .bf16)
+        let o = try Operands(env, kernel, rows: 1, q: llama.heads, kv: llama.kvHeads, headDim: llama.headDim, dtype: .bf16)
         try o.reset(env)
         let two = try env.medianMilliseconds { _ in try twoLaunches(env, kernel, o, llama, .bf16) }
         let one = try env.medianMilliseconds { _ in try oneLaunch(env, kernel, o, llama, .bf16) }
@@ -76,7 +72,7 @@ enum FusedRotaryCheck {
 
     private static func twoLaunches(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, _ o: Operands,
                                     _ h: Heads, _ dtype: KernelDType) throws {
-        for (x, count) in [(o.q, h.q), (o.k, h.kv)] {
+        for (x, count) in [(o.q, h.heads), (o.k, h.kvHeads)] {
             try kernel.launchApply(params: try RotaryKernel.makeApplyParams(
                 x: x.ref(dtype), cos: o.cos.ref(.f32), sin: o.sin.ref(.f32), rows: o.rows, heads: count,
                 headDim: h.headDim), dtype: dtype, stream: env.stream)
@@ -86,7 +82,7 @@ enum FusedRotaryCheck {
     private static func oneLaunch(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, _ o: Operands,
                                   _ h: Heads, _ dtype: KernelDType) throws {
         try kernel.launchApplyPair(params: try RotaryKernel.makeApplyPairParams(
-            q: o.q.ref(dtype), k: o.k.ref(dtype), cos: o.cos.ref(.f32), sin: o.sin.ref(.f32), rows: o.rows, heads: h.q,
-            kvHeads: h.kv, headDim: h.headDim), dtype: dtype, stream: env.stream)
+            q: o.q.ref(dtype), k: o.k.ref(dtype), cos: o.cos.ref(.f32), sin: o.sin.ref(.f32), rows: o.rows, heads: h.heads,
+            kvHeads: h.kvHeads, headDim: h.headDim), dtype: dtype, stream: env.stream)
     }
 }

@@ -10,15 +10,8 @@ import Kernels
 enum FusedRotaryLinearCheck {
     static let name = "fused q/k/v + RoPE vs unfused"
 
-    struct Shape {
-        let name: String
-        let hidden, heads, kvHeads, headDim: Int
-        var qWidth: Int { heads * headDim }
-        var kvWidth: Int { kvHeads * headDim }
-    }
-
-    static let shapes = [Shape(name: "Llama-3-8B", hidden: 4096, heads: 32, kvHeads: 8, headDim: 128),
-                         Shape(name: "SmolLM2", hidden: 576, heads: 9, kvHeads: 3, headDim: 64)]
+    typealias Shape = FusedCheckSupport.ModelShape
+    static var shapes: [Shape] { FusedCheckSupport.shapes }
 
     struct Launchers {
         let skinny: SkinnyLinearKernel

@@ -7,4 +7,14 @@ extension ArgumentChecker {
             throw fail(name, "overlaps '\(otherName)'; the fused kernel reads one while it writes the other, so pass separate buffers")
         }
     }
+
+    /// Every written tensor apart from `input` and from each other (a fused kernel reads the
+    /// input while it writes them all).
+    func disjoint(written: [(name: String, ref: DeviceTensorRef)], input: (name: String, ref: DeviceTensorRef))
+        throws(KernelArgumentError) {
+        for (i, w) in written.enumerated() {
+            try disjoint(w.name, w.ref, input.name, input.ref)
+            for other in written[..<i] { try disjoint(w.name, w.ref, other.name, other.ref) }
+        }
+    }
 }

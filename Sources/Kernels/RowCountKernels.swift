@@ -24,4 +24,11 @@ struct RowCountKernels: Sendable {
 
     /// The kernel for `rows` rows of `dtype` (callers have checked both are served).
     subscript(dtype: KernelDType, rows: Int) -> Kernel { kernels[Self.name(prefix, dtype, rows)]! }
+
+    /// The family's launch: `blocks` CTAs of `SkinnyLinearKernel.featuresPerBlock` warps,
+    /// with programmatic dependent launch (the kernels wait for the previous one themselves).
+    func launch<Params>(dtype: KernelDType, rows: Int, blocks: Int, params: Params, stream: CUDAStream) throws {
+        try self[dtype, rows].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
+                                     stream: stream, params: params, programmaticLaunch: true)
+    }
 }

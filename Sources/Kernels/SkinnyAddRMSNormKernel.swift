@@ -59,15 +59,12 @@ public struct SkinnyAddRMSNormKernel: Sendable {
         try check.tensor("partials", partials, dtype: .f32,
                          atLeast: partialsNeeded(rows: rows, outFeatures: n, multiprocessors: multiprocessors), alignment: 4)
         try check.tensor("counter", counter, dtype: .i32, atLeast: 1, alignment: 4)
-        var written = [("residual", residual), ("normed", normed)]
+        var written = [(name: "residual", ref: residual), (name: "normed", ref: normed)]
         if let projected {
             try check.tensor("projected", projected, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
-            written.append(("projected", projected))
+            written.append((name: "projected", ref: projected))
         }
-        for (i, (name, ref)) in written.enumerated() {
-            try check.disjoint(name, ref, "x", x)
-            for (otherName, other) in written[..<i] { try check.disjoint(name, ref, otherName, other) }
-        }
+        try check.disjoint(written: written, input: (name: "x", ref: x))
         return fs_linear_add_rmsnorm_params(
             x: x.address, w: weight.address, bias: bias?.address ?? 0, projected: projected?.address ?? 0,
             residual: residual.address, norm_weight: normWeight.address, normed: normed.address, partials: partials.address,
@@ -83,8 +80,7 @@ public struct SkinnyAddRMSNormKernel: Sendable {
                                          counter: scratch.counter.ref(.i32), rows: rows, inFeatures: k, outFeatures: n,
                                          eps: eps, multiprocessors: multiprocessors)
         let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
-        try kernels[x.dtype, rows].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
-                                                      stream: stream, params: params, programmaticLaunch: true)
+        try kernels.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
     }
 }
 

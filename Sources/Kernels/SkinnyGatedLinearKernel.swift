@@ -52,7 +52,6 @@ public struct SkinnyGatedLinearKernel: Sendable {
         let params = try Self.makeParams(x: x, gate: gate, up: up, gateBias: gateBias, upBias: upBias, out: out, rows: rows,
                                          inFeatures: k, outFeatures: n)
         let blocks = SkinnyLinearKernel.blocks(features: n, multiprocessors: multiprocessors)
-        try kernels[x.dtype, rows].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
-                                                      stream: stream, params: params, programmaticLaunch: true)
+        try kernels.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
     }
 }

@@ -125,8 +125,7 @@ public struct SkinnyLinearKernel: Sendable {
         case let other?: throw check.fail("rowsPerWarp", "is \(other); use 1 or 2")
         }
         let blocks = Self.blocks(features: paired ? features / 2 : features, multiprocessors: multiprocessors)
-        try (paired ? twoRowsPerWarp : oneRowPerWarp)[dtype, rows].launch(
-            grid: Dim3(blocks), block: Dim3(32 * Self.featuresPerBlock), stream: stream, params: params,
-            programmaticLaunch: true)
+        try (paired ? twoRowsPerWarp : oneRowPerWarp).launch(dtype: dtype, rows: rows, blocks: blocks, params: params,
+                                                             stream: stream)
     }
 }

@@ -58,11 +58,9 @@ public struct SkinnyRotaryLinearKernel: Sendable {
                 try check.tensor("\(name).bias", bias, dtype: dtype, atLeast: width, alignment: dtype.byteSize)
             }
             try check.tensor("\(name).out", product.out, dtype: dtype, atLeast: rows * width, alignment: dtype.byteSize)
-            try check.disjoint("\(name).out", product.out, "x", x)
         }
-        try check.disjoint("q.out", q.out, "k.out", k.out)
-        try check.disjoint("q.out", q.out, "v.out", v.out)
-        try check.disjoint("k.out", k.out, "v.out", v.out)
+        try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out), (name: "v.out", ref: v.out)],
+                           input: (name: "x", ref: x))
         try check.tensor("cos", cos, dtype: .f32, atLeast: rows * headDim / 2, alignment: 4)
         try check.tensor("sin", sin, dtype: .f32, atLeast: rows * headDim / 2, alignment: 4)
         return fs_linear_rope_params(
@@ -77,7 +75,6 @@ public struct SkinnyRotaryLinearKernel: Sendable {
     public func launch(params: fs_linear_rope_params, dtype: KernelDType, stream: CUDAStream) throws {
         let features = Int(params.q_width) + 2 * Int(params.kv_width)
         let blocks = SkinnyLinearKernel.blocks(features: features, multiprocessors: multiprocessors)
-        try kernels[dtype, Int(params.rows)].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
-                                                    stream: stream, params: params, programmaticLaunch: true)
+        try kernels.launch(dtype: dtype, rows: Int(params.rows), blocks: blocks, params: params, stream: stream)
     }
 }
