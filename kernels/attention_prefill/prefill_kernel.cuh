@@ -33,7 +33,7 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
 
   if (warp < 4) {
     regs_release<T::kProducerRegs>();
-    if (T::kGather || warp == 0) {  // TMA needs a single issuing warp; the rest retire
+    if (warp < T::kLoadWarps) {  // TMA issues from one warp (or four, spread); the rest retire
       Producer<T> producer(p, s, threadIdx.x);
       producer.run();
     }
@@ -66,6 +66,13 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
 #define FS_PREFILL_ENTRY_NO_PINGPONG(D)                                                          \
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tma_nopp_bf16, D, false,                       \
                     fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>)
+
+// Experiments for the paged TMA path, not used by the launcher: three K/V stages (`_tma_s3`),
+// boxes issued by four warps (`_tma_mw`), both (`_tma_s3mw`); bf16, default key tile.
+#define FS_PREFILL_ENTRY_PAGED_EXPERIMENT(D, SUFFIX, STAGES, SPREAD)                           \
+  FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tma_##SUFFIX##_bf16, D, false,                 \
+                    fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, true,             \
+                                              FS_PREFILL_BLOCK_N(D, false), STAGES, SPREAD>)
 
 #define FS_PREFILL_ENTRIES(D)                                  \
   FS_PREFILL_ENTRY(D, tma, false, bf16, cutlass::bfloat16_t)   \

@@ -4,7 +4,9 @@
 // Order per tile (the consumers' order): K[n_max-1], Q, then K[n-1] before V[n] so that the
 // next S = Q K^T can start while P V of the previous block runs, and V[n_min] last.
 //   TMA kernels: one warp issues everything; its lanes share the boxes of a paged tile (one box
-//     of kv_box_rows rows per page piece), each looking up its own page.
+//     of kv_box_rows rows per page piece), each looking up its own page. The spread-issue
+//     experiment deals the boxes over the four warps (box b to warp b % 4), so that the per-lane
+//     issue loop of a paged tile is a quarter as long.
 //   gather kernels: all 128 threads cp.async 16-byte row segments through the page table,
 //     writing the 128-byte swizzle by hand, and arrive on the stage barrier when they land.
 #pragma once
@@ -48,8 +50,11 @@ struct Producer {
   // row of that box for key block n, or an out-of-range row for a box past seqlen_k (TMA fills
   // it with zeros and still counts its bytes; no page-table entry past the request's pages is
   // read) or a lane without a box.
+  __device__ __forceinline__ int box() const {
+    return T::kSpreadIssue ? (tid % 32) * 4 + tid / 32 : tid % 32;
+  }
   __device__ __forceinline__ int box_row(const WorkTile& t, const SeqInfo& si, int n) const {
-    int const first = (tid % 32) * p.kv_box_rows;
+    int const first = box() * p.kv_box_rows;
     int const j0 = n * kN + first;
     return first < kN && j0 < si.seqlen_k ? static_cast<int>(key_row(t, j0)) : (1 << 30);
   }
@@ -57,13 +62,14 @@ struct Producer {
   template <bool kIsV>
   __device__ __forceinline__ void load_tma(int row, int kvh) {
     PipeState<T::kStages>& pipe = kIsV ? v_pipe : k_pipe;
-    int const lane = tid % 32;
     int const stage = pipe.stage();
     uint32_t const full = kIsV ? s.v_full(stage) : s.k_full(stage);
     mbar_wait(kIsV ? s.v_empty(stage) : s.k_empty(stage), pipe.phase() ^ 1);
-    if (lane == 0) mbar_arrive_expect_tx(full, T::kTileKVBytes);
+    // One arrival announces the whole tile's bytes; boxes that other warps complete first
+    // only take the transaction count below zero until then (the phase needs the arrival).
+    if (tid == 0) mbar_arrive_expect_tx(full, T::kTileKVBytes);
     __syncwarp();
-    int const first = lane * p.kv_box_rows;
+    int const first = box() * p.kv_box_rows;
     if (first < kN) {
       uint32_t const dst = s.base + (kIsV ? SharedStorage<T>::kV : SharedStorage<T>::kK) + stage * T::kTileKVBytes +
                            first * 128;
@@ -121,11 +127,11 @@ struct Producer {
   }
 
   // Tile index for this iteration, fetched by thread 0 and shared with the loading threads
-  // (warp 0 only for TMA, the whole warpgroup for gather through a 2-slot smem ring).
+  // (warp 0 only for TMA, all four warps for gather or spread issue through a 2-slot smem ring).
   __device__ __forceinline__ int next_tile(int iter) {
     int t = 0;
     if (tid == 0) t = fetch_tile(p);
-    if constexpr (T::kGather) {
+    if constexpr (T::kLoadWarps == 4) {
       if (tid == 0) st_shared(s.tile_slot(2 + (iter & 1)), t);
       named_sync(kProducerTile, 128);
       return ld_shared(s.tile_slot(2 + (iter & 1)));
@@ -151,7 +157,7 @@ struct Producer {
     } else {
       int row_v = n_last >= r.n_min ? box_row(tile, si, n_last) : 0;
       if (n_last >= r.n_min) load_tma<false>(row_v, kvh);
-      publish(t, iter, tile, si);
+      if (tid < 32) publish(t, iter, tile, si);
       int row_next = n_last - 1 >= r.n_min ? box_row(tile, si, n_last - 1) : 0;
       for (int n = n_last - 1; n >= r.n_min; --n) {
         int const row_k = row_next;

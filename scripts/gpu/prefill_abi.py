@@ -37,8 +37,12 @@ def threads(head_dim, gather):
     return 128 + 2 * block_m(head_dim, gather)
 
 
-def smem_bytes(head_dim, gather, wide=False):
-    return (block_m(head_dim, gather) + 4 * block_n(head_dim, gather, wide)) * head_dim * 2 + 2048
+def smem_bytes(head_dim, gather, wide=False, stages=2):
+    return (block_m(head_dim, gather) + 2 * stages * block_n(head_dim, gather, wide)) * head_dim * 2 + 2048
+
+
+# Paged-path experiments (kernels/attention_prefill/prefill_kernel.cuh): suffix -> K/V stages.
+PAGED_EXPERIMENT_STAGES = {"s3": 3, "mw": 2, "s3mw": 3}
 
 
 class TensorMap(ctypes.Structure):
@@ -195,7 +199,8 @@ class PrefillLauncher:
         keep = (cu_q, sk, cu_k, plan)  # kept alive with the closure
 
         def launch():
-            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p, smem=smem_bytes(d, gather, wide))
+            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p,
+                      smem=smem_bytes(d, gather, wide, PAGED_EXPERIMENT_STAGES.get(experiment, 2)))
             return keep
 
         launch.kernel_name = name

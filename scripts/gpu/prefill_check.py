@@ -86,6 +86,14 @@ def smoke_cases(lib):
             cases.append(dict(d=256, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
                               window_left=-1, window_right=0 if causal else -1, softcap=0.0,
                               seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="nopp"))
+    # The paged-path experiments (three stages, four issuing warps), paged and contiguous.
+    for d, experiment in ((128, "s3"), (128, "mw"), (128, "s3mw"), (256, "mw")):
+        if not has_function(lib, f"fs_attention_prefill_hd{d}_tma_{experiment}_bf16"):
+            continue
+        for paging, causal in ((16, True), (16, False), ("contiguous", True), (8, False), (64, True)):
+            cases.append(dict(d=d, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
+                              window_left=-1, window_right=0 if causal else -1, softcap=0.0,
+                              seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment=experiment))
     # The 192-key hd 128 kernels, forced on short cases too (the launcher picks them from 8k keys).
     for paging, causal, dtype in (("contiguous", False, torch.bfloat16), (16, False, torch.float16),
                                   ("contiguous", True, torch.float16), (64, True, torch.bfloat16),
