@@ -6,7 +6,8 @@
 # build's fatbins against a baseline's, same binary, runs interleaved (base, new, base, new).
 # Tables last; logs under $OUT.
 # Needs: .device-carry/{flashserve.gz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh),
-# .device-carry/base-kernels.tgz + base-commit (the baseline's build/kernels, same ABI),
+# .device-carry/base-kernels.tgz + base-commit (the baseline's build/kernels, same ABI; both
+# packed by scripts/gpu/pack-kernel-ab.sh BASE),
 # .device-carry/smollm2-meta.gguf (scripts/make-gguf-metadata.py) and
 # .device-carry/llama-3-8b/config.json (bench/configs).
 set -uo pipefail
