@@ -1,14 +1,19 @@
 import KernelParams
 
 /// Which compiled kernel serves a call: K/V by TMA (contiguous, or pages of a multiple of 8
-/// keys, one TMA box per page piece) or by cp.async gather (any page size); and, at hd 128 on
-/// the TMA path, 192-key tiles when the call's longest request has `wideTileMinKeys` keys or
-/// more (measured on the H100: +8 % at 16k keys, 6-10 % slower at 1k-4k; bench/RESULTS.md).
+/// keys, one TMA box per page piece) or by cp.async gather (any page size); on the paged TMA
+/// path, when a tile is several boxes, the kernel whose four producer warps share the issuing
+/// (hd 128 and 256; measured on the H100: P = 16 from 0.68-0.94 to 0.86-1.06 of contiguous,
+/// bench/RESULTS.md session 7); and otherwise, at hd 128 on the TMA path, 192-key tiles when
+/// the call's longest request has `wideTileMinKeys` keys or more (+8 % at 16k keys, 6-10 %
+/// slower at 1k-4k).
 public struct AttentionPrefillVariant: Sendable, Equatable {
     public let headDim: Int
     public let gather: Bool
     /// The `_tmawide` kernel: FS_PREFILL_WIDE_BLOCK_N keys per tile.
     public let isWide: Bool
+    /// The `_tmapaged` kernel: a paged tile's TMA boxes issued by four warps.
+    public let spreadIssue: Bool
     /// Keys per tile: the head dim's default, or FS_PREFILL_WIDE_BLOCK_N for the wide kernels.
     public let blockN: Int
     /// Keys per K/V TMA box: blockN when contiguous, gcd(pageSize, blockN) when paged.
@@ -32,7 +37,12 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
             // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
             gather = pageSize % 8 != 0 || Self.gcd(pageSize, defaultN) % 8 != 0
         }
-        isWide = !gather && wideN > 0 && longestKeys >= Self.wideTileMinKeys
+        if case .paged(let pageSize, _) = layout, !gather, fs_attention_prefill_has_paged(Int32(headDim)) != 0 {
+            spreadIssue = Self.gcd(pageSize, defaultN) < defaultN
+        } else {
+            spreadIssue = false
+        }
+        isWide = !gather && !spreadIssue && wideN > 0 && longestKeys >= Self.wideTileMinKeys
         blockN = isWide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))
         switch layout {
         case .contiguous: kvBoxRows = blockN
@@ -47,7 +57,8 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     }
 
     public func entryPoint(dtype: KernelDType) -> String {
-        "fs_attention_prefill_hd\(headDim)_\(gather ? "gather" : isWide ? "tmawide" : "tma")_\(dtype.kernelSuffix)"
+        let load = gather ? "gather" : isWide ? "tmawide" : spreadIssue ? "tmapaged" : "tma"
+        return "fs_attention_prefill_hd\(headDim)_\(load)_\(dtype.kernelSuffix)"
     }
 
     /// Every variant of a head dim, for loading the entry points.
@@ -56,6 +67,8 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
                         AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 1, pageTableStride: 1))]
         let wide = AttentionPrefillVariant(headDim: headDim, layout: .contiguous, longestKeys: wideTileMinKeys)
         if wide.isWide { variants.append(wide) }
+        let paged = AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 16, pageTableStride: 1))
+        if paged.spreadIssue { variants.append(paged) }
         return variants
     }
 

@@ -49,7 +49,24 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(AttentionPrefillVariant(headDim: 64, layout: .paged(pageSize: 12, pageTableStride: 1)).gather)
         #expect(AttentionPrefillVariant(headDim: 64, layout: .contiguous).blockM == 192)
         #expect(AttentionPrefillVariant(headDim: 64, layout: .paged(pageSize: 1, pageTableStride: 1)).blockM == 128)
-        #expect(p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tma_f16")
+        #expect(p16.spreadIssue && p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tmapaged_f16")
+    }
+
+    @Test func pagedTilesOfSeveralBoxesTakeTheSpreadIssueKernel() {
+        func variant(_ d: Int, _ pageSize: Int, longestKeys: Int = 0) -> AttentionPrefillVariant {
+            AttentionPrefillVariant(headDim: d, layout: .paged(pageSize: pageSize, pageTableStride: 1), longestKeys: longestKeys)
+        }
+        #expect(variant(256, 16).entryPoint(dtype: .bf16) == "fs_attention_prefill_hd256_tmapaged_bf16")
+        #expect(variant(256, 16).sharedMemoryBytes == AttentionPrefillVariant(headDim: 256, layout: .contiguous).sharedMemoryBytes)
+        // One box per tile (pages of whole tiles): one issuing warp is enough.
+        #expect(!variant(128, 128).spreadIssue && variant(128, 128).entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tma_bf16")
+        #expect(!variant(256, 80).spreadIssue)
+        // hd 64 has no such kernel (its producer's registers would spill), nor has the gather path.
+        #expect(!variant(64, 16).spreadIssue && variant(64, 16).entryPoint(dtype: .f16) == "fs_attention_prefill_hd64_tma_f16")
+        #expect(!variant(128, 12).spreadIssue && variant(128, 12).gather)
+        #expect(!AttentionPrefillVariant(headDim: 128, layout: .contiguous).spreadIssue)
+        #expect(AttentionPrefillVariant.all(headDim: 128).contains(variant(128, 16)))
+        #expect(!AttentionPrefillVariant.all(headDim: 64).contains { $0.spreadIssue })
     }
 
     @Test func longKeysTakeTheWideTileAtHeadDim128Only() {
@@ -59,10 +76,14 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(wide.entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tmawide_bf16")
         #expect(wide.sharedMemoryBytes == (128 + 4 * 192) * 128 * 2 + 2048)
         #expect(!AttentionPrefillVariant(headDim: 128, layout: .contiguous, longestKeys: long - 1).isWide)
+        // Paged tiles of several boxes keep 128 keys: the spread-issue kernel was faster there.
         let paged16 = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 16, pageTableStride: 1), longestKeys: long)
-        #expect(paged16.isWide && paged16.kvBoxRows == 16)  // 12 boxes of one page each
+        #expect(!paged16.isWide && paged16.spreadIssue && paged16.blockN == 128 && paged16.kvBoxRows == 16)
         #expect(AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 64, pageTableStride: 1),
                                         longestKeys: long).kvBoxRows == 64)
+        // Pages of whole 128-key tiles: the wide kernel, three 64-key boxes a tile.
+        let paged256 = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 256, pageTableStride: 1), longestKeys: long)
+        #expect(paged256.isWide && !paged256.spreadIssue && paged256.kvBoxRows == 64)
         // The gather kernels and the other head dims keep their tiles.
         let gather = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 1, pageTableStride: 1), longestKeys: long)
         #expect(gather.gather && !gather.isWide && gather.blockN == 128)

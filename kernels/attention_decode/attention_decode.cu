@@ -7,9 +7,11 @@
 
 namespace fs_decode {
 
-// A segment's q rows (zero rows pad the mma M dimension to 16) as one commit group.
+// Starts a segment's loads: its q rows (zero rows pad the mma M dimension to 16) as one
+// commit group, then every warp's K/V prologue.
 template <typename T, typename Cfg>
-__device__ __forceinline__ void load_q(const fs_attention_decode_params& p, const Segment& seg, unsigned char* smem) {
+__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
+                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   const int group = p.q_heads / p.kv_heads;
   const T* q = reinterpret_cast<const T*>(p.q) + seg.b * p.q_batch_stride;
   const uint32_t q_tile = smem_addr(smem) + Cfg::kRingBytes;
@@ -20,13 +22,6 @@ __device__ __forceinline__ void load_q(const fs_attention_decode_params& p, cons
     cp_async_16(q_tile + swizzled<Cfg::kChunks>(row, chunk), src, ok);
   }
   cp_async_commit();
-}
-
-// Starts a segment's loads: its q rows, then every warp's K/V prologue.
-template <typename T, typename Cfg>
-__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
-                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
-  load_q<T, Cfg>(p, seg, smem);
   ld.init(p, seg, smem);
   ld.prologue();
 }
@@ -34,16 +29,6 @@ __device__ __forceinline__ void start_loads(const fs_attention_decode_params& p,
 // The CTA's range, segment after segment. At a boundary the next segment's q and first
 // K/V tiles are requested before the current one is merged, so the memory pipe stays
 // busy through the merge, the partial write and the split counter.
-//
-// Programmatic dependent launch: the kernel before this one (the q/k/v product) may still
-// be running until fs_pdl_wait. What does not depend on it is done first: the schedule from
-// the step's lengths and, on decode steps that store their own new keys, the first segment's
-// K/V prologue (page-table lookups and cp.async of the cached rows), so their latency chain
-// runs under that kernel's tail. The lengths, the page table and every cached pool row were
-// written before the step's chain of PDL launches began (host uploads, the metadata kernel,
-// earlier steps); the new key's row is the one pool row this step writes, and a warp whose
-// prologue holds it loads after the wait, as does q. Without new_k (a KV-store launch just
-// wrote the pool) only the schedule runs early.
 template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];
@@ -58,26 +43,15 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
       max(static_cast<long long>(max(p.min_tiles_per_cta, 1)), (total + gridDim.x - 1) / gridDim.x);
   long long pos = static_cast<long long>(blockIdx.x) * chunk;
   const long long end = min(total, pos + chunk);
-  if (pos >= end) return;  // no work: nothing written, so no wait
+  if (pos >= end) return;
   WarpDecoder<T, Cfg> wd;
   wd.init(p, smem);
   Segment seg = segment_at(p, s_prefix, pos, end, chunk);
   SegmentLoads<T, Cfg> ld;
-  ld.init(p, seg, smem);
-  // Per warp (each thread's cp.async groups are its own): K/V groups before or after q's.
-  bool early = ld.prologue_before_wait(p);
-  if (early) ld.prologue();
-  fs_pdl_wait();
-  load_q<T, Cfg>(p, seg, smem);
-  if (!early) ld.prologue();
+  start_loads<T, Cfg>(p, seg, smem, ld);
   while (true) {
-    if (early) {
-      cp_async_wait<0>();  // the q group, committed after the prologue's (which had time to land)
-      early = false;
-    } else {
-      cp_async_wait<Cfg::kStages - 1>();  // the q group (older than the prologue's) landed
-    }
-    __syncthreads();  // ... for every thread; last merge's scratch is read
+    cp_async_wait<Cfg::kStages - 1>();  // the q group (older than the prologue's) landed
+    __syncthreads();                    // ... for every thread; last merge's scratch is read
     wd.load_q_registers();
     wd.mainloop(ld);
     __syncthreads();  // every warp is done with the q tile and its ring stages
@@ -99,7 +73,7 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
 #define FS_ATTENTION_DECODE_ENTRY(NAME, T, CFG)                                                     \
   extern "C" __global__ void __launch_bounds__(FS_ATTENTION_DECODE_THREADS, CFG::kMinBlocks)           \
       NAME(const __grid_constant__ fs_attention_decode_params p) {                                  \
-    fs_pdl_trigger(); /* fs_pdl_wait inside, after what may run early */                            \
+    fs_pdl_begin();                                                                                 \
     fs_decode::attention_decode<T, CFG>(p);                                                         \
   }
 

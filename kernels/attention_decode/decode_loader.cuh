@@ -54,7 +54,8 @@ struct SegmentLoads {
     // The step's new key is the request's last one, unless its length was clamped to what the
     // page table can address (inconsistent metadata): then no key is taken for the new one,
     // so no pool row is overwritten.
-    new_key = Cfg::kNewKeys && p.new_k != 0 && !span.clamped ? span.seqlen - 1 : -1;
+    const bool whole = __ldg(reinterpret_cast<const int*>(p.cache_seqlens) + seg.b) == span.seqlen;
+    new_key = Cfg::kNewKeys && p.new_k != 0 && whole ? span.seqlen - 1 : -1;
     new_b = seg.b;
     new_h = seg.h;
   }
@@ -117,20 +118,6 @@ struct SegmentLoads {
       cp_async_16_hint<Cfg::kLoadHint>(v_dst + off, v_base + s * v_stride + chunk * 8, ok, l2_policy);
     }
     if (Cfg::kNewKeys && new_slot >= 0) store_new_key_chunk(new_slot, chunk);
-  }
-
-  // Whether this warp's prologue may run before the previous kernel is done (PDL): only on
-  // steps whose new keys this kernel stores (the pool then holds nothing the previous kernel
-  // wrote) and only if no prologue tile holds the new key (read from the step's rows).
-  __device__ __forceinline__ bool prologue_before_wait(const fs_attention_decode_params& p) const {
-    if (!Cfg::kNewKeys || p.new_k == 0) return false;
-    if (new_key < 0) return true;
-    const int new_tile = new_key / Cfg::kTile;
-#pragma unroll
-    for (int s = 0; s < kS - 1; ++s) {
-      if (s < count && tile_at(s) == new_tile) return false;
-    }
-    return true;
   }
 
   // Issues tiles 0 .. kS-2 (one commit group each, empty groups keep the count) and reads

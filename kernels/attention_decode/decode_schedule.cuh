@@ -18,16 +18,14 @@ struct RequestSpan {
   int tile_begin;  // first tile, start / 16
   int num_tiles;   // >= 1: an empty request keeps one fully masked tile so that its
                    // output (zeros, lse = -inf) is still written by someone
-  bool clamped;    // the length asked for more keys than the page table row addresses
 };
 
 __device__ __forceinline__ RequestSpan request_span(const fs_attention_decode_params& p, int b) {
   const int* seqlens = reinterpret_cast<const int*>(p.cache_seqlens);
   long long addressable = static_cast<long long>(p.max_pages) << p.log2_page_size;
-  long long requested = static_cast<long long>(max(__ldg(seqlens + b), 0));
+  long long len = min(static_cast<long long>(max(__ldg(seqlens + b), 0)), addressable);
   RequestSpan s;
-  s.clamped = requested > addressable;
-  s.seqlen = static_cast<int>(min(requested, addressable));
+  s.seqlen = static_cast<int>(len);
   s.start = p.window_left >= 0 ? max(0, s.seqlen - 1 - p.window_left) : 0;
   s.tile_begin = s.start / FS_ATTENTION_DECODE_TILE_TOKENS;
   int tile_end = (s.seqlen + FS_ATTENTION_DECODE_TILE_TOKENS - 1) / FS_ATTENTION_DECODE_TILE_TOKENS;

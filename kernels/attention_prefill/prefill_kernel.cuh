@@ -67,12 +67,16 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tma_nopp_bf16, D, false,                       \
                     fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>)
 
-// Experiments for the paged TMA path, not used by the launcher: three K/V stages (`_tma_s3`),
-// boxes issued by four warps (`_tma_mw`), both (`_tma_s3mw`); bf16, default key tile.
-#define FS_PREFILL_ENTRY_PAGED_EXPERIMENT(D, SUFFIX, STAGES, SPREAD)                           \
-  FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tma_##SUFFIX##_bf16, D, false,                 \
-                    fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, true,             \
-                                              FS_PREFILL_BLOCK_N(D, false), STAGES, SPREAD>)
+// The paged TMA entries (`_tmapaged`) of hd 128 and 256: default key tile, boxes issued by
+// four warps. Not at hd 64: its three consumer warpgroups leave the producer 32 registers,
+// and four issuing warps spill at 32.
+#define FS_PREFILL_ENTRY_PAGED(D, TYPE, ELEMENT)                                                \
+  FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tmapaged_##TYPE, D, false,                     \
+                    fs_prefill::PrefillTraits<ELEMENT, D, false, true, FS_PREFILL_BLOCK_N(D, false), true>)
+#define FS_PREFILL_PAGED_ENTRIES(D)                                       \
+  static_assert(FS_PREFILL_HAS_PAGED(D), "the ABI says hd " #D " has none"); \
+  FS_PREFILL_ENTRY_PAGED(D, bf16, cutlass::bfloat16_t)                   \
+  FS_PREFILL_ENTRY_PAGED(D, f16, cutlass::half_t)
 
 #define FS_PREFILL_ENTRIES(D)                                  \
   FS_PREFILL_ENTRY(D, tma, false, bf16, cutlass::bfloat16_t)   \

@@ -23,22 +23,22 @@ using namespace cute;
 // Pingpong: consumer warpgroups take turns issuing GEMMs (named barriers). On by default;
 // the one experimental entry turns it off for hd 256, where FA3 finds it no help.
 // BlockN: keys per tile; the ABI's default, or FS_PREFILL_WIDE_BLOCK_N (`_tmawide` entries).
-// Stages, SpreadIssue: experiments for the paged TMA path (entries `_tma_s3`, `_tma_mw`):
-// three K/V stages instead of two, and a tile's TMA boxes issued by all four producer warps
-// instead of one (the producer then needs 40 registers, the consumers get 232).
+// SpreadIssue (`_tmapaged` entries, the paged TMA path): a tile's TMA boxes, one per page
+// piece, are issued by all four producer warps instead of one, so the per-lane issue loop of
+// a 16-key-page tile is a quarter as long (measured: paged P = 16 went from 0.68-0.94 to
+// 0.86-1.06 of contiguous; bench/RESULTS.md session 7).
 template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true,
-          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather), int Stages = 2, bool SpreadIssue = false>
+          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather), bool SpreadIssue = false>
 struct PrefillTraits {
   using Element = Element_;  // cutlass::bfloat16_t or cutlass::half_t
   static constexpr int kHeadDim = HeadDim;
   static constexpr int kBlockM = FS_PREFILL_BLOCK_M(HeadDim, Gather);
   static constexpr int kBlockN = BlockN;
-  static constexpr int kStages = Stages;
-  static constexpr int kSmemBytes = FS_PREFILL_SMEM_BYTES_N(HeadDim, Gather, BlockN) +
-                                    (Stages - 2) * 2 * BlockN * HeadDim * 2;
+  static constexpr int kSmemBytes = FS_PREFILL_SMEM_BYTES_N(HeadDim, Gather, BlockN);
+  static constexpr int kStages = 2;
   static constexpr bool kGather = Gather;
-  // Warps of the producer warpgroup that issue K/V loads: all four (cp.async gather, or the
-  // spread-issue experiment) or one (TMA).
+  // Warps of the producer warpgroup that issue K/V loads: all four (cp.async gather, or
+  // spread TMA issue) or one (TMA).
   static constexpr bool kSpreadIssue = SpreadIssue && !Gather;
   static constexpr int kLoadWarps = Gather || kSpreadIssue ? 4 : 1;
   static constexpr bool kPingpong = Pingpong;
@@ -51,10 +51,9 @@ struct PrefillTraits {
 
   // Register split (setmaxnreg): the producer only issues copies; the consumers hold the
   // S and O accumulators. Totals stay within the 64K registers of the SM.
-  // (Four loading warps or a third stage need more producer registers: 24 spill.)
-  static constexpr bool kWideProducer = kLoadWarps == 4 || kStages > 2;
-  static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (kWideProducer ? 40 : 24);
-  static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (kWideProducer ? 232 : 240);
+  // (Four loading warps need more producer registers: at 24 they spill.)
+  static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (kLoadWarps == 4 ? 40 : 24);
+  static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (kLoadWarps == 4 ? 232 : 240);
   static_assert(kProducerRegs * 128 + kConsumerRegs * kMmaThreads <= 65536);
 
   using TileQK = Shape<Int<kBlockM>, Int<kBlockN>, Int<kHeadDim>>;

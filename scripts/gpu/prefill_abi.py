@@ -27,6 +27,11 @@ def wide_block_n(head_dim):
     return 192 if head_dim == 128 else 0
 
 
+def has_paged(head_dim):
+    """Whether the `_tmapaged` kernels (four warps issue a paged tile's boxes) exist: FS_PREFILL_HAS_PAGED."""
+    return head_dim != 64
+
+
 def block_n(head_dim, gather, wide=False):
     if wide:
         return wide_block_n(head_dim)
@@ -37,12 +42,8 @@ def threads(head_dim, gather):
     return 128 + 2 * block_m(head_dim, gather)
 
 
-def smem_bytes(head_dim, gather, wide=False, stages=2):
-    return (block_m(head_dim, gather) + 2 * stages * block_n(head_dim, gather, wide)) * head_dim * 2 + 2048
-
-
-# Paged-path experiments (kernels/attention_prefill/prefill_kernel.cuh): suffix -> K/V stages.
-PAGED_EXPERIMENT_STAGES = {"s3": 3, "mw": 2, "s3mw": 3}
+def smem_bytes(head_dim, gather, wide=False):
+    return (block_m(head_dim, gather) + 4 * block_n(head_dim, gather, wide)) * head_dim * 2 + 2048
 
 
 class TensorMap(ctypes.Structure):
@@ -135,11 +136,13 @@ class PrefillLauncher:
 
     def prepare(self, q, k, v, o, seqlens_q, seqlens_k, *, lse=None, page_table=None, page_size=0,
                 causal=True, window_left=-1, window_right=None, softcap=0.0, scale=None, gather=None,
-                wide=None, experiment=""):
+                wide=None, spread=None, experiment=""):
         """q/o: [total_q, Hq, D]; k/v: [kv_rows, Hkv, D] (paged pool or contiguous rows).
         seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
         gather / wide: None picks as the Swift launcher does (wide: hd 128 on the TMA path when the
-        longest request has WIDE_MIN_KEYS keys); True/False forces a kernel.
+        longest request has WIDE_MIN_KEYS keys; spread: the `_tmapaged` kernel when paged by TMA with
+        several boxes a tile, at hd 128 and 256, where it then replaces the wide kernel);
+        True/False forces a kernel.
         experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
         hkv = k.shape[1]
@@ -153,8 +156,13 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
+        if spread is None:
+            spread = (paged and not gather and not experiment and wide is not True and has_paged(d)
+                      and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
+        assert not (spread and (not paged or gather or not has_paged(d) or experiment or wide)), "no _tmapaged kernel for this call"
         if wide is None:
-            wide = not gather and not experiment and wide_block_n(d) > 0 and max(seqlens_k) >= WIDE_MIN_KEYS
+            wide = (not gather and not spread and not experiment and wide_block_n(d) > 0
+                    and max(seqlens_k) >= WIDE_MIN_KEYS)
         assert not (wide and (gather or wide_block_n(d) == 0 or experiment)), "no wide kernel for this call"
         bm, bn = block_m(d, gather), block_n(d, gather, wide)
         assert max(seqlens_q) <= 65535 * bm
@@ -192,15 +200,15 @@ class PrefillLauncher:
         p.window_left, p.window_right = window_left, window_right
         p.softmax_scale = scale if scale is not None else 1.0 / math.sqrt(d)
         p.softcap = softcap
-        load = ("gather" if gather else "tmawide" if wide else "tma") + (f"_{experiment}" if experiment else "")
+        load = ("gather" if gather else "tmawide" if wide else "tmapaged" if spread else "tma") + (
+            f"_{experiment}" if experiment else "")
         name = f"fs_attention_prefill_hd{d}_{load}_{_DTYPE_NAME[q.dtype]}"
         fn = self.lib.function(name)
         grid = max(1, min(num_sms(), plan.shape[0] * per))
         keep = (cu_q, sk, cu_k, plan)  # kept alive with the closure
 
         def launch():
-            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p,
-                      smem=smem_bytes(d, gather, wide, PAGED_EXPERIMENT_STAGES.get(experiment, 2)))
+            fn.launch(grid=(grid, 1, 1), block=(threads(d, gather), 1, 1), params=p, smem=smem_bytes(d, gather, wide))
             return keep
 
         launch.kernel_name = name

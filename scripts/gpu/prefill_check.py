@@ -49,7 +49,7 @@ def run_case(launcher, case, gen):
     launch = launcher.prepare(q, k, v, o, case["seqlens_q"], case["seqlens_k"], lse=lse, page_table=table,
                               page_size=page_size, causal=case["causal"], window_left=case["window_left"],
                               window_right=case["window_right"], softcap=case["softcap"], scale=scale,
-                              gather=case.get("gather"), wide=case.get("wide"),
+                              gather=case.get("gather"), wide=case.get("wide"), spread=case.get("spread"),
                               experiment=case.get("experiment", ""))
     launch()
     wait_or_die(f"case {case['index']} ({launch.kernel_name})")
@@ -86,14 +86,6 @@ def smoke_cases(lib):
             cases.append(dict(d=256, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
                               window_left=-1, window_right=0 if causal else -1, softcap=0.0,
                               seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="nopp"))
-    # The paged-path experiments (three stages, four issuing warps), paged and contiguous.
-    for d, experiment in ((128, "s3"), (128, "mw"), (128, "s3mw"), (256, "mw")):
-        if not has_function(lib, f"fs_attention_prefill_hd{d}_tma_{experiment}_bf16"):
-            continue
-        for paging, causal in ((16, True), (16, False), ("contiguous", True), (8, False), (64, True)):
-            cases.append(dict(d=d, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
-                              window_left=-1, window_right=0 if causal else -1, softcap=0.0,
-                              seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment=experiment))
     # The 192-key hd 128 kernels, forced on short cases too (the launcher picks them from 8k keys).
     for paging, causal, dtype in (("contiguous", False, torch.bfloat16), (16, False, torch.float16),
                                   ("contiguous", True, torch.float16), (64, True, torch.bfloat16),
@@ -101,6 +93,14 @@ def smoke_cases(lib):
         cases.append(dict(d=128, dtype=dtype, hq=4, hkv=2, paging=paging, causal=causal, window_left=-1,
                           window_right=0 if causal else -1, softcap=0.0, seqlens_q=[700, 77],
                           seqlens_k=[700, 1000], wide=True))
+    # The paged kernels with four issuing warps (picked for P = 16 and 64 at hd 128 / 256) and,
+    # forced, the one-warp issue they replaced there (still serving hd 64 and wide tiles).
+    for d in (128, 256):
+        for paging, spread, dtype in ((8, None, torch.float16), (64, None, torch.bfloat16), (16, False, torch.bfloat16),
+                                      (64, False, torch.float16)):
+            cases.append(dict(d=d, dtype=dtype, hq=8, hkv=2, paging=paging, causal=False, window_left=-1,
+                              window_right=-1, softcap=0.0, seqlens_q=[700, 77], seqlens_k=[700, 1000],
+                              spread=spread))
     for d in (64, 128, 256):
         for paging, gather in (("contiguous", None), (16, None), (1, None), ("contiguous", True)):
             for dtype in (torch.bfloat16, torch.float16):

@@ -23,6 +23,8 @@
 //            maps then use kv_box_rows = gcd(page_size, BLOCK_N) rows per box (BLOCK_N when
 //            contiguous), so that one tile is BLOCK_N / kv_box_rows boxes, each inside a page.
 //   _tmawide: as _tma with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
+//   _tmapaged: as _tma with a tile's boxes issued by four producer warps instead of one, for
+//            paged calls whose tile is several boxes (hd 128 and 256: FS_PREFILL_HAS_PAGED(D)).
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
 // Work: a tile is (request, m_block of BLOCK_M queries, q head). The host plan lists entries
 // (request, m_block, head section): heads are cut into sections of heads_per_section (a multiple
@@ -44,6 +46,9 @@
 // The `_tmawide` kernels (hd 128 only; 0 = none): 192 keys per tile, for calls whose longest
 // request has many keys (the host picks them; measured faster at 16k keys, slower at 1k-4k).
 #define FS_PREFILL_WIDE_BLOCK_N(head_dim) ((head_dim) == 128 ? 192 : 0)
+// The `_tmapaged` kernels (1 = built): not at hd 64, whose producer has too few registers
+// (32, beside three consumer warpgroups) for four issuing warps.
+#define FS_PREFILL_HAS_PAGED(head_dim) ((head_dim) != 64)
 #define FS_PREFILL_THREADS(head_dim, gather) (128 + 2 * FS_PREFILL_BLOCK_M(head_dim, gather))
 // Q tile + two stages of K and V tiles (16-bit elements) + 2 KiB for alignment and barriers.
 #define FS_PREFILL_SMEM_BYTES_N(head_dim, gather, block_n) \
@@ -109,6 +114,9 @@ static inline int32_t fs_attention_prefill_block_n(int32_t head_dim, int32_t gat
 }
 static inline int32_t fs_attention_prefill_wide_block_n(int32_t head_dim) {
   return FS_PREFILL_WIDE_BLOCK_N(head_dim);
+}
+static inline int32_t fs_attention_prefill_has_paged(int32_t head_dim) {
+  return FS_PREFILL_HAS_PAGED(head_dim);
 }
 static inline int32_t fs_attention_prefill_smem_bytes_n(int32_t head_dim, int32_t gather, int32_t block_n) {
   return FS_PREFILL_SMEM_BYTES_N(head_dim, gather, block_n);
