@@ -13,6 +13,10 @@ echo "commit: $(cat .device-carry/commit)"
 for f in "$FLASHSERVE_KERNELS"/attention_prefill_*.fatbin; do
   echo "$(basename "$f"): $(/usr/local/cuda/bin/cuobjdump -sass "$f" | grep -oE 'HGMMA\.[0-9x]+|UTMALDG|USETMAXREG|LDGSTS|LDL|STL' | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
 done > "$out/sass.log"
+for d in 128 256; do  # the paged kernels on their own: HGMMA, UTMALDG, no local memory (LDL/STL)
+  fn="fs_attention_prefill_hd${d}_tmapaged_bf16"
+  echo "$fn: $(/usr/local/cuda/bin/cuobjdump -sass -fun "$fn" "$FLASHSERVE_KERNELS/attention_prefill_prefill_hd${d}_sm90.fatbin" | grep -oE 'HGMMA\.[0-9x]+|UTMALDG|USETMAXREG|LDL|STL' | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
+done >> "$out/sass.log"
 timeout 100 python3 scripts/gpu/prefill_run.py --cases 200 --seqs 1024,4096,8192,16384 > "$out/prefill_run.out" 2>&1
 echo "prefill_run rc=$?" >> "$out/prefill_run.out"
 grep -v "^  fs_" "$out/prefill_run.out" | tail -32
