@@ -2,8 +2,8 @@
 # One device call for the attention prefill kernels (GPU machine, repository root), as run
 # for bench/RESULTS.md session 4: SASS of the prefill fatbins, the Python correctness check
 # (200 random cases + one smoke case per variant) and bench with the experiments beside it,
-# `flashserve bench attention --prefill` (the product's launcher; no FlashInfer, which needs
-# minutes of JIT: use bench_attention_run.sh for it), then `flashserve selftest --gpu`.
+# `flashserve selftest --gpu`, then `flashserve bench attention --prefill` (the product's
+# launcher; no FlashInfer, which needs minutes of JIT: use bench_attention_run.sh for it).
 # Carry `.device-carry` from scripts/prepare-gpu-run.sh (binary, fatbins, commit). Logs: $OUT.
 set -u
 source "$(dirname "$0")/../gpu-env.sh"
@@ -20,11 +20,11 @@ done >> "$out/sass.log"
 timeout 100 python3 scripts/gpu/prefill_run.py --cases 200 --seqs 1024,4096,8192,16384 > "$out/prefill_run.out" 2>&1
 echo "prefill_run rc=$?" >> "$out/prefill_run.out"
 grep -v "^  fs_" "$out/prefill_run.out" | tail -32
-timeout 150 "$bin" bench attention --prefill --no-flashinfer --json "$out/attention.json" --reference-dir "$out" \
-  --time-limit 140 > "$out/attention.log" 2>&1
-echo "bench attention rc=$?" >> "$out/attention.log"
-grep -v '^  prefill' "$out/attention.log" | grep -E "^\||rc=|copy" | tail -24
 timeout 150 "$bin" selftest --gpu > "$out/selftest.log" 2>&1; echo "selftest rc=$?" >> "$out/selftest.log"
 grep -E "passed|failed|FAIL|rc=" "$out/selftest.log" | tail -8
+timeout 150 "$bin" bench attention --prefill --no-flashinfer --json "$out/attention.json" --reference-dir "$out" \
+  --time-limit 120 > "$out/attention.log" 2>&1
+echo "bench attention rc=$?" >> "$out/attention.log"
+grep -v '^  prefill' "$out/attention.log" | grep -E "^\||rc=|copy" | tail -24
 cat "$out/sass.log"
 echo "total $(( SECONDS - t0 )) s"
