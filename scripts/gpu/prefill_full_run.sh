@@ -17,7 +17,7 @@ for d in 128 256; do  # the paged kernels on their own: HGMMA, UTMALDG, no local
   fn="fs_attention_prefill_hd${d}_tmapaged_bf16"
   echo "$fn: $(/usr/local/cuda/bin/cuobjdump -sass -fun "$fn" "$FLASHSERVE_KERNELS/attention_prefill_prefill_hd${d}_sm90.fatbin" | grep -oE 'HGMMA\.[0-9x]+|UTMALDG|USETMAXREG|LDL|STL' | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
 done >> "$out/sass.log"
-timeout 100 python3 scripts/gpu/prefill_run.py --cases 200 --seqs 1024,4096,8192,16384 > "$out/prefill_run.out" 2>&1
+timeout 100 python3 scripts/gpu/prefill_run.py --cases 200 --seqs "${PREFILL_SEQS:-1024,4096,8192,16384}" > "$out/prefill_run.out" 2>&1
 echo "prefill_run rc=$?" >> "$out/prefill_run.out"
 grep -v "^  fs_" "$out/prefill_run.out" | tail -32
 timeout 150 "$bin" selftest --gpu > "$out/selftest.log" 2>&1; echo "selftest rc=$?" >> "$out/selftest.log"
