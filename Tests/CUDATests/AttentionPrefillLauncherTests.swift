@@ -49,7 +49,8 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(AttentionPrefillVariant(headDim: 64, layout: .paged(pageSize: 12, pageTableStride: 1)).gather)
         #expect(AttentionPrefillVariant(headDim: 64, layout: .contiguous).blockM == 192)
         #expect(AttentionPrefillVariant(headDim: 64, layout: .paged(pageSize: 1, pageTableStride: 1)).blockM == 128)
-        #expect(p16.spreadIssue && p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tmapaged_f16")
+        #expect(p16.spreadIssue && p16.entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tmapaged_bf16")
+        #expect(p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tma_f16")  // one issuing warp for f16
     }
 
     @Test func pagedTilesOfSeveralBoxesTakeTheSpreadIssueKernel() {

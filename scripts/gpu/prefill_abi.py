@@ -28,7 +28,8 @@ def wide_block_n(head_dim):
 
 
 def has_paged(head_dim):
-    """Whether the `_tmapaged` kernels (four warps issue a paged tile's boxes) exist: FS_PREFILL_HAS_PAGED."""
+    """Whether the `_tmapaged` kernels (four warps issue a paged tile's boxes) exist: FS_PREFILL_HAS_PAGED.
+    bf16 only: f16 calls take `_tma` until the f16 instance has run on the H100."""
     return head_dim != 64
 
 
@@ -141,7 +142,7 @@ class PrefillLauncher:
         seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
         gather / wide: None picks as the Swift launcher does (wide: hd 128 on the TMA path when the
         longest request has WIDE_MIN_KEYS keys; spread: the `_tmapaged` kernel when paged by TMA with
-        several boxes a tile, at hd 128 and 256, where it then replaces the wide kernel);
+        several boxes a tile, at hd 128 and 256 in bf16, where it then replaces the wide kernel);
         True/False forces a kernel.
         experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
@@ -156,10 +157,12 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
+        bf16 = q.dtype == torch.bfloat16  # the _tmapaged kernels are bf16 only (see has_paged)
         if spread is None:
-            spread = (paged and not gather and not experiment and wide is not True and has_paged(d)
+            spread = (paged and not gather and not experiment and wide is not True and has_paged(d) and bf16
                       and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
-        assert not (spread and (not paged or gather or not has_paged(d) or experiment or wide)), "no _tmapaged kernel for this call"
+        assert not (spread and (not paged or gather or not has_paged(d) or not bf16 or experiment or wide)), \
+            "no _tmapaged kernel for this call"
         if wide is None:
             wide = (not gather and not spread and not experiment and wide_block_n(d) > 0
                     and max(seqlens_k) >= WIDE_MIN_KEYS)
