@@ -7,8 +7,6 @@ import Kernels
 /// prefill, bf16 and f16; both tensors bit-identical (and really rotated). Then both timed.
 enum FusedRotaryCheck {
     static let name = "fused RoPE q+k vs two launches"
-    typealias Heads = FusedCheckSupport.ModelShape
-    static var heads: [Heads] { FusedCheckSupport.shapes }
 
     struct Operands {
         let rows, qCount, kCount: Int
@@ -39,7 +37,7 @@ enum FusedRotaryCheck {
         var problems: [String] = []
         var cases = 0
         for dtype in [KernelDType.bf16, .f16] {
-            for h in heads {
+            for h in FusedCheckSupport.shapes {
                 for rows in FusedCheckSupport.rowCounts + [64] {
                     let o = try Operands(env, kernel, rows: rows, q: h.heads, kv: h.kvHeads, headDim: h.headDim, dtype: dtype)
                     try o.reset(env)
@@ -59,7 +57,7 @@ enum FusedRotaryCheck {
                 }
             }
         }
-        let llama = heads[0]
+        let llama = FusedCheckSupport.shapes[0]
         let o = try Operands(env, kernel, rows: 1, q: llama.heads, kv: llama.kvHeads, headDim: llama.headDim, dtype: .bf16)
         try o.reset(env)
         let two = try env.medianMilliseconds { _ in try twoLaunches(env, kernel, o, llama, .bf16) }
@@ -71,7 +69,7 @@ enum FusedRotaryCheck {
     }
 
     private static func twoLaunches(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, _ o: Operands,
-                                    _ h: Heads, _ dtype: KernelDType) throws {
+                                    _ h: FusedCheckSupport.ModelShape, _ dtype: KernelDType) throws {
         for (x, count) in [(o.q, h.heads), (o.k, h.kvHeads)] {
             try kernel.launchApply(params: try RotaryKernel.makeApplyParams(
                 x: x.ref(dtype), cos: o.cos.ref(.f32), sin: o.sin.ref(.f32), rows: o.rows, heads: count,
@@ -80,7 +78,7 @@ enum FusedRotaryCheck {
     }
 
     private static func oneLaunch(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, _ o: Operands,
-                                  _ h: Heads, _ dtype: KernelDType) throws {
+                                  _ h: FusedCheckSupport.ModelShape, _ dtype: KernelDType) throws {
         try kernel.launchApplyPair(params: try RotaryKernel.makeApplyPairParams(
             q: o.q.ref(dtype), k: o.k.ref(dtype), cos: o.cos.ref(.f32), sin: o.sin.ref(.f32), rows: o.rows, heads: h.heads,
             kvHeads: h.kvHeads, headDim: h.headDim), dtype: dtype, stream: env.stream)

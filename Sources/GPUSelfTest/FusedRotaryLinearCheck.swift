@@ -11,7 +11,6 @@ enum FusedRotaryLinearCheck {
     static let name = "fused q/k/v + RoPE vs unfused"
 
     typealias Shape = FusedCheckSupport.ModelShape
-    static var shapes: [Shape] { FusedCheckSupport.shapes }
 
     struct Launchers {
         let skinny: SkinnyLinearKernel
@@ -59,7 +58,7 @@ enum FusedRotaryLinearCheck {
         var problems: [String] = []
         var cases = 0, elements = 0
         for dtype in [KernelDType.bf16, .f16] {
-            for shape in shapes {
+            for shape in FusedCheckSupport.shapes {
                 for rows in FusedCheckSupport.rowCounts {
                     let o = try Operands(env, kernels, shape, dtype, rows: rows, bias: rows % 2 == 0)
                     let expected = try o.outputs(env), got = try o.outputs(env)
@@ -112,7 +111,7 @@ enum FusedRotaryLinearCheck {
 
     /// One row, bf16, both shapes: the fused launch against the two it replaces.
     private static func timings(_ env: SelfTestEnvironment, _ kernels: Launchers) throws -> String {
-        try shapes.map { shape in
+        try FusedCheckSupport.shapes.map { shape in
             let o = try Operands(env, kernels, shape, .bf16, rows: 1, bias: false)
             let a = try o.outputs(env), b = try o.outputs(env)
             let unfusedTime = try env.medianMilliseconds { _ in try unfused(env, kernels, o, out: a) }

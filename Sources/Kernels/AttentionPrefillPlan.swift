@@ -35,14 +35,12 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
         switch layout {
         case .contiguous:
             gather = false
-        case .paged(let pageSize, _):
-            // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
-            gather = pageSize % 8 != 0 || Self.gcd(pageSize, defaultN) % 8 != 0
-        }
-        if case .paged(let pageSize, _) = layout, !gather, fs_attention_prefill_has_paged(Int32(headDim)) != 0 {
-            spreadIssue = Self.gcd(pageSize, defaultN) < defaultN
-        } else {
             spreadIssue = false
+        case .paged(let pageSize, _):
+            let boxRows = Self.gcd(pageSize, defaultN)
+            // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
+            gather = pageSize % 8 != 0 || boxRows % 8 != 0
+            spreadIssue = !gather && boxRows < defaultN && fs_attention_prefill_has_paged(Int32(headDim)) != 0
         }
         isWide = !gather && !spreadIssue && wideN > 0 && longestKeys >= Self.wideTileMinKeys
         blockN = isWide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))

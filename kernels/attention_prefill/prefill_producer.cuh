@@ -4,9 +4,9 @@
 // Order per tile (the consumers' order): K[n_max-1], Q, then K[n-1] before V[n] so that the
 // next S = Q K^T can start while P V of the previous block runs, and V[n_min] last.
 //   TMA kernels: one warp issues everything; its lanes share the boxes of a paged tile (one box
-//     of kv_box_rows rows per page piece), each looking up its own page. The spread-issue
-//     experiment deals the boxes over the four warps (box b to warp b % 4), so that the per-lane
-//     issue loop of a paged tile is a quarter as long.
+//     of kv_box_rows rows per page piece), each looking up its own page. The paged kernels
+//     (`_tmapaged`, kSpreadIssue) deal the boxes over the four warps (box b to lane b / 4 of
+//     warp b % 4), so that the per-lane issue loop of a paged tile is a quarter as long.
 //   gather kernels: all 128 threads cp.async 16-byte row segments through the page table,
 //     writing the 128-byte swizzle by hand, and arrive on the stage barrier when they land.
 #pragma once

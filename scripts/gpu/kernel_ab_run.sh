@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One device call for kernel-only changes (issues 5 and 7), on the GPU machine from the
-# repository root: the self-test of this build, `bench latency` (below), the prefill check
-# and bench with the paged-path experiments beside the product's kernels, and
-# `bench latency` (Llama-3-8B config and SmolLM2 shape, seeded random weights) with this
-# build's fatbins against a baseline's, same binary, runs interleaved (base, new, base, new).
+# repository root: the self-test of this build, the prefill check and bench (hd 128 and
+# 256 by default), and `bench latency` (Llama-3-8B config and SmolLM2 shape, seeded random
+# weights) with this build's fatbins against a baseline's, same binary, runs interleaved
+# (base, new, base, new).
 # Tables last; logs under $OUT.
 # Needs: .device-carry/{flashserve.gz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh),
 # .device-carry/base-kernels.tgz + base-commit (the baseline's build/kernels, same ABI; both

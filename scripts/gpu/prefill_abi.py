@@ -27,10 +27,10 @@ def wide_block_n(head_dim):
     return 192 if head_dim == 128 else 0
 
 
-def has_paged(head_dim):
-    """Whether the `_tmapaged` kernels (four warps issue a paged tile's boxes) exist: FS_PREFILL_HAS_PAGED.
-    bf16 only: f16 calls take `_tma` until the f16 instance has run on the H100."""
-    return head_dim != 64
+def has_paged(head_dim, dtype):
+    """Whether a `_tmapaged` kernel (four warps issue a paged tile's boxes) exists: FS_PREFILL_HAS_PAGED
+    and bf16 only (f16 calls take `_tma` until the f16 instance has run on the H100)."""
+    return head_dim != 64 and dtype == torch.bfloat16
 
 
 def block_n(head_dim, gather, wide=False):
@@ -157,11 +157,10 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
-        bf16 = q.dtype == torch.bfloat16  # the _tmapaged kernels are bf16 only (see has_paged)
         if spread is None:
-            spread = (paged and not gather and not experiment and wide is not True and has_paged(d) and bf16
+            spread = (paged and not gather and not experiment and wide is not True and has_paged(d, q.dtype)
                       and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
-        assert not (spread and (not paged or gather or not has_paged(d) or not bf16 or experiment or wide)), \
+        assert not (spread and (not paged or gather or not has_paged(d, q.dtype) or experiment or wide)), \
             "no _tmapaged kernel for this call"
         if wide is None:
             wide = (not gather and not spread and not experiment and wide_block_n(d) > 0

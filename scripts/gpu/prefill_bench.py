@@ -89,7 +89,7 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
         paged.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16))
         paged_gather.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16,
                                              gather=True))
-        if has_paged(d):
+        if has_paged(d, q.dtype):
             paged_one_warp.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2,
                                                    page_size=16, spread=False))
         if has_nopp:
