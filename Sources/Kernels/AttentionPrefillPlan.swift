@@ -12,9 +12,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     public let gather: Bool
     /// The `_tmawide` kernel: FS_PREFILL_WIDE_BLOCK_N keys per tile.
     public let isWide: Bool
-    /// The `_tmapaged` kernel: a paged tile's TMA boxes issued by four warps (bf16; f16 calls
-    /// of such a layout take `_tma`, the same tile with one issuing warp, until the f16
-    /// instance has run on the H100).
+    /// The `_tmapaged` kernel: a paged tile's TMA boxes issued by four warps.
     public let spreadIssue: Bool
     /// Keys per tile: the head dim's default, or FS_PREFILL_WIDE_BLOCK_N for the wide kernels.
     public let blockN: Int
@@ -57,7 +55,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     }
 
     public func entryPoint(dtype: KernelDType) -> String {
-        let load = gather ? "gather" : isWide ? "tmawide" : spreadIssue && dtype == .bf16 ? "tmapaged" : "tma"
+        let load = gather ? "gather" : isWide ? "tmawide" : spreadIssue ? "tmapaged" : "tma"
         return "fs_attention_prefill_hd\(headDim)_\(load)_\(dtype.kernelSuffix)"
     }
 

@@ -50,7 +50,7 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(AttentionPrefillVariant(headDim: 64, layout: .contiguous).blockM == 192)
         #expect(AttentionPrefillVariant(headDim: 64, layout: .paged(pageSize: 1, pageTableStride: 1)).blockM == 128)
         #expect(p16.spreadIssue && p16.entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tmapaged_bf16")
-        #expect(p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tma_f16")  // one issuing warp for f16
+        #expect(p16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tmapaged_f16")
     }
 
     @Test func pagedTilesOfSeveralBoxesTakeTheSpreadIssueKernel() {

@@ -26,9 +26,10 @@ using namespace cute;
 // SpreadIssue (`_tmapaged` entries, the paged TMA path): a tile's TMA boxes, one per page
 // piece, are issued by all four producer warps instead of one, so the per-lane issue loop of
 // a 16-key-page tile is a quarter as long (measured: paged P = 16 went from 0.68-0.94 to
-// 0.86-1.06 of contiguous; bench/RESULTS.md session 7).
+// 0.86-1.06 of contiguous; bench/RESULTS.md session 7). SpreadChunks (experiment `_tmapaged_pc`):
+// the four warps share (box, column chunk) pairs instead of whole boxes.
 template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true,
-          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather), bool SpreadIssue = false>
+          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather), bool SpreadIssue = false, bool SpreadChunks = false>
 struct PrefillTraits {
   using Element = Element_;  // cutlass::bfloat16_t or cutlass::half_t
   static constexpr int kHeadDim = HeadDim;
@@ -40,6 +41,7 @@ struct PrefillTraits {
   // Warps of the producer warpgroup that issue K/V loads: all four (cp.async gather, or
   // spread TMA issue) or one (TMA).
   static constexpr bool kSpreadIssue = SpreadIssue && !Gather;
+  static constexpr bool kSpreadChunks = kSpreadIssue && SpreadChunks;
   static constexpr int kLoadWarps = Gather || kSpreadIssue ? 4 : 1;
   static constexpr bool kPingpong = Pingpong;
   static constexpr int kChunks = HeadDim / 64;  // 128-byte column chunks of a row

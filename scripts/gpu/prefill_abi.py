@@ -27,10 +27,14 @@ def wide_block_n(head_dim):
     return 192 if head_dim == 128 else 0
 
 
-def has_paged(head_dim, dtype):
-    """Whether a `_tmapaged` kernel (four warps issue a paged tile's boxes) exists: FS_PREFILL_HAS_PAGED
-    and bf16 only (f16 calls take `_tma` until the f16 instance has run on the H100)."""
-    return head_dim != 64 and dtype == torch.bfloat16
+def has_paged(head_dim):
+    """Whether the `_tmapaged` kernels (four warps issue a paged tile's boxes) exist: FS_PREFILL_HAS_PAGED."""
+    return head_dim != 64
+
+
+# Experiments of the paged kernels (suffix of `_tmapaged_<e>`): "pc" deals (box, chunk) pairs over
+# the four issuing warps instead of whole boxes.
+PAGED_EXPERIMENTS = ("pc",)
 
 
 def block_n(head_dim, gather, wide=False):
@@ -142,7 +146,7 @@ class PrefillLauncher:
         seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
         gather / wide: None picks as the Swift launcher does (wide: hd 128 on the TMA path when the
         longest request has WIDE_MIN_KEYS keys; spread: the `_tmapaged` kernel when paged by TMA with
-        several boxes a tile, at hd 128 and 256 in bf16, where it then replaces the wide kernel);
+        several boxes a tile, at hd 128 and 256, where it then replaces the wide kernel);
         True/False forces a kernel.
         experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
@@ -157,11 +161,13 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
+        paged_experiment = experiment in PAGED_EXPERIMENTS
         if spread is None:
-            spread = (paged and not gather and not experiment and wide is not True and has_paged(d, q.dtype)
-                      and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
-        assert not (spread and (not paged or gather or not has_paged(d, q.dtype) or experiment or wide)), \
-            "no _tmapaged kernel for this call"
+            spread = (paged and not gather and (not experiment or paged_experiment) and wide is not True
+                      and has_paged(d) and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
+        assert not (spread and (not paged or gather or not has_paged(d) or (experiment and not paged_experiment)
+                                or wide)), "no _tmapaged kernel for this call"
+        assert spread or not paged_experiment, "the _tmapaged experiments serve paged TMA calls of several boxes a tile"
         if wide is None:
             wide = (not gather and not spread and not experiment and wide_block_n(d) > 0
                     and max(seqlens_k) >= WIDE_MIN_KEYS)
