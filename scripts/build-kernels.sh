@@ -6,6 +6,8 @@
 # and under -rdc ptxas drops setmaxnreg (warning C7504), which the FA3 kernels rely on.
 # The binary loads every *.fatbin of the folder (next to it, or $FLASHSERVE_KERNELS).
 # Usage: scripts/build-kernels.sh [-j N] [OUTDIR]
+# Kernel-only timing variants (scripts/gpu/pack-kernel-variants.sh) add nvcc flags with
+# FS_NVCC_DEFINES and build a subset with FS_KERNEL_UNITS (a regex on the source path).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs=2
@@ -18,7 +20,7 @@ mkdir -p "$out"
 common=(-std=c++17 -O3 --use_fast_math -Xptxas=-warn-spills -lineinfo
         -I "$root/Sources/KernelParams/include" -I "$root/kernels/common"
         -I "$root/.toolchain/cutlass/cutlass_library/source/include"
-        --expt-relaxed-constexpr -Werror=all-warnings)
+        --expt-relaxed-constexpr -Werror=all-warnings ${FS_NVCC_DEFINES:-})
 generic=(-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90a,code=sm_90a
          -gencode=arch=compute_80,code=compute_80)
 hopper=(-gencode=arch=compute_90a,code=sm_90a)
@@ -40,7 +42,8 @@ build_one() {
   echo "built $(basename "$target") in $((SECONDS - t0)) s"
 }
 export -f build_one; export out root; export common_s="${common[*]}"
-mapfile -t sources < <(find "$root/kernels" -name '*.cu' -not -path '*/common/*' | sort)
+mapfile -t sources < <(find "$root/kernels" -name '*.cu' -not -path '*/common/*' | sort \
+  | grep -E "${FS_KERNEL_UNITS:-.}")  # FS_KERNEL_UNITS: only the units whose path matches (variants)
 if [ "${#sources[@]}" -eq 0 ]; then echo "no kernels under kernels/"; exit 1; fi
 status=0
 # xargs runs up to $jobs compiles at a time (a CuTe unit takes ~2 GB and ~30 s).

@@ -12,7 +12,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     public let gather: Bool
     /// The `_tmawide` kernel: FS_PREFILL_WIDE_BLOCK_N keys per tile.
     public let isWide: Bool
-    /// The `_tmapaged` kernel: a paged tile's TMA boxes issued by four warps.
+    /// The `_tmapaged` kernel: a paged tile's TMA copies (box, column chunk) issued by four warps.
     public let spreadIssue: Bool
     /// Keys per tile: the head dim's default, or FS_PREFILL_WIDE_BLOCK_N for the wide kernels.
     public let blockN: Int

@@ -69,16 +69,10 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
 
 // The paged TMA entries (`_tmapaged`) of hd 128 and 256: default key tile, boxes issued by
 // four warps. Not at hd 64: its three consumer warpgroups leave the producer 32 registers,
-// and four issuing warps spill at 32. (Branch session7-next: the f16 instance, on main only
-// once it has run on the H100.)
+// and four issuing warps spill at 32.
 #define FS_PREFILL_ENTRY_PAGED(D, TYPE, ELEMENT)                                                \
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tmapaged_##TYPE, D, false,                     \
                     fs_prefill::PrefillTraits<ELEMENT, D, false, true, FS_PREFILL_BLOCK_N(D, false), true>)
-// Experiment, not used by the launcher: (box, chunk) pairs dealt over the four warps.
-#define FS_PREFILL_ENTRY_PAGED_PAIRS(D)                                                          \
-  FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tmapaged_pc_bf16, D, false,                     \
-                    fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, true, FS_PREFILL_BLOCK_N(D, false), \
-                                              true, true>)
 #define FS_PREFILL_PAGED_ENTRIES(D)                                       \
   static_assert(FS_PREFILL_HAS_PAGED(D), "the ABI says hd " #D " has none"); \
   FS_PREFILL_ENTRY_PAGED(D, bf16, cutlass::bfloat16_t)                   \

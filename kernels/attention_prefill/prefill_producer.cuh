@@ -5,10 +5,9 @@
 // next S = Q K^T can start while P V of the previous block runs, and V[n_min] last.
 //   TMA kernels: one warp issues everything; its lanes share the boxes of a paged tile (one box
 //     of kv_box_rows rows per page piece), each looking up its own page. The paged kernels
-//     (`_tmapaged`, spread issue) deal the boxes over the four warps (box b to lane b / 4 of
-//     warp b % 4), so that the per-lane issue loop of a paged tile is a quarter as long; the
-//     `_tmapaged_pc` experiment deals (box, 64-column chunk) pairs instead, which evens out
-//     hd 256's 5 boxes x 4 chunks (a warp issues 5, not up to 8).
+//     (`_tmapaged`, spread issue) deal (box, 64-column chunk) pairs over the four warps (pair
+//     i to lane i / 4 of warp i % 4), so that a paged tile's issue is spread evenly: at hd 256
+//     and P = 16, 5 boxes x 4 chunks give each warp 5 loads.
 //   gather kernels: all 128 threads cp.async 16-byte row segments through the page table,
 //     writing the 128-byte swizzle by hand, and arrive on the stage barrier when they land.
 #pragma once
@@ -52,12 +51,9 @@ struct Producer {
   // row of that box for key block n, or an out-of-range row for a box past seqlen_k (TMA fills
   // it with zeros and still counts its bytes; no page-table entry past the request's pages is
   // read) or a lane without a box.
-  // Spread issue: thread tid's slot, lane-major over the four warps.
+  // Spread issue: thread tid's (box, chunk) pair, lane-major over the four warps.
   __device__ __forceinline__ int slot() const { return (tid % 32) * 4 + tid / 32; }
-  __device__ __forceinline__ int box() const {
-    if constexpr (T::kSpreadChunks) return slot() / T::kChunks;
-    return T::kSpreadIssue ? slot() : tid % 32;
-  }
+  __device__ __forceinline__ int box() const { return T::kSpreadIssue ? slot() / T::kChunks : tid % 32; }
   __device__ __forceinline__ int box_row(const WorkTile& t, const SeqInfo& si, int n) const {
     int const first = box() * p.kv_box_rows;
     int const j0 = n * kN + first;
@@ -78,7 +74,7 @@ struct Producer {
     if (first < kN) {
       uint32_t const dst = s.base + (kIsV ? SharedStorage<T>::kV : SharedStorage<T>::kK) + stage * T::kTileKVBytes +
                            first * 128;
-      if constexpr (T::kSpreadChunks) {  // this thread's one chunk of its box
+      if constexpr (T::kSpreadIssue) {  // this thread's one chunk of its box
         int const c = slot() % T::kChunks;
         tma_load_3d(dst + c * kN * 128, kIsV ? &p.v_map : &p.k_map, full, c * 64, kvh, row, kEvictLast);
       } else {

@@ -26,10 +26,11 @@ using namespace cute;
 // SpreadIssue (`_tmapaged` entries, the paged TMA path): a tile's TMA boxes, one per page
 // piece, are issued by all four producer warps instead of one, so the per-lane issue loop of
 // a 16-key-page tile is a quarter as long (measured: paged P = 16 went from 0.68-0.94 to
-// 0.86-1.06 of contiguous; bench/RESULTS.md session 7). SpreadChunks (experiment `_tmapaged_pc`):
-// the four warps share (box, column chunk) pairs instead of whole boxes.
+// 0.86-1.06 of contiguous; bench/RESULTS.md session 7). The warps deal (box, 64-column chunk)
+// pairs rather than whole boxes, which evens out hd 256's 5 boxes x 4 chunks at P = 16 (a warp
+// issues 5 loads, not up to 8): a further 0-10 % on the paged path (session 8).
 template <typename Element_, int HeadDim, bool Gather, bool Pingpong = true,
-          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather), bool SpreadIssue = false, bool SpreadChunks = false>
+          int BlockN = FS_PREFILL_BLOCK_N(HeadDim, Gather), bool SpreadIssue = false>
 struct PrefillTraits {
   using Element = Element_;  // cutlass::bfloat16_t or cutlass::half_t
   static constexpr int kHeadDim = HeadDim;
@@ -41,7 +42,6 @@ struct PrefillTraits {
   // Warps of the producer warpgroup that issue K/V loads: all four (cp.async gather, or
   // spread TMA issue) or one (TMA).
   static constexpr bool kSpreadIssue = SpreadIssue && !Gather;
-  static constexpr bool kSpreadChunks = kSpreadIssue && SpreadChunks;
   static constexpr int kLoadWarps = Gather || kSpreadIssue ? 4 : 1;
   static constexpr bool kPingpong = Pingpong;
   static constexpr int kChunks = HeadDim / 64;  // 128-byte column chunks of a row
@@ -50,6 +50,8 @@ struct PrefillTraits {
   static constexpr int kThreads = 128 + kMmaThreads;  // + one producer warpgroup
   static_assert(kThreads == FS_PREFILL_THREADS(HeadDim, Gather));
   static_assert(HeadDim % 64 == 0 && kBlockN % 16 == 0);
+  // Spread issue: every (box, chunk) pair has a thread (TMA paths have boxes of >= 8 rows).
+  static_assert(!kSpreadIssue || kBlockN / 8 * kChunks <= 128);
 
   // Register split (setmaxnreg): the producer only issues copies; the consumers hold the
   // S and O accumulators. Totals stay within the 64K registers of the SM.

@@ -28,13 +28,9 @@ def wide_block_n(head_dim):
 
 
 def has_paged(head_dim):
-    """Whether the `_tmapaged` kernels (four warps issue a paged tile's boxes) exist: FS_PREFILL_HAS_PAGED."""
+    """Whether the `_tmapaged` kernels (four warps issue a paged tile's (box, chunk) pairs) exist:
+    FS_PREFILL_HAS_PAGED."""
     return head_dim != 64
-
-
-# Experiments of the paged kernels (suffix of `_tmapaged_<e>`): "pc" deals (box, chunk) pairs over
-# the four issuing warps instead of whole boxes.
-PAGED_EXPERIMENTS = ("pc",)
 
 
 def block_n(head_dim, gather, wide=False):
@@ -161,13 +157,11 @@ class PrefillLauncher:
             window_right = 0 if causal else -1
         if gather is None:
             gather = paged and page_size % 8 != 0
-        paged_experiment = experiment in PAGED_EXPERIMENTS
         if spread is None:
-            spread = (paged and not gather and (not experiment or paged_experiment) and wide is not True
-                      and has_paged(d) and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
-        assert not (spread and (not paged or gather or not has_paged(d) or (experiment and not paged_experiment)
-                                or wide)), "no _tmapaged kernel for this call"
-        assert spread or not paged_experiment, "the _tmapaged experiments serve paged TMA calls of several boxes a tile"
+            spread = (paged and not gather and not experiment and wide is not True and has_paged(d)
+                      and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
+        assert not (spread and (not paged or gather or not has_paged(d) or experiment or wide)), \
+            "no _tmapaged kernel for this call"
         if wide is None:
             wide = (not gather and not spread and not experiment and wide_block_n(d) > 0
                     and max(seqlens_k) >= WIDE_MIN_KEYS)

@@ -101,12 +101,6 @@ def smoke_cases(lib):
             cases.append(dict(d=d, dtype=dtype, hq=8, hkv=2, paging=paging, causal=False, window_left=-1,
                               window_right=-1, softcap=0.0, seqlens_q=[700, 77], seqlens_k=[700, 1000],
                               spread=spread))
-    for d in (128, 256):  # the experiment dealing (box, chunk) pairs over the four warps
-        if has_function(lib, f"fs_attention_prefill_hd{d}_tmapaged_pc_bf16"):
-            for paging, causal in ((16, True), (16, False), (8, False), (64, True)):
-                cases.append(dict(d=d, dtype=torch.bfloat16, hq=8, hkv=2, paging=paging, causal=causal,
-                                  window_left=-1, window_right=0 if causal else -1, softcap=0.0,
-                                  seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="pc"))
     for d in (64, 128, 256):
         for paging, gather in (("contiguous", None), (16, None), (1, None), ("contiguous", True)):
             for dtype in (torch.bfloat16, torch.float16):

@@ -23,7 +23,7 @@
 //            maps then use kv_box_rows = gcd(page_size, BLOCK_N) rows per box (BLOCK_N when
 //            contiguous), so that one tile is BLOCK_N / kv_box_rows boxes, each inside a page.
 //   _tmawide: as _tma with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
-//   _tmapaged: as _tma with a tile's boxes issued by four producer warps instead of one, for
+//   _tmapaged: as _tma with a tile's (box, column chunk) copies issued by four producer warps, for
 //            paged calls whose tile is several boxes (hd 128 and 256: FS_PREFILL_HAS_PAGED(D)).
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
 // Work: a tile is (request, m_block of BLOCK_M queries, q head). The host plan lists entries
