@@ -58,19 +58,41 @@ enum DecodeNewKeysCheck {
         let o = try FusedCheckSupport.poisoned(env, 2 * qHeads * headDim)
         let shape = AttentionDecodeShape(batch: 2, qHeads: qHeads, kvHeads: kvHeads, headDim: headDim, pageSize: pageSize,
                                          maxPages: maxPages, numSlots: numSlots)
+        // Every buffer the kernel reads is held until the downloads below have waited for it:
+        // an inline temporary is released at once, and its memory may be the next allocation's
+        // (session 8's runs zeroed the lengths this way, so nothing was stored).
+        let dTable = try upload(env, table), dLengths = try upload(env, lengths)
+        let scratch = try zeroedWorkspace(env, decode, shape)
         try decode.launch(tensors: AttentionDecodeTensors(
-            q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: try upload(env, table).ref(.i32),
-            cacheSeqlens: try upload(env, lengths).ref(.i32), o: o.ref(.bf16),
+            q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: dTable.ref(.i32),
+            cacheSeqlens: dLengths.ref(.i32), o: o.ref(.bf16),
             newKeys: AttentionDecodeNewKeys(k: dNewK.ref(.bf16), v: dNewV.ref(.bf16), kBatchStride: row, vBatchStride: row)),
-            workspace: try zeroedWorkspace(env, decode, shape), shape: shape, stream: env.stream)
+            workspace: scratch.workspace, shape: shape, stream: env.stream)
         var expectedK = pool, expectedV = values
         let slot = 3 * pageSize + 7  // request 0's key 39: page 3 (its 3rd page), offset 7
         expectedK.replaceSubrange(slot * row ..< (slot + 1) * row, with: newK[0 ..< row])
         expectedV.replaceSubrange(slot * row ..< (slot + 1) * row, with: newV[0 ..< row])
-        let gotK = try kPool.download(stream: env.stream), gotV = try vPool.download(stream: env.stream)
+        let (gotK, gotV) = try withExtendedLifetime((dTable, dLengths, scratch, q, dNewK, dNewV)) {
+            (try kPool.download(stream: env.stream), try vPool.download(stream: env.stream))
+        }
         let differ = zip(gotK, expectedK).filter { $0 != $1 }.count + zip(gotV, expectedV).filter { $0 != $1 }.count
         let nan = FusedCheckSupport.mismatches(try o.download(stream: env.stream), [UInt16](repeating: 0, count: o.count), .bf16).nan
-        if differ > 0 { return "\(differ) pool elements differ from the expected (only request 0's new row written)" }
+        if differ > 0 {
+            // Which slots, and what they hold: the old row, request 0's or 1's new row, or other bits.
+            let slots = (0 ..< numSlots).filter { s in
+                gotK[s * row ..< (s + 1) * row] != expectedK[s * row ..< (s + 1) * row]
+                    || gotV[s * row ..< (s + 1) * row] != expectedV[s * row ..< (s + 1) * row]
+            }
+            let what = slots.prefix(6).map { s -> String in
+                let k = Array(gotK[s * row ..< (s + 1) * row])
+                let held = k == Array(pool[s * row ..< (s + 1) * row]) ? "the old row"
+                    : k == Array(newK[0 ..< row]) ? "request 0's new row"
+                    : k == Array(newK[row ..< 2 * row]) ? "request 1's new row" : "other bits"
+                return "slot \(s) holds \(held)"
+            }.joined(separator: ", ")
+            return "\(differ) pool elements differ from the expected (only request 0's new row written, slot \(slot)): "
+                + what
+        }
         if nan > 0 { return "\(nan) outputs NaN or unwritten" }
         return nil
     }
@@ -106,7 +128,8 @@ enum DecodeNewKeysCheck {
 
         let shape = AttentionDecodeShape(batch: batch, qHeads: c.qHeads, kvHeads: c.kvHeads, headDim: c.headDim,
                                          pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
-        let workspace = try zeroedWorkspace(env, decode, shape)
+        let scratch = try zeroedWorkspace(env, decode, shape)
+        let workspace = scratch.workspace
 
         try store.launch(params: try KVStoreKernel.makeParams(
             k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kStride: row, vStride: row, kPool: storedK.ref(c.dtype),
@@ -122,7 +145,9 @@ enum DecodeNewKeysCheck {
                                             vBatchStride: row)),
             workspace: workspace, shape: shape, stream: env.stream)
 
-        let expected = try oStored.download(stream: env.stream), got = try oFused.download(stream: env.stream)
+        let (expected, got) = try withExtendedLifetime((dTable, dSeqlens, dSlots, scratch, dq, dNewK, dNewV)) {
+            (try oStored.download(stream: env.stream), try oFused.download(stream: env.stream))
+        }
         let (differ, nan) = FusedCheckSupport.mismatches(got, expected, c.dtype)
         if differ > 0 || nan > 0 { return (outCount, "\(differ) of \(outCount) outputs differ, \(nan) NaN") }
         let poolDiffer = zip(try fusedK.download(stream: env.stream), try storedK.download(stream: env.stream)).filter { $0 != $1 }.count
@@ -137,15 +162,24 @@ enum DecodeNewKeysCheck {
         return buffer
     }
 
-    /// The split-merge scratch of one launch of `shape` on this GPU's grid, counters zeroed.
+    /// The split-merge scratch of one launch of `shape` on this GPU's grid, counters zeroed,
+    /// with the buffers behind it: they must outlive the launches (the caching allocator hands
+    /// a released buffer's memory to the next allocation, and the kernels run later).
+    struct ZeroedWorkspace {
+        let workspace: AttentionDecodeWorkspace
+        let buffers: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Int32>)
+    }
+
     private static func zeroedWorkspace(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel,
-                                  _ shape: AttentionDecodeShape) throws -> AttentionDecodeWorkspace {
+                                        _ shape: AttentionDecodeShape) throws -> ZeroedWorkspace {
         let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: decode.grid(headDim: shape.headDim))
         let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
         try counters.fillBytes(0, stream: env.stream)
-        return AttentionDecodeWorkspace(
-            partialO: try env.allocator.allocate(Float.self, count: need.partialO).ref(.f32),
-            partialLSE: try env.allocator.allocate(Float.self, count: need.partialLSE).ref(.f32),
-            splitCounters: counters.ref(.i32))
+        let partialO = try env.allocator.allocate(Float.self, count: need.partialO)
+        let partialLSE = try env.allocator.allocate(Float.self, count: need.partialLSE)
+        return ZeroedWorkspace(
+            workspace: AttentionDecodeWorkspace(partialO: partialO.ref(.f32), partialLSE: partialLSE.ref(.f32),
+                                                splitCounters: counters.ref(.i32)),
+            buffers: (partialO, partialLSE, counters))
     }
 }
