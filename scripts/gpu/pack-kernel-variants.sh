@@ -3,7 +3,8 @@
 # the GPU machine): each NAME=DEFINES@UNITS builds the units matching UNITS (a regex on the
 # source path) with -D DEFINES (comma-separated) into .device-carry/variant-NAME.tgz, laid over
 # this build's fatbins on the GPU machine and run by the same binary (same ABI).
-# Usage: scripts/gpu/pack-kernel-variants.sh 'noattn=FS_ABLATE_ATTENTION=1@attention_decode/' ...
+# Usage: scripts/gpu/pack-kernel-variants.sh 'NAME=MACRO=VALUE,OTHER@attention_decode/' ...
+# (session 8's ablation macros, e.g. FS_ABLATE_ATTENTION, live on branch session8-ablations.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
