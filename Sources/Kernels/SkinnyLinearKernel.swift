@@ -10,7 +10,8 @@ public struct SkinnyLinearKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_MAX_ROWS)
     public static let maxSegments = Int(FS_SKINNY_MAX_SEGMENTS)
     public static let featuresPerBlock = 8
-    /// CTAs per SM in the grid-stride launch (64 warps, enough loads in flight per SM).
+    /// CTAs per SM in the grid-stride launch. At the kernels' 88-164 registers only 2 of them
+    /// (16 warps) are resident at once; the others start as those finish.
     public static let blocksPerMultiprocessor = 8
     /// One weight row per warp, and two side by side (where `pairs` says so).
     private let oneRowPerWarp, twoRowsPerWarp: RowCountKernels

@@ -6,7 +6,9 @@
 // template parameter so the accumulators live in registers. Several products sharing x
 // (q/k/v, gate/up) run in one launch, one range of features each: fewer graph nodes, and
 // one longer stream instead of several short ones that each ramp up and drain. The grid
-// is a few CTAs per SM and warps loop over features, so no time goes to starting CTAs.
+// is up to 8 CTAs per SM and warps loop over features; at 88-164 registers a thread only
+// 2 CTAs of 256 fit an SM at once, so the rest start as resident ones finish (a few CTA
+// waves). Forcing 4 resident (64 registers) measured no faster (bench/RESULTS.md, session 8).
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
