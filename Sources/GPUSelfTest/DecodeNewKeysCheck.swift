@@ -62,7 +62,7 @@ enum DecodeNewKeysCheck {
         // an inline temporary is released at once, and its memory may be the next allocation's
         // (session 8's runs zeroed the lengths this way, so nothing was stored).
         let dTable = try upload(env, table), dLengths = try upload(env, lengths)
-        let scratch = try zeroedWorkspace(env, decode, shape)
+        let scratch = try makeScratch(env, decode, shape)
         try decode.launch(tensors: AttentionDecodeTensors(
             q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: dTable.ref(.i32),
             cacheSeqlens: dLengths.ref(.i32), o: o.ref(.bf16),
@@ -79,15 +79,12 @@ enum DecodeNewKeysCheck {
         let nan = FusedCheckSupport.mismatches(try o.download(stream: env.stream), [UInt16](repeating: 0, count: o.count), .bf16).nan
         if differ > 0 {
             // Which slots, and what they hold: the old row, request 0's or 1's new row, or other bits.
-            let slots = (0 ..< numSlots).filter { s in
-                gotK[s * row ..< (s + 1) * row] != expectedK[s * row ..< (s + 1) * row]
-                    || gotV[s * row ..< (s + 1) * row] != expectedV[s * row ..< (s + 1) * row]
-            }
+            func rowAt(_ values: [UInt16], _ s: Int) -> ArraySlice<UInt16> { values[s * row ..< (s + 1) * row] }
+            let slots = (0 ..< numSlots).filter { rowAt(gotK, $0) != rowAt(expectedK, $0) || rowAt(gotV, $0) != rowAt(expectedV, $0) }
             let what = slots.prefix(6).map { s -> String in
-                let k = Array(gotK[s * row ..< (s + 1) * row])
-                let held = k == Array(pool[s * row ..< (s + 1) * row]) ? "the old row"
-                    : k == Array(newK[0 ..< row]) ? "request 0's new row"
-                    : k == Array(newK[row ..< 2 * row]) ? "request 1's new row" : "other bits"
+                let k = rowAt(gotK, s)
+                let held = k == rowAt(pool, s) ? "the old row" : k == rowAt(newK, 0) ? "request 0's new row"
+                    : k == rowAt(newK, 1) ? "request 1's new row" : "other bits"
                 return "slot \(s) holds \(held)"
             }.joined(separator: ", ")
             return "\(differ) pool elements differ from the expected (only request 0's new row written, slot \(slot)): "
@@ -128,7 +125,7 @@ enum DecodeNewKeysCheck {
 
         let shape = AttentionDecodeShape(batch: batch, qHeads: c.qHeads, kvHeads: c.kvHeads, headDim: c.headDim,
                                          pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
-        let scratch = try zeroedWorkspace(env, decode, shape)
+        let scratch = try makeScratch(env, decode, shape)
         let workspace = scratch.workspace
 
         try store.launch(params: try KVStoreKernel.makeParams(
@@ -162,24 +159,8 @@ enum DecodeNewKeysCheck {
         return buffer
     }
 
-    /// The split-merge scratch of one launch of `shape` on this GPU's grid, counters zeroed,
-    /// with the buffers behind it: they must outlive the launches (the caching allocator hands
-    /// a released buffer's memory to the next allocation, and the kernels run later).
-    struct ZeroedWorkspace {
-        let workspace: AttentionDecodeWorkspace
-        let buffers: (DeviceBuffer<Float>, DeviceBuffer<Float>, DeviceBuffer<Int32>)
-    }
-
-    private static func zeroedWorkspace(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel,
-                                        _ shape: AttentionDecodeShape) throws -> ZeroedWorkspace {
-        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: decode.grid(headDim: shape.headDim))
-        let counters = try env.allocator.allocate(Int32.self, count: need.splitCounters)
-        try counters.fillBytes(0, stream: env.stream)
-        let partialO = try env.allocator.allocate(Float.self, count: need.partialO)
-        let partialLSE = try env.allocator.allocate(Float.self, count: need.partialLSE)
-        return ZeroedWorkspace(
-            workspace: AttentionDecodeWorkspace(partialO: partialO.ref(.f32), partialLSE: partialLSE.ref(.f32),
-                                                splitCounters: counters.ref(.i32)),
-            buffers: (partialO, partialLSE, counters))
+    private static func makeScratch(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel,
+                                    _ shape: AttentionDecodeShape) throws -> DecodeScratch {
+        try DecodeScratch(shape: shape, grid: decode.grid(headDim: shape.headDim), source: env.allocator, stream: env.stream)
     }
 }

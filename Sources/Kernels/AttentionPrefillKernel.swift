@@ -15,7 +15,7 @@ public struct AttentionPrefillKernel: Sendable {
     private let multiprocessors: Int
 
     /// Loads the entry points fs_attention_prefill_hd{64,128,256}_{tma,gather}_{bf16,f16},
-    /// fs_attention_prefill_hd{128,256}_tmapaged_bf16 and fs_attention_prefill_hd128_tmawide_{bf16,f16}.
+    /// fs_attention_prefill_hd{128,256}_tmapaged_{bf16,f16} and fs_attention_prefill_hd128_tmawide_{bf16,f16}.
     public init(library: KernelLibrary, multiprocessorCount: Int) throws {
         var kernels: [String: Kernel] = [:]
         for headDim in Self.headDims {

@@ -3,7 +3,7 @@ import KernelParams
 /// Which compiled kernel serves a call: K/V by TMA (contiguous, or pages of a multiple of 8
 /// keys, one TMA box per page piece) or by cp.async gather (any page size); on the paged TMA
 /// path, when a tile is several boxes, the kernel whose four producer warps share the issuing
-/// (hd 128 and 256, bf16; measured on the H100: P = 16 from 0.68-0.94 to 0.86-1.06 of contiguous,
+/// (hd 128 and 256; measured on the H100: P = 16 from 0.68-0.94 to 0.86-1.06 of contiguous,
 /// bench/RESULTS.md session 7); and otherwise, at hd 128 on the TMA path, 192-key tiles when
 /// the call's longest request has `wideTileMinKeys` keys or more (+8 % at 16k keys, 6-10 %
 /// slower at 1k-4k).

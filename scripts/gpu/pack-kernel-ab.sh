@@ -12,7 +12,8 @@ cd "$root"
 scripts/build-kernels.sh -j 4
 worktree="$(mktemp -d)/base"
 git worktree add --detach "$worktree" "$base" >/dev/null
-trap 'git worktree remove --force "$worktree"' EXIT
+# The toolchain link goes first: never let a forced worktree removal meet it.
+trap 'rm -f "$worktree/.toolchain"; git worktree remove --force "$worktree"' EXIT
 ln -s "$root/.toolchain" "$worktree/.toolchain"   # the pinned CUDA toolchain, not installed twice
 "$worktree/scripts/build-kernels.sh" -j 4 "$worktree/build/kernels"
 mkdir -p .device-carry

@@ -62,13 +62,7 @@ public enum DecodeAttentionBench {
             buffers.append((dq, dout, table))
         }
         let grid = kernel.grid(headDim: headDim)
-        let need = AttentionDecodeWorkspace.elementCounts(for: shape, grid: grid)
-        let partialO = try env.context.allocate(Float.self, count: need.partialO)
-        let partialLSE = try env.context.allocate(Float.self, count: need.partialLSE)
-        let counters = try env.context.allocate(Int32.self, count: need.splitCounters)
-        try counters.fillBytes(0, stream: env.stream)  // once; every launch leaves them at zero
-        let workspace = AttentionDecodeWorkspace(partialO: partialO.ref(.f32), partialLSE: partialLSE.ref(.f32),
-                                                 splitCounters: counters.ref(.i32))
+        let scratch = try DecodeScratch(shape: shape, grid: grid, source: env.context, stream: env.stream)
         let tensors = buffers.map {
             AttentionDecodeTensors(q: $0.q.ref(.bf16), kPool: k.buffer.ref(.bf16), vPool: v.buffer.ref(.bf16),
                                    pageTable: $0.table.ref(.i32), cacheSeqlens: seqlens.ref(.i32), o: $0.o.ref(.bf16))
@@ -76,7 +70,7 @@ public enum DecodeAttentionBench {
         let kvBytes = Double(c.batch * c.context * rowElements * 2 * 2)
         let calls = GraphReplayTimer.callsPerGraph(estimateMicroseconds: kvBytes / 2.5e6 + 3)
         let us = try GraphReplayTimer.microsecondsPerCall(context: env.context, stream: env.stream, calls: calls) { i in
-            try kernel.launch(tensors: tensors[i % tensors.count], workspace: workspace, shape: shape, stream: env.stream)
+            try kernel.launch(tensors: tensors[i % tensors.count], workspace: scratch.workspace, shape: shape, stream: env.stream)
         }
         // Every copy ran at least once (calls >= 4 >= ... or the eager call 0 for copy 0).
         let check = try DecodeReferenceCheck(env, layout: layout, k: k, v: v, q: hostQ[0], o: buffers[0].o,
