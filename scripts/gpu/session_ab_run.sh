@@ -11,27 +11,7 @@
 # new), `bench attention --prefill` (new). Tables last; logs under $OUT.
 set -uo pipefail
 source "$(dirname "$0")/../gpu-env.sh"
-base_bin="$bin" base_kernels="$FLASHSERVE_KERNELS"
-new_bin=/tmp/flashserve-new/flashserve new_kernels=/tmp/flashserve-new/kernels
-mkdir -p /tmp/flashserve-new
-python3 -c 'import lzma, sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' .device-carry/new/flashserve.xz \
-  > "$new_bin" && chmod +x "$new_bin" && tar xzf .device-carry/new/kernels.tgz -C /tmp/flashserve-new
-variants=()
-for archive in .device-carry/variant-*.tgz; do
-  [ -f "$archive" ] || continue
-  name=$(basename "$archive" .tgz); name=${name#variant-}
-  rm -rf "/tmp/flashserve-$name" && mkdir -p "/tmp/flashserve-$name" && cp -r "$base_kernels" "/tmp/flashserve-$name/" \
-    && tar xzf "$archive" -C "/tmp/flashserve-$name" && variants+=("$name")
-done
-run_with() {  # run_with NAME ARGS...: the build or variant NAME's binary and fatbins
-  local name="$1"; shift
-  case "$name" in
-    base) env FLASHSERVE_KERNELS="$base_kernels" "$base_bin" "$@" ;;
-    new) env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" "$@" ;;
-    *) env FLASHSERVE_KERNELS="/tmp/flashserve-$name/kernels" "$base_bin" "$@" ;;
-  esac
-}
-export -f run_with; export base_bin base_kernels new_bin new_kernels
+source "$(dirname "$0")/variants.sh"
 
 STEP_TAIL=${STEP_TAIL:-2} DEADLINE=${DEADLINE:-480}
 echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit); variants of base: ${variants[*]}"

@@ -1,0 +1,30 @@
+# Sourced after ../gpu-env.sh by the GPU scripts that compare builds in one call. "base" is
+# gpu-env.sh's binary and fatbins; each .device-carry/variant-NAME.tgz (made here by
+# scripts/gpu/pack-kernel-variants.sh) is laid over a copy of base's fatbins and run by base's
+# binary (same ABI); "new", where .device-carry/new/ holds {flashserve.xz,kernels.tgz,commit},
+# is a second build with its own binary. Sets $variants (names, in file order) and defines
+# `run_with NAME ARGS...`, exported so that `step` (which runs commands under timeout) can
+# call it through `bash -c 'run_with "$@"' run_with NAME ARGS...`.
+base_bin="$bin" base_kernels="$FLASHSERVE_KERNELS"
+new_bin=/tmp/flashserve-new/flashserve new_kernels=/tmp/flashserve-new/kernels
+if [ -f .device-carry/new/flashserve.xz ]; then
+  mkdir -p /tmp/flashserve-new
+  python3 -c 'import lzma, sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' .device-carry/new/flashserve.xz \
+    > "$new_bin" && chmod +x "$new_bin" && tar xzf .device-carry/new/kernels.tgz -C /tmp/flashserve-new
+fi
+variants=()
+for archive in .device-carry/variant-*.tgz; do
+  [ -f "$archive" ] || continue
+  name=$(basename "$archive" .tgz); name=${name#variant-}
+  rm -rf "/tmp/flashserve-$name" && mkdir -p "/tmp/flashserve-$name" && cp -r "$base_kernels" "/tmp/flashserve-$name/" \
+    && tar xzf "$archive" -C "/tmp/flashserve-$name" && variants+=("$name")
+done
+run_with() {  # run_with NAME ARGS...: the build or variant NAME's binary and fatbins
+  local name="$1"; shift
+  case "$name" in
+    base) env FLASHSERVE_KERNELS="$base_kernels" "$base_bin" "$@" ;;
+    new) env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" "$@" ;;
+    *) env FLASHSERVE_KERNELS="/tmp/flashserve-$name/kernels" "$base_bin" "$@" ;;
+  esac
+}
+export -f run_with; export base_bin base_kernels new_bin new_kernels
