@@ -44,8 +44,9 @@ public struct AttentionDecodeShape: Sendable, Equatable {
 }
 
 /// Softmax scale (default 1/sqrt(headDim)), sliding window (keys [seqlen-1-windowLeft,
-/// seqlen)), logit softcap (`softcap * tanh(logit / softcap)`), and the smallest share of
-/// work per CTA in 16-token tiles.
+/// seqlen)), logit softcap (`softcap * tanh(logit / softcap)`), and the cap of the smallest
+/// share of work per CTA in 16-token tiles (the kernel takes about a sixteenth of the longest
+/// request's tiles, at least min(4, cap): it reads the lengths, so a captured graph adapts).
 public struct AttentionDecodeOptions: Sendable, Equatable {
     public var softmaxScale: Float?
     public var windowLeft: Int?

@@ -33,14 +33,14 @@ template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];
   __shared__ int s_prefix[FS_ATTENTION_DECODE_MAX_BATCH + 1];
-  __shared__ int s_warp_totals[FS_ATTENTION_DECODE_THREADS / 32];
+  __shared__ int s_warp_totals[2 * FS_ATTENTION_DECODE_THREADS / 32];  // sums, then maxima
   __shared__ float s_ml[FS_ATTENTION_DECODE_THREADS / 32 * 16 * 2];
   __shared__ int s_is_last;
-  build_tile_prefix(p, s_prefix, s_warp_totals);
+  const int most_tiles = build_tile_prefix(p, s_prefix, s_warp_totals);
   __syncthreads();
   const long long total = static_cast<long long>(s_prefix[p.batch]) * p.kv_heads;
-  const long long chunk =
-      max(static_cast<long long>(max(p.min_tiles_per_cta, 1)), (total + gridDim.x - 1) / gridDim.x);
+  const long long chunk = max(static_cast<long long>(cta_floor(p.min_tiles_per_cta, most_tiles)),
+                              (total + gridDim.x - 1) / gridDim.x);
   long long pos = static_cast<long long>(blockIdx.x) * chunk;
   const long long end = min(total, pos + chunk);
   if (pos >= end) return;

@@ -33,20 +33,25 @@ __device__ __forceinline__ RequestSpan request_span(const fs_attention_decode_pa
   return s;
 }
 
-// Block-wide: s_prefix[b] = tiles of requests before b, s_prefix[batch] = total.
-// Each of the 128 threads owns 8 consecutive requests (batch <= 1024).
-__device__ __forceinline__ void build_tile_prefix(const fs_attention_decode_params& p, int* s_prefix,
-                                                  int* s_warp_totals) {
+// Block-wide: s_prefix[b] = tiles of requests before b, s_prefix[batch] = total; returns the
+// most tiles any request has, to every thread. Each of the 128 threads owns 8 consecutive
+// requests (batch <= 1024). s_warp_totals holds 2 ints per warp.
+__device__ __forceinline__ int build_tile_prefix(const fs_attention_decode_params& p, int* s_prefix,
+                                                 int* s_warp_totals) {
   constexpr int kPerThread = FS_ATTENTION_DECODE_MAX_BATCH / FS_ATTENTION_DECODE_THREADS;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   int tiles[kPerThread];
-  int sum = 0;
+  int sum = 0, most = 0;
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     int b = tid * kPerThread + j;
     tiles[j] = b < p.batch ? request_span(p, b).num_tiles : 0;
     sum += tiles[j];
+    most = max(most, tiles[j]);
   }
+  most = __reduce_max_sync(0xffffffffu, most);
+  constexpr int kWarpCount = FS_ATTENTION_DECODE_THREADS / 32;
+  if (lane == 0) s_warp_totals[kWarpCount + warp] = most;
   int inclusive = sum;  // warp inclusive scan of the per-thread sums
 #pragma unroll
   for (int d = 1; d < 32; d <<= 1) {
@@ -64,6 +69,19 @@ __device__ __forceinline__ void build_tile_prefix(const fs_attention_decode_para
     base += tiles[j];
   }
   if (tid == FS_ATTENTION_DECODE_THREADS - 1) s_prefix[p.batch] = base;  // the total
+#pragma unroll
+  for (int w = 0; w < kWarpCount; ++w) most = max(most, s_warp_totals[kWarpCount + w]);
+  return most;
+}
+
+// A CTA's least share, in tiles: about a sixteenth of the longest request's tiles, between
+// min(4, cap) and cap (the launcher's min_tiles_per_cta). Measured on the H100 (bench/RESULTS.md
+// session 8), batch 1, Llama-3-8B heads: the kernel alone is fastest at floor 4 for 32 tiles
+// (512 keys), 8 for 64-128, 16 from 256 (4k keys); inside a step floor 4 at 1k and 16 at 4k.
+// Every CTA computes it from the same lengths, so the chunk is the grid's.
+__device__ __forceinline__ int cta_floor(int cap, int most_tiles) {
+  cap = max(cap, 1);
+  return min(cap, max(min(4, cap), most_tiles / 16));
 }
 
 // Largest b with s_prefix[b] * kv_heads <= pos (prefix strictly increases: every request

@@ -1,6 +1,7 @@
 """The decode kernel's floor on a CTA's share (min_tiles_per_cta, in 16-token tiles) at
 small batches, Llama-3-8B heads (32 q / 8 kv, hd 128, bf16), P = 16: kernel time per
-floor, to pick the default. The floor is a launch parameter, so a captured graph keeps
+value. With the adaptive floor (`cta_floor`) the value is the floor's cap: columns below 4
+are fixed floors, 4 and up let the kernel pick up to that. The floor is a launch parameter, so a captured graph keeps
 the one it was captured with; it only matters where ceil(tiles / grid) is below it.
 
     python3 scripts/gpu/decode_min_tiles_sweep.py      (device; carry build/kernels)

@@ -26,7 +26,7 @@
 #define FS_ATTENTION_DECODE_MAX_BATCH 1024   // the schedule's prefix sums live in shared memory
 #define FS_ATTENTION_DECODE_MAX_GROUP 16     // q heads per kv head (the mma M dimension)
 #define FS_ATTENTION_DECODE_MAX_GRID 1000    // bounds the split-merge scratch in shared memory
-#define FS_ATTENTION_DECODE_MIN_TILES_PER_CTA 16 // default floor of a CTA's share (256 tokens)
+#define FS_ATTENTION_DECODE_MIN_TILES_PER_CTA 16 // default cap of the floor of a CTA's share (256 tokens)
 
 typedef struct fs_attention_decode_params {
   fs_devptr q;              // [batch, q_heads, head_dim], element type of the kernel
@@ -53,7 +53,8 @@ typedef struct fs_attention_decode_params {
   int32_t kv_heads;
   int32_t log2_page_size;   // page size P = 1 << log2_page_size
   int32_t window_left;      // < 0: no window; else keys [seqlen-1-window_left, seqlen)
-  int32_t min_tiles_per_cta;// floor of a CTA's range, in 16-token tiles (>= 1)
+  int32_t min_tiles_per_cta;// cap of the floor of a CTA's range, in 16-token tiles (>= 1); the
+                            // kernel takes ~1/16 of the longest request's tiles, >= min(4, cap)
   float softmax_scale;
   float softcap;            // <= 0: none; else logit = softcap * tanh(logit / softcap)
   // The step's new K and V rows, [batch, kv_heads, head_dim] (request b's new token is
