@@ -58,7 +58,13 @@ struct PrefillTraits {
   // (Four loading warps need more producer registers: at 24 they spill.)
   static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (kLoadWarps == 4 ? 40 : 24);
   static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (kLoadWarps == 4 ? 232 : 240);
-  static_assert(kProducerRegs * 128 + kConsumerRegs * kMmaThreads <= 65536);
+  // setmaxnreg moves registers inside the CTA's own allocation: what the consumers gain the
+  // producer must give back. Launched at one CTA per SM, every thread starts with 64K / threads
+  // registers rounded down to 8 (168 at 384 threads), so the split must fit that, not the whole
+  // 64K: a split that fits only the latter makes the consumers' setmaxnreg.inc wait forever.
+  static constexpr uint32_t kLaunchRegs = (65536 / kThreads) / 8 * 8;
+  static_assert(kProducerRegs * 128 + kConsumerRegs * kMmaThreads <= kLaunchRegs * kThreads,
+                "the register split needs more registers than the CTA holds");
 
   using TileQK = Shape<Int<kBlockM>, Int<kBlockN>, Int<kHeadDim>>;
   using TilePV = Shape<Int<kBlockM>, Int<kHeadDim>, Int<kBlockN>>;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs kernel-only variants of this tree for scripts/gpu/session_ab_run.sh, here (not on
+# Packs kernel-only variants of this tree for scripts/gpu/compare_builds_run.sh, here (not on
 # the GPU machine): each NAME=DEFINES@UNITS builds the units matching UNITS (a regex on the
 # source path) with -D DEFINES (comma-separated) into .device-carry/variant-NAME.tgz, laid over
 # this build's fatbins on the GPU machine and run by the same binary (same ABI).

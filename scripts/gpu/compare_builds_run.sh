@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# One device call comparing builds (issues 5 and 7), on the GPU machine from the repository
+# root. base = .device-carry/{flashserve.xz|gz,kernels.tgz,commit} (scripts/prepare-gpu-run.sh);
+# new = .device-carry/new/{flashserve.xz,kernels.tgz,commit} where carried (another tree's build);
+# variants = .device-carry/variant-NAME.tgz, kernel-only builds laid over base's fatbins and run by
+# base's binary (scripts/gpu/pack-kernel-variants.sh; see variants.sh). Steps, each skipped past
+# $DEADLINE seconds:
+#   the self-test with $SELFTEST_WITH (default: new, else the last variant);
+#   with PREFILL_WITH set (a build or variant): the prefill check (200 random cases) and Python
+#   bench, then `bench attention --prefill` with the product's launcher (PRODUCT_PREFILL=0: not);
+#   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
+#   again in reverse order) and 4096 (both: $REPEAT_NAMES, default every build), SmolLM2's shape
+#   at batches 1 and 8;
+#   last, Llama-3-8B at batches 1/8/32/128 with $FULL_WITH (default: as the self-test).
+# A line per bench log, trace lines (kernels built with a device printf), the step table last;
+# logs in $OUT/logs.tgz.
+set -uo pipefail
+source "$(dirname "$0")/../gpu-env.sh"
+source "$(dirname "$0")/variants.sh"
+STEP_TAIL=${STEP_TAIL:-2} DEADLINE=${DEADLINE:-480}
+names=(base); [ -x "$new_bin" ] && names+=(new); names+=("${variants[@]}")
+last="${names[${#names[@]}-1]}"; [ -x "$new_bin" ] && last=new
+SELFTEST_WITH=${SELFTEST_WITH:-$last} FULL_WITH=${FULL_WITH:-$SELFTEST_WITH}
+echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit 2>/dev/null || echo none); variants of base: ${variants[*]}"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
+llama=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7 --prefill "")
+smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7 --batch 1,8
+      --prefill "" --cuda-graph-max-bs 8)
+# The 4k and second 1k rounds: $REPEAT_NAMES (space-separated) or every build.
+read -ra repeat <<< "${REPEAT_NAMES:-${names[*]}}"
+reversed=(); for ((i = ${#repeat[@]} - 1; i >= 0; i--)); do reversed+=("${repeat[i]}"); done
+kernels_of() { case "$1" in base) echo "$base_kernels" ;; new) echo "$new_kernels" ;; *) echo "/tmp/flashserve-$1/kernels" ;; esac; }
+bench() {  # bench LABEL LOG NAME ARGS...
+  local label="$1" log="$2" name="$3"; shift 3
+  step "$label" "$log" 60 bash -c 'run_with "$@"' run_with "$name" "$@"
+}
+step "selftest --gpu ($SELFTEST_WITH)" selftest.log "${SELFTEST_LIMIT:-150}" \
+  bash -c 'run_with "$@"' run_with "$SELFTEST_WITH" selftest --gpu
+if [ -n "${PREFILL_WITH:-}" ]; then
+  step "prefill check + bench ($PREFILL_WITH)" prefill_run.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$PREFILL_WITH")" \
+    python3 scripts/gpu/prefill_run.py --cases 200 --seqs "${PREFILL_SEQS:-1024,4096,16384}"
+fi
+for name in "${names[@]}"; do
+  bench "Llama-3-8B 1k $name #1" "v-llama1k-$name-1.log" "$name" "${llama[@]}" --batch 1 --context 1024 --cuda-graph-max-bs 8
+done
+for name in "${repeat[@]}"; do
+  bench "Llama-3-8B 4k $name" "v-llama4k-$name.log" "$name" "${llama[@]}" --batch 1 --context 4096 --cuda-graph-max-bs 8
+done
+for name in "${names[@]}"; do
+  bench "SmolLM2 $name" "v-smol-$name.log" "$name" "${smol[@]}"
+done
+for name in "${reversed[@]}"; do
+  bench "Llama-3-8B 1k $name #2" "v-llama1k-$name-2.log" "$name" "${llama[@]}" --batch 1 --context 1024 --cuda-graph-max-bs 8
+done
+bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" --batch 1,8,32,128 \
+  --context 1024 --cuda-graph-max-bs 128
+if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL:-1}" = 1 ]; then
+  step "bench attention --prefill ($PREFILL_WITH)" attention.log 130 bash -c 'run_with "$@"' run_with "$PREFILL_WITH" \
+    bench attention --prefill --no-flashinfer --json "$out/attention.json" --reference-dir "$out" --time-limit "${PRODUCT_PREFILL_LIMIT:-110}"
+fi
+echo
+grep -E "^FAIL" "$out/selftest.log" | cut -c1-400; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
+[ -f "$out/prefill_run.out" ] && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$out/prefill_run.out" | tail -30
+[ -f "$out/attention.log" ] && grep -E "^\||rc=" "$out/attention.log" | tail -22
+for log in "$out"/v-*.log; do
+  echo "$(basename "$log" .log): $(grep -E '^(decode bs|copy bandwidth)|captured' "$log" \
+    | sed -E 's/; streamed weights [0-9.]+ GB//; s/copy bandwidth/copy/; s/ms\/step/ms/g' | tr '\n' ' ' | cut -c1-300)"
+done
+grep -h "^TRACE" "$out"/v-*.log 2>/dev/null | head -n "${TRACE_LINES:-60}"
+print_summary
+# One archive: the device tool brings back only a few files a call.
+(cd "$out" && shopt -s nullglob && files=(*.log *.out) && tar czf logs.tgz "${files[@]}" && rm -f "${files[@]}")
