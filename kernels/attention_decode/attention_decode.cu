@@ -33,16 +33,21 @@ template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];
   __shared__ int s_prefix[FS_ATTENTION_DECODE_MAX_BATCH + 1];
-  __shared__ int s_warp_totals[2 * FS_ATTENTION_DECODE_THREADS / 32];  // sums, then maxima
+  __shared__ int s_warp_ints[3 * FS_ATTENTION_DECODE_THREADS / 32];  // sums, maxima, sized counts
   __shared__ float s_ml[FS_ATTENTION_DECODE_THREADS / 32 * 16 * 2];
   __shared__ int s_is_last;
-  const int most_tiles = build_tile_prefix(p, s_prefix, s_warp_totals);
+  const TileCounts counts = build_tile_prefix(p, s_prefix, s_warp_ints);
   __syncthreads();
+  // The chunk is sized by the requests up to the last one of two or more tiles, so a batch
+  // padded to its CUDA-graph bucket with one-key rows cuts every real pair into the same
+  // pieces as the unpadded eager batch (the same merge order: the same bits). Tiles past
+  // chunk x grid (only such one-tile pairs, which are never split) go to the CTAs in turn.
   const long long total = static_cast<long long>(s_prefix[p.batch]) * p.kv_heads;
-  const long long chunk = max(static_cast<long long>(cta_floor(p.min_tiles_per_cta, most_tiles)),
-                              (total + gridDim.x - 1) / gridDim.x);
-  long long pos = static_cast<long long>(blockIdx.x) * chunk;
-  const long long end = min(total, pos + chunk);
+  const long long sized = static_cast<long long>(s_prefix[counts.sized]) * p.kv_heads;
+  const long long chunk = max(static_cast<long long>(cta_floor(p.min_tiles_per_cta, counts.most)),
+                              (sized + gridDim.x - 1) / gridDim.x);
+  long long chunk_start = static_cast<long long>(blockIdx.x) * chunk;
+  long long pos = chunk_start, end = min(total, pos + chunk);
   if (pos >= end) return;
   WarpDecoder<T, Cfg> wd;
   wd.init(p, smem);
@@ -56,6 +61,11 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
     wd.mainloop(ld);
     __syncthreads();  // every warp is done with the q tile and its ring stages
     pos += seg.tile_hi - seg.tile_lo;
+    if (pos >= end) {  // this CTA's next chunk, past the grid's first round (one-tile pairs only)
+      chunk_start += chunk * gridDim.x;
+      pos = chunk_start;
+      end = min(total, pos + chunk);
+    }
     const bool more = pos < end;
     Segment next;
     if (more) {
@@ -81,11 +91,6 @@ namespace fs_decode {
 using Hd64 = DecodeConfig<64>;
 using Hd128 = DecodeConfig<128>;
 using Hd256 = DecodeConfig<256>;
-// Experimental hd128 variant, timed against the shipped one by decode_bench.py --variants
-// (x<stages><CTAs per SM><load hint>): 2 stages x 3 CTAs/SM hides segment boundaries
-// better at large batch with P = 1 but serializes the two tiles per warp of bs = 1. It has
-// no new-key path (the product's decode steps use the hd128 entry).
-using Hd128x232 = DecodeConfig<128, 2, 3, 2, false>;
 }  // namespace fs_decode
 
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
@@ -94,4 +99,3 @@ FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_bf16, __nv_bfloat16, fs_deco
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_f16, __half, fs_decode::Hd64)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd128_f16, __half, fs_decode::Hd128)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_f16, __half, fs_decode::Hd256)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_x232_hd128_bf16, __nv_bfloat16, fs_decode::Hd128x232)

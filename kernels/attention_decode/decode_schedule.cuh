@@ -33,35 +33,47 @@ __device__ __forceinline__ RequestSpan request_span(const fs_attention_decode_pa
   return s;
 }
 
+// What the schedule's sizing reads from the lengths, besides the prefix sums.
+struct TileCounts {
+  int most;       // the most tiles any request has
+  int sized;      // requests up to the last one of two or more tiles: trailing one-tile
+                  // requests (CUDA-graph padding rows have one key) do not size the chunk
+};
+
 // Block-wide: s_prefix[b] = tiles of requests before b, s_prefix[batch] = total; returns the
-// most tiles any request has, to every thread. Each of the 128 threads owns 8 consecutive
-// requests (batch <= 1024). s_warp_totals holds 2 ints per warp.
-__device__ __forceinline__ int build_tile_prefix(const fs_attention_decode_params& p, int* s_prefix,
-                                                 int* s_warp_totals) {
+// TileCounts to every thread. Each of the 128 threads owns 8 consecutive requests
+// (batch <= 1024). s_warp_ints holds 3 ints per warp.
+__device__ __forceinline__ TileCounts build_tile_prefix(const fs_attention_decode_params& p, int* s_prefix,
+                                                        int* s_warp_ints) {
   constexpr int kPerThread = FS_ATTENTION_DECODE_MAX_BATCH / FS_ATTENTION_DECODE_THREADS;
+  constexpr int kWarpCount = FS_ATTENTION_DECODE_THREADS / 32;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   int tiles[kPerThread];
-  int sum = 0, most = 0;
+  int sum = 0, most = 0, sized = 0;
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     int b = tid * kPerThread + j;
     tiles[j] = b < p.batch ? request_span(p, b).num_tiles : 0;
     sum += tiles[j];
     most = max(most, tiles[j]);
+    if (tiles[j] >= 2) sized = b + 1;
   }
   most = __reduce_max_sync(0xffffffffu, most);
-  constexpr int kWarpCount = FS_ATTENTION_DECODE_THREADS / 32;
-  if (lane == 0) s_warp_totals[kWarpCount + warp] = most;
+  sized = __reduce_max_sync(0xffffffffu, sized);
+  if (lane == 0) {
+    s_warp_ints[kWarpCount + warp] = most;
+    s_warp_ints[2 * kWarpCount + warp] = sized;
+  }
   int inclusive = sum;  // warp inclusive scan of the per-thread sums
 #pragma unroll
   for (int d = 1; d < 32; d <<= 1) {
     int up = __shfl_up_sync(0xffffffffu, inclusive, d);
     if (lane >= d) inclusive += up;
   }
-  if (lane == 31) s_warp_totals[warp] = inclusive;
+  if (lane == 31) s_warp_ints[warp] = inclusive;
   __syncthreads();
   int base = inclusive - sum;
-  for (int w = 0; w < warp; ++w) base += s_warp_totals[w];
+  for (int w = 0; w < warp; ++w) base += s_warp_ints[w];
 #pragma unroll
   for (int j = 0; j < kPerThread; ++j) {
     int b = tid * kPerThread + j;
@@ -69,9 +81,13 @@ __device__ __forceinline__ int build_tile_prefix(const fs_attention_decode_param
     base += tiles[j];
   }
   if (tid == FS_ATTENTION_DECODE_THREADS - 1) s_prefix[p.batch] = base;  // the total
+  TileCounts counts{0, 0};
 #pragma unroll
-  for (int w = 0; w < kWarpCount; ++w) most = max(most, s_warp_totals[kWarpCount + w]);
-  return most;
+  for (int w = 0; w < kWarpCount; ++w) {
+    counts.most = max(counts.most, s_warp_ints[kWarpCount + w]);
+    counts.sized = max(counts.sized, s_warp_ints[2 * kWarpCount + w]);
+  }
+  return counts;
 }
 
 // A CTA's least share, in tiles: about a sixteenth of the longest request's tiles, between
@@ -120,7 +136,7 @@ __device__ __forceinline__ Segment segment_at(const fs_attention_decode_params& 
   int last_cta = static_cast<int>((pair_off + s.span.num_tiles - 1) / chunk);
   s.pieces = last_cta - first_cta + 1;
   s.first_partial = first_cta + s.pair;
-  s.my_partial = static_cast<int>(blockIdx.x) + s.pair;
+  s.my_partial = static_cast<int>(pos / chunk) + s.pair;  // the chunk's index (its CTA's, below the grid)
   return s;
 }
 

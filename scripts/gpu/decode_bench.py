@@ -159,7 +159,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--no-flashinfer", action="store_true")
-    ap.add_argument("--variants", default="", help="comma-separated experimental kernels, e.g. x320,x232")
+    ap.add_argument("--variants", default="", help="comma-separated experimental kernels (fs_attention_decode_<name>_hd128_bf16), none built now")
     ap.add_argument("--profile", default="", help="BSxCTX[:P]: just launch that case 3 times (run under ncu)")
     args = ap.parse_args()
     if args.profile:
