@@ -4,13 +4,13 @@ import KernelParams
 /// keys, one TMA box per page piece) or by cp.async gather (any page size); on the paged TMA
 /// path, when a tile is several boxes, the kernel whose four producer warps share the issuing
 /// (hd 128 and 256; measured on the H100: P = 16 from 0.68-0.94 to 0.86-1.06 of contiguous,
-/// bench/RESULTS.md session 7); and otherwise, at hd 128 on the TMA path, 192-key tiles when
-/// the call's longest request has `wideTileMinKeys` keys or more (+8 % at 16k keys, 6-10 %
-/// slower at 1k-4k).
+/// bench/RESULTS.md session 7); and at hd 128 on the TMA paths, contiguous or paged, 192-key
+/// tiles when the call's longest request has `wideTileMinKeys` keys or more (contiguous: +8 %
+/// at 16k keys, 6-10 % slower at 1k-4k).
 public struct AttentionPrefillVariant: Sendable, Equatable {
     public let headDim: Int
     public let gather: Bool
-    /// The `_tmawide` kernel: FS_PREFILL_WIDE_BLOCK_N keys per tile.
+    /// FS_PREFILL_WIDE_BLOCK_N keys per tile: the `_tmawide` kernel, or `_tmapagedwide` with `spreadIssue`.
     public let isWide: Bool
     /// The `_tmapaged` kernel: a paged tile's TMA copies (box, column chunk) issued by four warps.
     public let spreadIssue: Bool
@@ -40,7 +40,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
             gather = pageSize % 8 != 0 || boxRows % 8 != 0
             spreadIssue = !gather && boxRows < defaultN && fs_attention_prefill_has_paged(Int32(headDim)) != 0
         }
-        isWide = !gather && !spreadIssue && wideN > 0 && longestKeys >= Self.wideTileMinKeys
+        isWide = !gather && wideN > 0 && longestKeys >= Self.wideTileMinKeys
         blockN = isWide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))
         switch layout {
         case .contiguous: kvBoxRows = blockN
@@ -55,7 +55,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     }
 
     public func entryPoint(dtype: KernelDType) -> String {
-        let load = gather ? "gather" : isWide ? "tmawide" : spreadIssue ? "tmapaged" : "tma"
+        let load = gather ? "gather" : spreadIssue ? (isWide ? "tmapagedwide" : "tmapaged") : isWide ? "tmawide" : "tma"
         return "fs_attention_prefill_hd\(headDim)_\(load)_\(dtype.kernelSuffix)"
     }
 
@@ -67,6 +67,9 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
         if wide.isWide { variants.append(wide) }
         let paged = AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 16, pageTableStride: 1))
         if paged.spreadIssue { variants.append(paged) }
+        let pagedWide = AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 16, pageTableStride: 1),
+                                                longestKeys: wideTileMinKeys)
+        if pagedWide.spreadIssue && pagedWide.isWide { variants.append(pagedWide) }
         return variants
     }
 

@@ -77,11 +77,19 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(wide.entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tmawide_bf16")
         #expect(wide.sharedMemoryBytes == (128 + 4 * 192) * 128 * 2 + 2048)
         #expect(!AttentionPrefillVariant(headDim: 128, layout: .contiguous, longestKeys: long - 1).isWide)
-        // Paged tiles of several boxes keep 128 keys: the spread-issue kernel was faster there.
+        // Paged tiles of several boxes: the spread-issue kernel with the wide tile, 12 boxes of 16 keys.
         let paged16 = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 16, pageTableStride: 1), longestKeys: long)
-        #expect(!paged16.isWide && paged16.spreadIssue && paged16.blockN == 128 && paged16.kvBoxRows == 16)
+        #expect(paged16.isWide && paged16.spreadIssue && paged16.blockN == 192 && paged16.kvBoxRows == 16)
+        #expect(paged16.entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tmapagedwide_bf16")
+        #expect(paged16.entryPoint(dtype: .f16) == "fs_attention_prefill_hd128_tmapagedwide_f16")
+        #expect(paged16.sharedMemoryBytes == wide.sharedMemoryBytes)
+        let shortPaged16 = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 16, pageTableStride: 1),
+                                                   longestKeys: long - 1)
+        #expect(!shortPaged16.isWide && shortPaged16.spreadIssue && shortPaged16.blockN == 128)
         #expect(AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 64, pageTableStride: 1),
                                         longestKeys: long).kvBoxRows == 64)
+        #expect(AttentionPrefillVariant.all(headDim: 128).contains { $0.isWide && $0.spreadIssue })
+        #expect(!AttentionPrefillVariant.all(headDim: 256).contains { $0.isWide })
         // Pages of whole 128-key tiles: the wide kernel, three 64-key boxes a tile.
         let paged256 = AttentionPrefillVariant(headDim: 128, layout: .paged(pageSize: 256, pageTableStride: 1), longestKeys: long)
         #expect(paged256.isWide && !paged256.spreadIssue && paged256.kvBoxRows == 64)

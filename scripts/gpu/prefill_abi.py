@@ -142,7 +142,7 @@ class PrefillLauncher:
         seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
         gather / wide: None picks as the Swift launcher does (wide: hd 128 on the TMA path when the
         longest request has WIDE_MIN_KEYS keys; spread: the `_tmapaged` kernel when paged by TMA with
-        several boxes a tile, at hd 128 and 256, where it then replaces the wide kernel);
+        several boxes a tile, at hd 128 and 256; both: `_tmapagedwide`);
         True/False forces a kernel.
         experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
@@ -158,12 +158,12 @@ class PrefillLauncher:
         if gather is None:
             gather = paged and page_size % 8 != 0
         if spread is None:
-            spread = (paged and not gather and not experiment and wide is not True and has_paged(d)
+            spread = (paged and not gather and not experiment and has_paged(d)
                       and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
-        assert not (spread and (not paged or gather or not has_paged(d) or experiment or wide)), \
+        assert not (spread and (not paged or gather or not has_paged(d) or experiment)), \
             "no _tmapaged kernel for this call"
         if wide is None:
-            wide = (not gather and not spread and not experiment and wide_block_n(d) > 0
+            wide = (not gather and not experiment and wide_block_n(d) > 0
                     and max(seqlens_k) >= WIDE_MIN_KEYS)
         assert not (wide and (gather or wide_block_n(d) == 0 or experiment)), "no wide kernel for this call"
         bm, bn = block_m(d, gather), block_n(d, gather, wide)
@@ -202,7 +202,8 @@ class PrefillLauncher:
         p.window_left, p.window_right = window_left, window_right
         p.softmax_scale = scale if scale is not None else 1.0 / math.sqrt(d)
         p.softcap = softcap
-        load = ("gather" if gather else "tmawide" if wide else "tmapaged" if spread else "tma") + (
+        load = ("gather" if gather else ("tmapagedwide" if wide else "tmapaged") if spread
+                else "tmawide" if wide else "tma") + (
             f"_{experiment}" if experiment else "")
         name = f"fs_attention_prefill_hd{d}_{load}_{_DTYPE_NAME[q.dtype]}"
         fn = self.lib.function(name)

@@ -75,7 +75,7 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     # Measured beside the product's kernels, for the next decision: the gather kernel at P = 16
     # (is TMA-by-page-piece the right path?), at hd 128 / 256 the one-warp TMA issue that the
     # paged kernels replaced, and at hd 256 the no-pingpong experiment.
-    paged_gather, paged_one_warp, nopp = [], [], []
+    paged_gather, paged_one_warp, nopp, paged_n128 = [], [], [], []
     has_nopp = d == 256 and has_function(launcher.lib, "fs_attention_prefill_hd256_tma_nopp_bf16")
     # hd 128 with the other key tile than the launcher picks (192 keys from WIDE_MIN_KEYS, else 128).
     other = [] if d == 128 else None
@@ -89,6 +89,9 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
         paged.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16))
         paged_gather.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16,
                                              gather=True))
+        if other is not None and not other_wide:  # long keys: the paged 128-key kernel the wide one replaced
+            paged_n128.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16,
+                                               wide=False))
         if has_paged(d):
             paged_one_warp.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2,
                                                    page_size=16, spread=False))
@@ -111,6 +114,7 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     row["paged16"] = tf(time_ms(paged))
     row["paged16_gather"] = tf(time_ms(paged_gather))
     row["paged16_1w"] = tf(time_ms(paged_one_warp)) if paged_one_warp else float("nan")
+    row["paged16_n128"] = tf(time_ms(paged_n128)) if paged_n128 else float("nan")
     row["nopp"] = tf(time_ms(nopp)) if nopp else float("nan")
     row["n192" if other_wide else "n128"] = tf(time_ms(other)) if other else float("nan")
     for name, fns in (("cudnn", cudnn), ("fa2", fa2), ("flashinfer", finf)):
@@ -165,13 +169,14 @@ def run_bench(lib, log_path, flashinfer=False, head_dims=(64, 128, 256), seqs=(1
 def print_table(rows):
     print("attention prefill, bf16, TFLOP/s (kernel time; 16k tokens/batch); pg16g: gather kernel at P = 16;"
           " pg1w: P = 16 with one TMA-issuing warp (hd 128: and 192-key tiles from 8k keys), as before session 7;"
-          " nopp: hd 256 without pingpong; n128/n192: hd 128 forced to 128/192-key tiles (ours picks 192 from 8k keys)")
+          " nopp: hd 256 without pingpong; n128/n192: hd 128 forced to 128/192-key tiles (ours picks 192 from 8k keys);"
+          " pgn128: hd 128 P = 16 forced to 128-key tiles from 8k keys (pg16 takes 192 there)")
     print(f"{'hd':>3} {'seq':>5} {'causal':>6} {'ours':>6} {'pg16':>6} {'cuDNN':>6} {'FA2':>6} {'FI':>6}"
-          f" {'ours/cuDNN':>10} {'pg/ours':>7} {'ours/FI':>7} {'pg16g':>6} {'pg1w':>6} {'nopp':>6} {'n128':>6} {'n192':>6}")
+          f" {'ours/cuDNN':>10} {'pg/ours':>7} {'ours/FI':>7} {'pg16g':>6} {'pg1w':>6} {'nopp':>6} {'n128':>6} {'n192':>6} {'pgn128':>6}")
     for r in rows:
         ratio = lambda a, b: a / b if b == b and b > 0 else float("nan")  # noqa: E731
         print(f"{r['d']:>3} {r['seq']:>5} {str(r['causal']):>6} {r['ours']:6.0f} {r['paged16']:6.0f} "
               f"{r['cudnn']:6.0f} {r['fa2']:6.0f} {r['flashinfer']:6.0f} {ratio(r['ours'], r['cudnn']):10.2f} "
               f"{ratio(r['paged16'], r['ours']):7.2f} {ratio(r['ours'], r['flashinfer']):7.2f} "
               f"{r['paged16_gather']:6.0f} {r.get('paged16_1w', float('nan')):6.0f} {r['nopp']:6.0f} {r.get('n128', float('nan')):6.0f} "
-              f"{r.get('n192', float('nan')):6.0f}")
+              f"{r.get('n192', float('nan')):6.0f} {r.get('paged16_n128', float('nan')):6.0f}")

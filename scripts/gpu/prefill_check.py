@@ -86,13 +86,16 @@ def smoke_cases(lib):
             cases.append(dict(d=256, dtype=torch.bfloat16, hq=4, hkv=2, paging=paging, causal=causal,
                               window_left=-1, window_right=0 if causal else -1, softcap=0.0,
                               seqlens_q=[700, 77], seqlens_k=[700, 1000], experiment="nopp"))
-    # The 192-key hd 128 kernels, forced on short cases too (the launcher picks them from 8k keys).
-    for paging, causal, dtype in (("contiguous", False, torch.bfloat16), (16, False, torch.float16),
-                                  ("contiguous", True, torch.float16), (64, True, torch.bfloat16),
-                                  (8, True, torch.bfloat16)):
+    # The 192-key hd 128 kernels, forced on short cases too (the launcher picks them from 8k keys):
+    # contiguous `_tmawide`, paged `_tmapagedwide` (P = 8, 16, 64), and the one-warp paged issue
+    # `_tmawide` keeps for pages of whole 128-key tiles (forced here at P = 16).
+    for paging, causal, dtype, spread in (("contiguous", False, torch.bfloat16, None), (16, False, torch.float16, None),
+                                          ("contiguous", True, torch.float16, None), (64, True, torch.bfloat16, None),
+                                          (8, True, torch.bfloat16, None), (16, True, torch.float16, None),
+                                          (16, False, torch.bfloat16, False)):
         cases.append(dict(d=128, dtype=dtype, hq=4, hkv=2, paging=paging, causal=causal, window_left=-1,
                           window_right=0 if causal else -1, softcap=0.0, seqlens_q=[700, 77],
-                          seqlens_k=[700, 1000], wide=True))
+                          seqlens_k=[700, 1000], wide=True, spread=spread))
     # The paged kernels with four issuing warps (picked for P = 8, 16 and 64 at hd 128 / 256)
     # and, forced, the one-warp issue they replaced there (still serving hd 64 and wide tiles).
     for d in (128, 256):

@@ -25,6 +25,7 @@
 //   _tmawide: as _tma with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
 //   _tmapaged: as _tma with a tile's (box, column chunk) copies issued by four producer warps, for
 //            paged calls whose tile is several boxes (hd 128 and 256: FS_PREFILL_HAS_PAGED(D)).
+//   _tmapagedwide: as _tmapaged with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
 // Work: a tile is (request, m_block of BLOCK_M queries, q head). The host plan lists entries
 // (request, m_block, head section): heads are cut into sections of heads_per_section (a multiple
@@ -32,7 +33,7 @@
 // entries of each section come heaviest first (most key blocks); sections follow each other.
 // Tile t is entry t / heads_per_section, head section * heads_per_section + t % heads_per_section.
 // Launch: grid = min(#SMs, tiles), block = FS_PREFILL_THREADS(D, G), dynamic shared memory =
-// FS_PREFILL_SMEM_BYTES(D, G) (_tmawide: FS_PREFILL_SMEM_BYTES_N(D, 0, FS_PREFILL_WIDE_BLOCK_N(D))),
+// FS_PREFILL_SMEM_BYTES(D, G) (_tmawide, _tmapagedwide: FS_PREFILL_SMEM_BYTES_N(D, 0, FS_PREFILL_WIDE_BLOCK_N(D))),
 // where tiles = num_plan_entries * heads_per_section and G = 1 for _gather.
 #ifndef FS_ATTENTION_PREFILL_PARAMS_H
 #define FS_ATTENTION_PREFILL_PARAMS_H
