@@ -32,8 +32,15 @@ build_one() {
     return 0   # up to date
   fi
   local arch=("${generic[@]}"); case "$name" in *_sm90) arch=("${hopper[@]}");; esac
+  # Spills fail the build (-warn-spills under -Werror), except in units named *_spills_sm90:
+  # their kernels spill on purpose, in a register-starved producer warpgroup, and the unit's
+  # header comment says how much and why.
+  local flags=() f
+  for f in "${common[@]}"; do
+    case "$name:$f" in *_spills_sm90:-Xptxas=-warn-spills) ;; *) flags+=("$f") ;; esac
+  done
   local t0=$SECONDS
-  if ! nvcc -fatbin "${common[@]}" "${arch[@]}" "$src" -o "$target.tmp" 2> "$target.log"; then
+  if ! nvcc -fatbin "${flags[@]}" "${arch[@]}" "$src" -o "$target.tmp" 2> "$target.log"; then
     cat "$target.log" >&2; rm -f "$target.tmp"; echo "FAILED: $src" >&2; return 1
   fi
   mv "$target.tmp" "$target"
