@@ -11,7 +11,7 @@
 #   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
 #   again in reverse order) and 4096 (both: $REPEAT_NAMES, default every build), SmolLM2's shape
 #   at batches 1 and 8;
-#   last, Llama-3-8B at batches 1/8/32/128 with $FULL_WITH (default: as the self-test).
+#   last, Llama-3-8B at batches 1/8/32/128 with $FULL_WITH (default: as the self-test; none: not).
 # A line per bench log, trace lines (kernels built with a device printf), the step table last;
 # logs in $OUT/logs.tgz.
 set -uo pipefail
@@ -52,8 +52,10 @@ done
 for name in "${reversed[@]}"; do
   bench "Llama-3-8B 1k $name #2" "v-llama1k-$name-2.log" "$name" "${llama[@]}" --batch 1 --context 1024 --cuda-graph-max-bs 8
 done
-bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" --batch 1,8,32,128 \
-  --context 1024 --cuda-graph-max-bs 128
+if [ "$FULL_WITH" != none ]; then
+  bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" --batch 1,8,32,128 \
+    --context 1024 --cuda-graph-max-bs 128
+fi
 if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL:-1}" = 1 ]; then
   step "bench attention --prefill ($PREFILL_WITH)" attention.log 130 bash -c 'run_with "$@"' run_with "$PREFILL_WITH" \
     bench attention --prefill --no-flashinfer --json "$out/attention.json" --reference-dir "$out" --time-limit "${PRODUCT_PREFILL_LIMIT:-110}"
