@@ -95,9 +95,15 @@ __device__ __forceinline__ TileCounts build_tile_prefix(const fs_attention_decod
 // session 8), batch 1, Llama-3-8B heads: the kernel alone is fastest at floor 4 for 32 tiles
 // (512 keys), 8 for 64-128, 16 from 256 (4k keys); inside a step floor 4 at 1k and 16 at 4k.
 // Every CTA computes it from the same lengths, so the chunk is the grid's.
+// The divisor is a knob for kernel-only timing variants (scripts/gpu/pack-kernel-variants.sh):
+// at 1k keys, 16 gives floor 4 and 17 pieces a pair, whose merge is the kernel's last 4-6 µs
+// in a step (session 9 trace); 8 gives floor 8 and 9 pieces.
+#ifndef FS_DECODE_FLOOR_DIVISOR
+#define FS_DECODE_FLOOR_DIVISOR 16
+#endif
 __device__ __forceinline__ int cta_floor(int cap, int most_tiles) {
   cap = max(cap, 1);
-  return min(cap, max(min(4, cap), most_tiles / 16));
+  return min(cap, max(min(4, cap), most_tiles / FS_DECODE_FLOOR_DIVISOR));
 }
 
 // Largest b with s_prefix[b] * kv_heads <= pos (prefix strictly increases: every request

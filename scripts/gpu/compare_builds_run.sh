@@ -6,6 +6,7 @@
 # base's binary (scripts/gpu/pack-kernel-variants.sh; see variants.sh). Steps, each skipped past
 # $DEADLINE seconds:
 #   the self-test with $SELFTEST_WITH (default: new, else the last variant);
+#   with DECODE_CHECK_WITH set: scripts/gpu/decode_check.py with that build's fatbins;
 #   with PREFILL_WITH set (a build or variant): the prefill check (200 random cases) and Python
 #   bench, then `bench attention --prefill` with the product's launcher (PRODUCT_PREFILL=0: not);
 #   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
@@ -36,6 +37,10 @@ bench() {  # bench LABEL LOG NAME ARGS...
 }
 step "selftest --gpu ($SELFTEST_WITH)" selftest.log "${SELFTEST_LIMIT:-150}" \
   bash -c 'run_with "$@"' run_with "$SELFTEST_WITH" selftest --gpu
+if [ -n "${DECODE_CHECK_WITH:-}" ]; then  # the decode kernel against float32, padded batches included
+  step "decode check ($DECODE_CHECK_WITH)" decode_check.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$DECODE_CHECK_WITH")" \
+    FS_DECODE_KERNELS="$(kernels_of "$DECODE_CHECK_WITH")" python3 scripts/gpu/decode_check.py --cases "${DECODE_CASES:-120}"
+fi
 if [ -n "${PREFILL_WITH:-}" ]; then
   step "prefill check + bench ($PREFILL_WITH)" prefill_run.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$PREFILL_WITH")" \
     python3 scripts/gpu/prefill_run.py --cases 200 --seqs "${PREFILL_SEQS:-1024,4096,16384}"
@@ -62,6 +67,7 @@ if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL:-1}" = 1 ]; then
 fi
 echo
 grep -E "^FAIL" "$out/selftest.log" | cut -c1-400; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
+[ -f "$out/decode_check.out" ] && grep -E "^(decode|FAIL)" "$out/decode_check.out" | cut -c1-300 | tail -8
 [ -f "$out/prefill_run.out" ] && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$out/prefill_run.out" | tail -30
 [ -f "$out/attention.log" ] && grep -E "^\||rc=" "$out/attention.log" | tail -22
 for log in "$out"/v-*.log; do
