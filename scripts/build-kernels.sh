@@ -17,13 +17,17 @@ out="${1:-$root/build/kernels}"
 export CUDA_HOME="$root/.toolchain/cuda/nvidia/cu13"
 export PATH="$CUDA_HOME/bin:$PATH"   # the real bin, so nvcc finds nvcc.profile
 mkdir -p "$out"
-common=(-std=c++17 -O3 --use_fast_math -Xptxas=-warn-spills -lineinfo
+common=(-std=c++17 -O3 --use_fast_math -lineinfo
         -I "$root/Sources/KernelParams/include" -I "$root/kernels/common"
         -I "$root/.toolchain/cutlass/cutlass_library/source/include"
         --expt-relaxed-constexpr -Werror=all-warnings ${FS_NVCC_DEFINES:-})
 generic=(-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90a,code=sm_90a
          -gencode=arch=compute_80,code=compute_80)
 hopper=(-gencode=arch=compute_90a,code=sm_90a)
+# Spills fail the build (under -Werror), except in units named *_spills_sm90: their kernels
+# spill on purpose, in a register-starved producer warpgroup, and the unit's header comment
+# says how much and why.
+spill_check=(-Xptxas=-warn-spills)
 build_one() {
   local src="$1" fam name target
   fam="$(basename "$(dirname "$src")")"; name="$(basename "$src" .cu)"
@@ -32,15 +36,9 @@ build_one() {
     return 0   # up to date
   fi
   local arch=("${generic[@]}"); case "$name" in *_sm90) arch=("${hopper[@]}");; esac
-  # Spills fail the build (-warn-spills under -Werror), except in units named *_spills_sm90:
-  # their kernels spill on purpose, in a register-starved producer warpgroup, and the unit's
-  # header comment says how much and why.
-  local flags=() f
-  for f in "${common[@]}"; do
-    case "$name:$f" in *_spills_sm90:-Xptxas=-warn-spills) ;; *) flags+=("$f") ;; esac
-  done
+  local spills=("${spill_check[@]}"); case "$name" in *_spills_sm90) spills=();; esac
   local t0=$SECONDS
-  if ! nvcc -fatbin "${flags[@]}" "${arch[@]}" "$src" -o "$target.tmp" 2> "$target.log"; then
+  if ! nvcc -fatbin "${common[@]}" "${spills[@]}" "${arch[@]}" "$src" -o "$target.tmp" 2> "$target.log"; then
     cat "$target.log" >&2; rm -f "$target.tmp"; echo "FAILED: $src" >&2; return 1
   fi
   mv "$target.tmp" "$target"
@@ -54,6 +52,6 @@ mapfile -t sources < <(find "$root/kernels" -name '*.cu' -not -path '*/common/*'
 if [ "${#sources[@]}" -eq 0 ]; then echo "no kernels under kernels/"; exit 1; fi
 status=0
 # xargs runs up to $jobs compiles at a time (a CuTe unit takes ~2 GB and ~30 s).
-printf '%s\n' "${sources[@]}" | xargs -P "$jobs" -I{} bash -c "$(declare -f build_one); $(declare -p common generic hopper); build_one {}" || status=1
+printf '%s\n' "${sources[@]}" | xargs -P "$jobs" -I{} bash -c "$(declare -f build_one); $(declare -p common generic hopper spill_check); build_one {}" || status=1
 if [ $status -ne 0 ]; then echo "kernel build failed" >&2; exit 1; fi
 echo "kernels: $(ls "$out"/*.fatbin | wc -l) fatbins in $out"

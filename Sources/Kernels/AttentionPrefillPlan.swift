@@ -55,7 +55,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     }
 
     public func entryPoint(dtype: KernelDType) -> String {
-        let load = gather ? "gather" : spreadIssue ? (isWide ? "tmapagedwide" : "tmapaged") : isWide ? "tmawide" : "tma"
+        let load = gather ? "gather" : (spreadIssue ? "tmapaged" : "tma") + (isWide ? "wide" : "")
         return "fs_attention_prefill_hd\(headDim)_\(load)_\(dtype.kernelSuffix)"
     }
 

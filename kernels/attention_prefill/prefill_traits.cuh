@@ -54,13 +54,13 @@ struct PrefillTraits {
   static_assert(!kSpreadIssue || kBlockN / 8 * kChunks <= 128);
 
   // Register split (setmaxnreg): the producer only issues copies; the consumers hold the
-  // S and O accumulators. Totals stay within the 64K registers of the SM.
-  // (Four loading warps need more producer registers: at 24 they spill. With the 192-key tile
-  // the consumers spill at 232, so the paged wide kernel's four loading warps get 24 and spill
-  // a little: 56 bytes, in the producer's per-tile bookkeeping, off the consumers' path.)
-  static constexpr bool kWideSpread = kBlockN > 128 && kMmaWarpGroups == 2 && kLoadWarps == 4;
-  static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (kLoadWarps == 4 && !kWideSpread ? 40 : 24);
-  static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (kLoadWarps == 4 && !kWideSpread ? 232 : 240);
+  // S and O accumulators. Four loading warps need more producer registers (at 24 they spill),
+  // and get 40 unless the consumers need 240: with the 192-key tile they spill at 232, so the
+  // paged wide kernel's four loading warps get 24 and spill a little (56 bytes, in the
+  // producer's per-tile bookkeeping, off the consumers' path).
+  static constexpr bool kRoomyProducer = kLoadWarps == 4 && kBlockN <= 128;
+  static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (kRoomyProducer ? 40 : 24);
+  static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (kRoomyProducer ? 232 : 240);
   // setmaxnreg moves registers inside the CTA's own allocation: what the consumers gain the
   // producer must give back. Launched at one CTA per SM, every thread starts with 64K / threads
   // registers rounded down to 8 (168 at 384 threads), so the split must fit that, not the whole

@@ -30,7 +30,6 @@ smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random
 # The 4k and second 1k rounds: $REPEAT_NAMES (space-separated) or every build.
 read -ra repeat <<< "${REPEAT_NAMES:-${names[*]}}"
 reversed=(); for ((i = ${#repeat[@]} - 1; i >= 0; i--)); do reversed+=("${repeat[i]}"); done
-kernels_of() { case "$1" in base) echo "$base_kernels" ;; new) echo "$new_kernels" ;; *) echo "/tmp/flashserve-$1/kernels" ;; esac; }
 bench() {  # bench LABEL LOG NAME ARGS...
   local label="$1" log="$2" name="$3"; shift 3
   step "$label" "$log" 60 bash -c 'run_with "$@"' run_with "$name" "$@"
@@ -38,8 +37,8 @@ bench() {  # bench LABEL LOG NAME ARGS...
 step "selftest --gpu ($SELFTEST_WITH)" selftest.log "${SELFTEST_LIMIT:-150}" \
   bash -c 'run_with "$@"' run_with "$SELFTEST_WITH" selftest --gpu
 if [ -n "${DECODE_CHECK_WITH:-}" ]; then  # the decode kernel against float32, padded batches included
-  step "decode check ($DECODE_CHECK_WITH)" decode_check.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$DECODE_CHECK_WITH")" \
-    FS_DECODE_KERNELS="$(kernels_of "$DECODE_CHECK_WITH")" python3 scripts/gpu/decode_check.py --cases "${DECODE_CASES:-120}"
+  step "decode check ($DECODE_CHECK_WITH)" decode_check.out 120 env FS_DECODE_KERNELS="$(kernels_of "$DECODE_CHECK_WITH")" \
+    python3 scripts/gpu/decode_check.py --cases "${DECODE_CASES:-120}"
 fi
 if [ -n "${PREFILL_WITH:-}" ]; then
   step "prefill check + bench ($PREFILL_WITH)" prefill_run.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$PREFILL_WITH")" \

@@ -202,8 +202,7 @@ class PrefillLauncher:
         p.window_left, p.window_right = window_left, window_right
         p.softmax_scale = scale if scale is not None else 1.0 / math.sqrt(d)
         p.softcap = softcap
-        load = ("gather" if gather else ("tmapagedwide" if wide else "tmapaged") if spread
-                else "tmawide" if wide else "tma") + (
+        load = ("gather" if gather else ("tmapaged" if spread else "tma") + ("wide" if wide else "")) + (
             f"_{experiment}" if experiment else "")
         name = f"fs_attention_prefill_hd{d}_{load}_{_DTYPE_NAME[q.dtype]}"
         fn = self.lib.function(name)

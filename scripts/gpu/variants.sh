@@ -3,7 +3,7 @@
 # scripts/gpu/pack-kernel-variants.sh) is laid over a copy of base's fatbins and run by base's
 # binary (same ABI); "new", where .device-carry/new/ holds {flashserve.xz,kernels.tgz,commit},
 # is a second build with its own binary. Sets $variants (names, in file order) and defines
-# `run_with NAME ARGS...`, exported so that `step` (which runs commands under timeout) can
+# `kernels_of NAME` and `run_with NAME ARGS...`, exported so that `step` (which runs commands under timeout) can
 # call it through `bash -c 'run_with "$@"' run_with NAME ARGS...`.
 base_bin="$bin" base_kernels="$FLASHSERVE_KERNELS"
 new_bin=/tmp/flashserve-new/flashserve new_kernels=/tmp/flashserve-new/kernels
@@ -19,12 +19,12 @@ for archive in .device-carry/variant-*.tgz; do
   rm -rf "/tmp/flashserve-$name" && mkdir -p "/tmp/flashserve-$name" && cp -r "$base_kernels" "/tmp/flashserve-$name/" \
     && tar xzf "$archive" -C "/tmp/flashserve-$name" && variants+=("$name")
 done
-run_with() {  # run_with NAME ARGS...: the build or variant NAME's binary and fatbins
-  local name="$1"; shift
-  case "$name" in
-    base) env FLASHSERVE_KERNELS="$base_kernels" "$base_bin" "$@" ;;
-    new) env FLASHSERVE_KERNELS="$new_kernels" "$new_bin" "$@" ;;
-    *) env FLASHSERVE_KERNELS="/tmp/flashserve-$name/kernels" "$base_bin" "$@" ;;
-  esac
+kernels_of() {  # kernels_of NAME: the fatbin folder of the build or variant NAME
+  case "$1" in base) echo "$base_kernels" ;; new) echo "$new_kernels" ;; *) echo "/tmp/flashserve-$1/kernels" ;; esac
 }
-export -f run_with; export base_bin base_kernels new_bin new_kernels
+run_with() {  # run_with NAME ARGS...: the build or variant NAME's binary and fatbins
+  local name="$1" binary="$base_bin"; shift
+  [ "$name" = new ] && binary="$new_bin"
+  env FLASHSERVE_KERNELS="$(kernels_of "$name")" "$binary" "$@"
+}
+export -f kernels_of run_with; export base_bin base_kernels new_bin new_kernels
