@@ -98,7 +98,8 @@ public struct AttentionPrefillPlan: Sendable, Equatable {
         for (b, (sq, sk)) in zip(s.seqlensQ, s.seqlensK).enumerated() {
             let delta = sk - sq
             for m in 0..<Self.ceilDiv(sq, bm) {
-                let lo = m * bm, hi = min((m + 1) * bm, sq)
+                let first = Self.firstRow(mBlock: m, seqlenQ: sq, blockM: bm)
+                let lo = max(0, first), hi = first + bm  // real rows only, as the kernel's block_range
                 var nMax = Self.ceilDiv(sk, bn)
                 if wr >= 0 { nMax = min(nMax, max(0, Self.ceilDiv(hi + delta + wr, bn))) }
                 let nMin = wl >= 0 ? max(0, Self.floorDiv(lo + delta - wl, bn)) : 0
@@ -126,6 +127,12 @@ public struct AttentionPrefillPlan: Sendable, Equatable {
         var kvPerSection = max(1, min(s.kvHeads, l2Budget / kvBytes))
         while s.kvHeads % kvPerSection != 0 { kvPerSection -= 1 }
         return kvPerSection * s.group
+    }
+
+    /// First row of an m-block within its request, as the kernel cuts them: the blocks end at
+    /// the request's last query, so a partial block is the first one and starts below zero.
+    public static func firstRow(mBlock m: Int, seqlenQ sq: Int, blockM bm: Int) -> Int {
+        m * bm - (bm - sq % bm) % bm
     }
 
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }

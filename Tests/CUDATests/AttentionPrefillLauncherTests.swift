@@ -115,6 +115,22 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         #expect(plan.tiles == 8 * 4)
     }
 
+    @Test func partialBlockIsTheFirstWhereCausalRowsSeeTheFewestKeys() {
+        // 1024 queries in hd 64's 192-row tiles: 6 blocks ending at the last query, so the one
+        // with 64 real rows is m-block 0 (rows -128..63) and visits one key block, not eight.
+        #expect(AttentionPrefillPlan.firstRow(mBlock: 0, seqlenQ: 1024, blockM: 192) == -128)
+        #expect(AttentionPrefillPlan.firstRow(mBlock: 5, seqlenQ: 1024, blockM: 192) + 192 == 1024)
+        #expect(AttentionPrefillPlan.firstRow(mBlock: 3, seqlenQ: 1024, blockM: 128) == 384)  // no partial block
+        let s = AttentionPrefillShape(seqlensQ: [1024], seqlensK: [1024], qHeads: 1, kvHeads: 1, headDim: 64,
+                                      kvRows: 1024, layout: .contiguous)
+        let variant = AttentionPrefillVariant(headDim: 64, layout: .contiguous)
+        #expect(variant.blockM == 192)
+        let plan = AttentionPrefillPlan(shape: s, options: .init(causal: true), variant: variant)
+        let mBlocks = stride(from: 1, to: plan.entries.count, by: 2).map { plan.entries[$0] }
+        // Key blocks 8, 7, 5, 4, 2, 1 (cut from the top they were 2, 3, 5, 6, 8, 8).
+        #expect(mBlocks == [5, 4, 3, 2, 1, 0])
+    }
+
     @Test func planCutsHeadsIntoSectionsThatFitL2() {
         // 16k keys x 128 dims x K+V x 2 bytes = 8 MiB per kv head: 3 fit 24 MiB, 2 divide 8.
         let s = AttentionPrefillShape(seqlensQ: [256], seqlensK: [16384], qHeads: 32, kvHeads: 8, headDim: 128,

@@ -147,7 +147,7 @@ __device__ __forceinline__ void Consumer<T>::run() {
       store(tile, si, inv_sum, lse, mma_pv, tOrO);
       continue;
     }
-    ScoreMask<kM, kN, typename T::TiledMmaQK> mask{tile.m_block * kM, get<1>(cS_rc(0, 0)),
+    ScoreMask<kM, kN, typename T::TiledMmaQK> mask{first_row<kM>(si, tile.m_block), get<1>(cS_rc(0, 0)),
                                                    si.seqlen_k - si.seqlen_q, si.seqlen_k,
                                                    p.window_left, p.window_right};
     OnlineSoftmax<kRows> softmax(scale_log2);
@@ -219,8 +219,8 @@ __device__ __forceinline__ void Consumer<T>::store(const WorkTile& t, const SeqI
   cutlass::NumericArrayConverter<Element, float, 2> cvt;
 #pragma unroll
   for (int mi = 0; mi < kRows; ++mi) {
-    int const row = t.m_block * kM + get<0>(cO_rc(mi, 0));
-    if (row >= si.seqlen_q) continue;
+    int const row = first_row<kM>(si, t.m_block) + get<0>(cO_rc(mi, 0));
+    if (row < 0) continue;  // fills the partial block only (rows of the request before, or zeros)
     int64_t const token = si.q_start + row;
     Element* dst = out + token * p.o_row_stride + int64_t(t.head) * kD;
 #pragma unroll

@@ -125,7 +125,7 @@ struct Producer {
 #pragma unroll
         for (int c = 0; c < T::kChunks; ++c) {
           tma_load_3d(s.base + SharedStorage<T>::kQ + c * kM * 128, &p.q_map, s.q_full(), c * 64, tile.head,
-                      si.q_start + tile.m_block * kM, kEvictFirst);
+                      si.q_start + first_row<kM>(si, tile.m_block), kEvictFirst);
         }
       }
     }

@@ -9,6 +9,9 @@
 #   with DECODE_CHECK_WITH set: scripts/gpu/decode_check.py with that build's fatbins;
 #   with PREFILL_WITH set (a build or variant): the prefill check (200 random cases) and Python
 #   bench, then `bench attention --prefill` with the product's launcher (PRODUCT_PREFILL=0: not);
+#   PREFILL_ALSO (space-separated builds): the Python bench alone with each, beside it;
+#   FLASHINFER=1 (carry .whl too): FlashInfer's prefill modules JIT-compile in the background
+#   from the start, and the product bench times FlashInfer beside cuDNN and FA2;
 #   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
 #   again in reverse order) and 4096 (both: $REPEAT_NAMES, default every build), SmolLM2's shape
 #   at batches 1 and 8;
@@ -34,6 +37,15 @@ bench() {  # bench LABEL LOG NAME ARGS...
   local label="$1" log="$2" name="$3"; shift 3
   step "$label" "$log" 60 bash -c 'run_with "$@"' run_with "$name" "$@"
 }
+warm_pids=()
+if [ "${FLASHINFER:-0}" = 1 ] && ls .whl/*.whl > /dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl > "$out/pip.log" 2>&1
+  export PYTHONPATH=/tmp/site TVM_FFI_DISABLE_TORCH_C_DLPACK=1 MAX_JOBS="${MAX_JOBS:-4}"
+  for target in prefill-64 prefill-128 prefill-256; do  # own process groups: stopped at the end
+    setsid python3 scripts/gpu/attention_references.py --warm "$target" > "$out/warm-$target.log" 2>&1 &
+    warm_pids+=($!)
+  done
+fi
 step "selftest --gpu ($SELFTEST_WITH)" selftest.log "${SELFTEST_LIMIT:-150}" \
   bash -c 'run_with "$@"' run_with "$SELFTEST_WITH" selftest --gpu
 if [ -n "${DECODE_CHECK_WITH:-}" ]; then  # the decode kernel against float32, padded batches included
@@ -43,6 +55,10 @@ fi
 if [ -n "${PREFILL_WITH:-}" ]; then
   step "prefill check + bench ($PREFILL_WITH)" prefill_run.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$PREFILL_WITH")" \
     python3 scripts/gpu/prefill_run.py --cases 200 --seqs "${PREFILL_SEQS:-1024,4096,16384}"
+  for name in ${PREFILL_ALSO:-}; do
+    step "prefill bench ($name)" "prefill_bench-$name.out" 60 env FLASHSERVE_KERNELS="$(kernels_of "$name")" \
+      python3 scripts/gpu/prefill_run.py --cases 0 --seqs "${PREFILL_SEQS:-1024,4096,16384}"
+  done
 fi
 for name in "${names[@]}"; do
   bench "Llama-3-8B 1k $name #1" "v-llama1k-$name-1.log" "$name" "${llama[@]}" --batch 1 --context 1024 --cuda-graph-max-bs 8
@@ -61,13 +77,17 @@ if [ "$FULL_WITH" != none ]; then
     --context 1024 --cuda-graph-max-bs 128
 fi
 if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL:-1}" = 1 ]; then
-  step "bench attention --prefill ($PREFILL_WITH)" attention.log 130 bash -c 'run_with "$@"' run_with "$PREFILL_WITH" \
-    bench attention --prefill --no-flashinfer --json "$out/attention.json" --reference-dir "$out" --time-limit "${PRODUCT_PREFILL_LIMIT:-110}"
+  step "bench attention --prefill ($PREFILL_WITH)" attention.log $(( ${PRODUCT_PREFILL_LIMIT:-110} + 20 )) bash -c 'run_with "$@"' run_with "$PREFILL_WITH" \
+    bench attention --prefill $([ ${#warm_pids[@]} -gt 0 ] || echo --no-flashinfer) --json "$out/attention.json" --reference-dir "$out" --time-limit "${PRODUCT_PREFILL_LIMIT:-110}"
 fi
+for pid in "${warm_pids[@]}"; do kill -- -"$pid" 2>/dev/null; done
+for t in "$out"/warm-*.log; do [ -f "$t" ] && echo "$(basename "$t"): $(tail -n 1 "$t" | cut -c1-160)"; done
 echo
 grep -E "^FAIL" "$out/selftest.log" | cut -c1-400; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
 [ -f "$out/decode_check.out" ] && grep -E "^(decode|FAIL)" "$out/decode_check.out" | cut -c1-300 | tail -8
-[ -f "$out/prefill_run.out" ] && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$out/prefill_run.out" | tail -30
+for f in "$out"/prefill_run.out "$out"/prefill_bench-*.out; do
+  [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$f" | tail -30
+done
 [ -f "$out/attention.log" ] && grep -E "^\||rc=" "$out/attention.log" | tail -22
 for log in "$out"/v-*.log; do
   echo "$(basename "$log" .log): $(grep -E '^(decode bs|copy bandwidth)|captured' "$log" \

@@ -108,7 +108,8 @@ def tile_plan(seqlens_q, seqlens_k, bm, bn, window_left, window_right, sections)
     for b, (sq, sk) in enumerate(zip(seqlens_q, seqlens_k)):
         delta = sk - sq
         for m in range((sq + bm - 1) // bm):
-            lo, hi = m * bm, min((m + 1) * bm, sq)
+            first = m * bm - (bm - sq % bm) % bm  # blocks end at the last query (the kernel's first_row)
+            lo, hi = max(0, first), first + bm     # real rows only, as the kernel's block_range
             n_max = -(-sk // bn)
             if window_right >= 0:
                 n_max = min(n_max, max(0, -(-(hi + delta + window_right) // bn)))

@@ -27,7 +27,10 @@
 //            paged calls whose tile is several boxes (hd 128 and 256: FS_PREFILL_HAS_PAGED(D)).
 //   _tmapagedwide: as _tmapaged with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
-// Work: a tile is (request, m_block of BLOCK_M queries, q head). The host plan lists entries
+// Work: a tile is (request, m_block of BLOCK_M queries, q head). The blocks end at the request's
+// last query: m_block m holds rows [m * BLOCK_M - pad, (m + 1) * BLOCK_M - pad) with
+// pad = (BLOCK_M - seqlen_q % BLOCK_M) % BLOCK_M, so a partial block is m_block 0, where causal
+// rows see the fewest keys; its rows below zero are computed and never stored. The host plan lists entries
 // (request, m_block, head section): heads are cut into sections of heads_per_section (a multiple
 // of q_heads / kv_heads dividing q_heads, sized so that a section's K/V stays in L2), and the
 // entries of each section come heaviest first (most key blocks); sections follow each other.
