@@ -38,6 +38,8 @@ struct BenchAttentionCommand: ParsableCommand {
     var referenceDir: String?
     @Option(help: "Random seed for inputs and page order (default: fresh; printed).")
     var seed: UInt64?
+    @Option(help: "How our prefill calls are timed: burst (two calls a graph, as the references are timed) or sustained (~20 ms graphs).")
+    var prefillTiming: PrefillAttentionBench.Timing = .burst
 
     func validate() throws {
         guard decode || prefill else { throw ValidationError("choose --decode, --prefill or both") }
@@ -62,7 +64,7 @@ struct BenchAttentionCommand: ParsableCommand {
         let options = AttentionBench.Options(decode: decode, prefill: prefill,
                                              seed: seed ?? UInt64.random(in: 1...UInt64.max),
                                              references: runner, skippedReferences: skipped, referenceFolder: folder,
-                                             deadline: deadline)
+                                             deadline: deadline, prefillTiming: prefillTiming)
         let (report, passed) = try AttentionBench.run(options, log: say)
         if let json {
             let encoder = JSONEncoder()
@@ -78,3 +80,5 @@ struct BenchAttentionCommand: ParsableCommand {
         }
     }
 }
+
+extension PrefillAttentionBench.Timing: ExpressibleByArgument {}

@@ -20,9 +20,11 @@ public enum AttentionBench {
         /// When the whole command must be done: a reference run gets the time left (its rows
         /// measured so far are kept), FlashInfer cases stop 25 s before it.
         public var deadline: Date?
+        public var prefillTiming: PrefillAttentionBench.Timing
 
         public init(decode: Bool, prefill: Bool, seed: UInt64, references: AttentionReferenceRunner?,
-                    skippedReferences: String? = nil, referenceFolder: String, deadline: Date? = nil) {
+                    skippedReferences: String? = nil, referenceFolder: String, deadline: Date? = nil,
+                    prefillTiming: PrefillAttentionBench.Timing = .burst) {
             self.decode = decode
             self.prefill = prefill
             self.seed = seed
@@ -30,6 +32,7 @@ public enum AttentionBench {
             self.skippedReferences = skippedReferences
             self.referenceFolder = referenceFolder
             self.deadline = deadline
+            self.prefillTiming = prefillTiming
         }
     }
 
@@ -42,7 +45,7 @@ public enum AttentionBench {
         log(String(format: "device-to-device copy: %.0f GB/s (bytes read + written)", copyStart))
         var decode: [DecodeBenchRow]? = nil, prefill: [PrefillBenchRow]? = nil
         if options.decode { decode = try DecodeAttentionBench.run(env, log: log) }
-        if options.prefill { prefill = try PrefillAttentionBench.run(env, log: log) }
+        if options.prefill { prefill = try PrefillAttentionBench.run(env, timing: options.prefillTiming, log: log) }
         let copyEnd = try CopyBandwidth.gigabytesPerSecond(context: env.context, stream: env.stream)
         let copy = max(copyStart, copyEnd)
         for i in decode?.indices ?? 0..<0 { decode![i].ratioToCopy = decode![i].gigabytesPerSecond / copy }
@@ -62,7 +65,8 @@ public enum AttentionBench {
         let report = AttentionBenchReport(
             device: "\(env.context.device)", date: ISO8601DateFormatter().string(from: Date()), seed: options.seed,
             copyGigabytesPerSecondStart: copyStart, copyGigabytesPerSecondEnd: copyEnd,
-            timing: "ours: " + GraphReplayTimer.method, references: notes, decode: decode, prefill: prefill)
+            timing: "ours: " + GraphReplayTimer.method + (prefill == nil ? "" : "; " + options.prefillTiming.method),
+            references: notes, decode: decode, prefill: prefill)
         for line in AttentionBenchTables.lines(report) { log(line) }
         let passed = (decode ?? []).allSatisfy(\.passed) && (prefill ?? []).allSatisfy(\.passed)
         return (report, passed)
