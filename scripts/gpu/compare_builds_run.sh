@@ -12,6 +12,7 @@
 #   PREFILL_ALSO (space-separated builds): the Python bench alone with each, beside it;
 #   FLASHINFER=1 (carry .whl too): FlashInfer's prefill modules JIT-compile in the background
 #   from the start, and the product bench times FlashInfer beside cuDNN and FA2;
+#   PRODUCT_PREFILL_SUSTAINED=1: before it, ours alone with --prefill-timing sustained;
 #   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
 #   again in reverse order) and 4096 (both: $REPEAT_NAMES, default every build), SmolLM2's shape
 #   at batches 1 and 8;
@@ -76,6 +77,10 @@ if [ "$FULL_WITH" != none ]; then
   bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" --batch 1,8,32,128 \
     --context 1024 --cuda-graph-max-bs 128
 fi
+if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL_SUSTAINED:-0}" = 1 ]; then
+  step "bench attention --prefill, sustained ($PREFILL_WITH)" attention-sustained.log 90 bash -c 'run_with "$@"' run_with \
+    "$PREFILL_WITH" bench attention --prefill --prefill-timing sustained --no-references --json "$out/attention-sustained.json"
+fi
 if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL:-1}" = 1 ]; then
   step "bench attention --prefill ($PREFILL_WITH)" attention.log $(( ${PRODUCT_PREFILL_LIMIT:-110} + 20 )) bash -c 'run_with "$@"' run_with "$PREFILL_WITH" \
     bench attention --prefill $([ ${#warm_pids[@]} -gt 0 ] || echo --no-flashinfer) --json "$out/attention.json" --reference-dir "$out" --time-limit "${PRODUCT_PREFILL_LIMIT:-110}"
@@ -88,7 +93,9 @@ grep -E "^FAIL" "$out/selftest.log" | cut -c1-400; grep -E "passed, [0-9]+ faile
 for f in "$out"/prefill_run.out "$out"/prefill_bench-*.out; do
   [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$f" | tail -30
 done
-[ -f "$out/attention.log" ] && grep -E "^\||rc=" "$out/attention.log" | tail -22
+for f in "$out"/attention-sustained.log "$out"/attention.log; do
+  [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^\||rc=" "$f" | tail -22
+done
 for log in "$out"/v-*.log; do
   echo "$(basename "$log" .log): $(grep -E '^(decode bs|copy bandwidth)|captured' "$log" \
     | sed -E 's/; streamed weights [0-9.]+ GB//; s/copy bandwidth/copy/; s/ms\/step/ms/g' | tr '\n' ' ' | cut -c1-300)"
