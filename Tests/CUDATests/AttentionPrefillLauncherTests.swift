@@ -62,12 +62,13 @@ final class RecordingEncoder: PrefillTensorMapEncoder {
         // One box per tile (pages of whole tiles): one issuing warp is enough.
         #expect(!variant(128, 128).spreadIssue && variant(128, 128).entryPoint(dtype: .bf16) == "fs_attention_prefill_hd128_tma_bf16")
         #expect(!variant(256, 80).spreadIssue)
-        // hd 64 has no such kernel (its producer's registers would spill), nor has the gather path.
-        #expect(!variant(64, 16).spreadIssue && variant(64, 16).entryPoint(dtype: .f16) == "fs_attention_prefill_hd64_tma_f16")
+        #expect(variant(64, 16).spreadIssue && variant(64, 16).entryPoint(dtype: .f16) == "fs_attention_prefill_hd64_tmapaged_f16")
+        #expect(variant(64, 16).blockM == 192)  // the TMA tile: three consumer warpgroups
+        // The gather path has no such kernel.
         #expect(!variant(128, 12).spreadIssue && variant(128, 12).gather)
         #expect(!AttentionPrefillVariant(headDim: 128, layout: .contiguous).spreadIssue)
         #expect(AttentionPrefillVariant.all(headDim: 128).contains(variant(128, 16)))
-        #expect(!AttentionPrefillVariant.all(headDim: 64).contains { $0.spreadIssue })
+        #expect(AttentionPrefillVariant.all(headDim: 64).contains(variant(64, 16)))
     }
 
     @Test func longKeysTakeTheWideTileAtHeadDim128Only() {

@@ -33,10 +33,13 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
 
   if (warp < 4) {
     regs_release<T::kProducerRegs>();
-    if (warp < T::kLoadWarps) {  // TMA issues from one warp (or four, spread); the rest retire
+    if (warp < T::kLoadWarps) {  // TMA issues from one warp (or four: gather, spread issue)
       Producer<T> producer(p, s, threadIdx.x);
       producer.run();
-    }
+    } else if (T::kLoadWarps == 1 && warp == 1) {  // beside one loading warp: the scheduler
+      Producer<T> scheduler(p, s, threadIdx.x);
+      scheduler.run_scheduler();
+    }  // the rest retire
   } else {
     regs_claim<T::kConsumerRegs>();
     Consumer<T> consumer(p, s, threadIdx.x - 128);
@@ -67,9 +70,7 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tma_nopp_bf16, D, false,                       \
                     fs_prefill::PrefillTraits<cutlass::bfloat16_t, D, false, false>)
 
-// The paged TMA entries (`_tmapaged`) of hd 128 and 256: default key tile, boxes issued by
-// four warps. Not at hd 64: its three consumer warpgroups leave the producer 32 registers,
-// and four issuing warps spill at 32.
+// The paged TMA entries (`_tmapaged`): default key tile, boxes issued by four warps.
 #define FS_PREFILL_ENTRY_PAGED(D, TYPE, ELEMENT)                                                \
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tmapaged_##TYPE, D, false,                     \
                     fs_prefill::PrefillTraits<ELEMENT, D, false, true, FS_PREFILL_BLOCK_N(D, false), true>)

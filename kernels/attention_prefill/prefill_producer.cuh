@@ -132,32 +132,85 @@ struct Producer {
     __syncwarp();
   }
 
-  // Tile index for this iteration, fetched by thread 0 and shared with the loading threads
-  // (warp 0 only for TMA, all four warps for gather or spread issue through a 2-slot smem ring).
-  __device__ __forceinline__ int next_tile(int iter) {
-    int t = 0;
-    if (tid == 0) t = fetch_tile(p);
+  // The scheduler runs ahead: the next tile is taken from the counter a few key blocks before
+  // the current one's loads end, and its plan entry and lengths are read into a 2-slot
+  // shared-memory ring, which every loading thread reads when the tile comes up. The three
+  // dependent round trips (counter, plan entry, lengths) leave the gap between two tiles, and
+  // the scheduler's state leaves the loading warps' registers: that is what lets hd 64's four
+  // issuing warps (`_tmapaged`) fit the 32 registers its three consumer warpgroups leave (they
+  // spilled 8 bytes with the tile fetched at the loop's top). In time it measured neutral
+  // (same-process A/B against fetching at the top, H100, session 10: 0.98-1.02 at 1k-16k).
+  // Not at the tile's start: a CTA holding its next tile for a whole tile breaks the
+  // heaviest-first greedy (hd 256 causal lost up to 8 % that way).
+  // Who stages: with one loading warp, warp 1 of the producer warpgroup (idle otherwise; the
+  // loading warp's 24 registers spill with the round trips in flight there), told when by
+  // warp 0; with four, thread 0 itself.
+  static constexpr int kStageLeadBlocks = 2;  // key blocks still to issue when the next is staged
+  __device__ __forceinline__ void stage_next(int t, int slot) {  // one thread
+    uint32_t const a = s.next_tile(slot);
+    st_shared(a, t);
+    if (t < 0) return;
+    WorkTile const w = decode_tile(p, t);
+    SeqInfo const si = seq_info(p, w.batch);
+    st_shared(a + 4, w.batch);
+    st_shared(a + 8, w.m_block);
+    st_shared(a + 12, w.head);
+    st_shared(a + 16, si.q_start);
+    st_shared(a + 20, si.seqlen_q);
+    st_shared(a + 24, si.seqlen_k);
+  }
+  // The barrier between the stager and the loading threads, once per tile: it orders the
+  // staging stores before the reads, and keeps the stager from restaging a slot before all
+  // have read it (a ring of two).
+  static constexpr uint32_t kStagingThreads = T::kLoadWarps == 4 ? 128 : 64;
+  __device__ __forceinline__ int read_next(int slot, WorkTile& w, SeqInfo& si) {
+    named_sync(kProducerTile, kStagingThreads);
+    uint32_t const a = s.next_tile(slot);
+    w = WorkTile{ld_shared(a + 4), ld_shared(a + 8), ld_shared(a + 12)};
+    si = SeqInfo{ld_shared(a + 16), ld_shared(a + 20), ld_shared(a + 24)};
+    return ld_shared(a);
+  }
+  // Warp 1 of the one-loading-warp kernels: stages tile iter + 1 when warp 0 says so (near
+  // the end of tile iter's loads).
+  __device__ __forceinline__ void run_scheduler() {
+    for (int iter = 0;; ++iter) {
+      if (iter > 0) named_sync(kStageNext, 64);
+      int t = 0;
+      if (tid % 32 == 0) {
+        t = fetch_tile(p);
+        stage_next(t, iter & 1);
+      }
+      t = __shfl_sync(0xffffffffu, t, 0);
+      named_sync(kProducerTile, kStagingThreads);  // read_next of tile iter
+      if (t < 0) break;  // one fetch past the end per CTA (fetch_tile's reset)
+    }
+  }
+  // Where the next tile is staged: by thread 0, or warp 0 tells warp 1.
+  __device__ __forceinline__ void stage_ahead(int iter) {
     if constexpr (T::kLoadWarps == 4) {
-      if (tid == 0) st_shared(s.tile_slot(2 + (iter & 1)), t);
-      named_sync(kProducerTile, 128);
-      return ld_shared(s.tile_slot(2 + (iter & 1)));
+      if (tid == 0) stage_next(fetch_tile(p), (iter + 1) & 1);
     } else {
-      return __shfl_sync(0xffffffffu, t, 0);
+      named_arrive(kStageNext, 64);
     }
   }
 
-  // One tile's loads. TMA: the page-table lookups for block n - 1 are issued before the loads
-  // of block n, so their latency hides behind the waits for free stages.
+  // One tile's loads, staging the next tile kStageLeadBlocks blocks before the end (after the
+  // last load when the tile has one block). TMA: the page-table lookups for block n - 1 are
+  // issued before the loads of block n, so their latency hides behind the waits for free
+  // stages.
   __device__ __forceinline__ void load_tile(int t, int iter, const WorkTile& tile, const SeqInfo& si) {
     BlockRange const r = block_range<kM, kN>(p, si, tile.m_block);
     int const kvh = tile.head / (p.q_heads / p.kv_heads);
     int const n_last = r.n_max - 1;
+    // The loop's n when the next tile is staged: kStageLeadBlocks before the last, or its first.
+    int const stage_at = min(n_last - 1, r.n_min + kStageLeadBlocks);
     if constexpr (T::kGather) {
       if (n_last >= r.n_min) load_gather<false>(k_pipe, tile, si, kvh, n_last);
       if (tid < 32) publish(t, iter, tile, si);
       for (int n = n_last - 1; n >= r.n_min; --n) {
         load_gather<false>(k_pipe, tile, si, kvh, n);
         load_gather<true>(v_pipe, tile, si, kvh, n + 1);
+        if (n == stage_at) stage_ahead(iter);
       }
       if (n_last >= r.n_min) load_gather<true>(v_pipe, tile, si, kvh, r.n_min);
     } else {
@@ -171,20 +224,24 @@ struct Producer {
         load_tma<false>(row_k, kvh);
         load_tma<true>(row_v, kvh);
         row_v = row_k;
+        if (n == stage_at) stage_ahead(iter);
       }
       if (n_last >= r.n_min) load_tma<true>(row_v, kvh);
     }
+    if (n_last - 1 < r.n_min) stage_ahead(iter);  // one key block or none: the loop never ran
   }
 
   __device__ __forceinline__ void run() {
+    if (T::kLoadWarps == 4 && tid == 0) stage_next(fetch_tile(p), 0);
     for (int iter = 0;; ++iter) {
-      int const t = next_tile(iter);
+      WorkTile tile;
+      SeqInfo si;
+      int const t = read_next(iter & 1, tile, si);
       if (t < 0) {
         if (tid < 32) publish(-1, iter, WorkTile{}, SeqInfo{});
         break;
       }
-      WorkTile const tile = decode_tile(p, t);
-      load_tile(t, iter, tile, seq_info(p, tile.batch));
+      load_tile(t, iter, tile, si);  // stages tile iter + 1 on the way
     }
     if constexpr (T::kGather) asm volatile("cp.async.wait_all;" ::: "memory");
   }

@@ -54,8 +54,9 @@ struct PrefillTraits {
   static_assert(!kSpreadIssue || kBlockN / 8 * kChunks <= 128);
 
   // Register split (setmaxnreg): the producer only issues copies; the consumers hold the
-  // S and O accumulators. Four loading warps need more producer registers (at 24 they spill),
-  // and get 40 unless the consumers need 240: with the 192-key tile they spill at 232, so the
+  // S and O accumulators. Three consumer warpgroups (hd 64) take 160 and leave the producer
+  // 32, enough for four loading warps. Beside two, four loading warps need more producer
+  // registers (at 24 they spill), and get 40 unless the consumers need 240: with the 192-key tile they spill at 232, so the
   // paged wide kernel's four loading warps get 24 and spill a little (56 bytes, in the
   // producer's per-tile bookkeeping, off the consumers' path).
   static constexpr bool kRoomyProducer = kLoadWarps == 4 && kBlockN <= 128;
@@ -118,8 +119,9 @@ struct SharedStorage {
   static constexpr uint32_t kKEmpty = kKFull + 8 * T::kStages;            // [kStages] K stage read by all
   static constexpr uint32_t kVFull = kKEmpty + 8 * T::kStages;
   static constexpr uint32_t kVEmpty = kVFull + 8 * T::kStages;
-  static constexpr uint32_t kTileSlot = kVEmpty + 8 * T::kStages;          // int [4]: tile ring
-  static constexpr uint32_t kEnd = kTileSlot + 16;
+  static constexpr uint32_t kTileSlot = kVEmpty + 8 * T::kStages;          // int [2]: tile ring
+  static constexpr uint32_t kNextTile = kTileSlot + 8;                      // int [2][8]: producer's ring
+  static constexpr uint32_t kEnd = kNextTile + 64;
   static constexpr int kBytes = kEnd + 1024;  // + worst-case alignment of the dynamic base
   static_assert(kBytes <= T::kSmemBytes, "shared memory budget of the ABI");
   static_assert(T::kSmemBytes <= 232448, "over the 227 KiB opt-in limit");
@@ -142,13 +144,15 @@ struct SharedStorage {
   __device__ __forceinline__ uint32_t v_empty(int stage) const { return base + kVEmpty + 8 * stage; }
   __device__ __forceinline__ uint32_t q_full() const { return base + kQFull; }
   __device__ __forceinline__ uint32_t tile_slot(int i) const { return base + kTileSlot + 4 * i; }
+  __device__ __forceinline__ uint32_t next_tile(int i) const { return base + kNextTile + 32 * i; }
 };
 
 // Named barrier ids (0 is __syncthreads).
 enum NamedBarrier : uint32_t {
   kQueryEmpty = 1,       // consumers -> producer warp 0: the Q tile may be overwritten
-  kProducerTile = 2,     // producer warpgroup: tile index broadcast (gather kernels)
+  kProducerTile = 2,     // producer warpgroup: the next tile staged for the loading warps
   kSchedulerWG0 = 3,     // pingpong: consumer warpgroup w may issue its GEMMs (3 + w)
+  kStageNext = 6,        // producer warp 0 -> warp 1: time to stage the next tile
 };
 
 }  // namespace fs_prefill

@@ -56,8 +56,10 @@ fi
 if [ -n "${PREFILL_WITH:-}" ]; then
   step "prefill check + bench ($PREFILL_WITH)" prefill_run.out 120 env FLASHSERVE_KERNELS="$(kernels_of "$PREFILL_WITH")" \
     python3 scripts/gpu/prefill_run.py --cases 200 --seqs "${PREFILL_SEQS:-1024,4096,16384}"
-  for name in ${PREFILL_ALSO:-}; do
-    step "prefill bench ($name)" "prefill_bench-$name.out" 60 env FLASHSERVE_KERNELS="$(kernels_of "$name")" \
+  i=0
+  for name in ${PREFILL_ALSO:-}; do  # a build may come more than once: one log each
+    i=$((i + 1))
+    step "prefill bench ($name)" "prefill_bench-$i-$name.out" 60 env FLASHSERVE_KERNELS="$(kernels_of "$name")" \
       python3 scripts/gpu/prefill_run.py --cases 0 --seqs "${PREFILL_SEQS:-1024,4096,16384}"
   done
 fi

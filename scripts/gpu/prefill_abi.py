@@ -30,7 +30,7 @@ def wide_block_n(head_dim):
 def has_paged(head_dim):
     """Whether the `_tmapaged` kernels (four warps issue a paged tile's (box, chunk) pairs) exist:
     FS_PREFILL_HAS_PAGED."""
-    return head_dim != 64
+    return head_dim in (64, 128, 256)
 
 
 def block_n(head_dim, gather, wide=False):

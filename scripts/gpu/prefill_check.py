@@ -96,9 +96,9 @@ def smoke_cases(lib):
         cases.append(dict(d=128, dtype=dtype, hq=4, hkv=2, paging=paging, causal=causal, window_left=-1,
                           window_right=0 if causal else -1, softcap=0.0, seqlens_q=[700, 77],
                           seqlens_k=[700, 1000], wide=True, spread=spread))
-    # The paged kernels with four issuing warps (picked for P = 8, 16 and 64 at hd 128 / 256)
-    # and, forced, the one-warp issue they replaced there (still serving hd 64 and wide tiles).
-    for d in (128, 256):
+    # The paged kernels with four issuing warps (picked for P = 8, 16 and 64) and, forced, the
+    # one-warp issue they replaced.
+    for d in (64, 128, 256):
         for paging, spread, dtype in ((8, None, torch.bfloat16), (64, None, torch.bfloat16), (16, None, torch.float16),
                                       (16, False, torch.bfloat16), (64, False, torch.float16)):
             cases.append(dict(d=d, dtype=dtype, hq=8, hkv=2, paging=paging, causal=False, window_left=-1,
