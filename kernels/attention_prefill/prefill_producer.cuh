@@ -139,7 +139,7 @@ struct Producer {
   // the scheduler's state leaves the loading warps' registers: that is what lets hd 64's four
   // issuing warps (`_tmapaged`) fit the 32 registers its three consumer warpgroups leave (they
   // spilled 8 bytes with the tile fetched at the loop's top). In time it measured neutral
-  // (same-process A/B against fetching at the top, H100, session 10: 0.98-1.02 at 1k-16k).
+  // (same-process A/B against fetching at the top, H100, session 10: 0.98-1.03 at 1k-16k).
   // Not at the tile's start: a CTA holding its next tile for a whole tile breaks the
   // heaviest-first greedy (hd 256 causal lost up to 8 % that way).
   // Who stages: with one loading warp, warp 1 of the producer warpgroup (idle otherwise; the

@@ -56,9 +56,9 @@ struct PrefillTraits {
   // Register split (setmaxnreg): the producer only issues copies; the consumers hold the
   // S and O accumulators. Three consumer warpgroups (hd 64) take 160 and leave the producer
   // 32, enough for four loading warps. Beside two, four loading warps need more producer
-  // registers (at 24 they spill), and get 40 unless the consumers need 240: with the 192-key tile they spill at 232, so the
-  // paged wide kernel's four loading warps get 24 and spill a little (56 bytes, in the
-  // producer's per-tile bookkeeping, off the consumers' path).
+  // registers (at 24 they spill), and get 40 unless the consumers need 240: with the 192-key
+  // tile they spill at 232, so the paged wide kernel's four loading warps get 24 and spill a
+  // little (20 bytes, in the producer's per-tile bookkeeping, off the consumers' path).
   static constexpr bool kRoomyProducer = kLoadWarps == 4 && kBlockN <= 128;
   static constexpr uint32_t kProducerRegs = kMmaWarpGroups == 3 ? 32 : (kRoomyProducer ? 40 : 24);
   static constexpr uint32_t kConsumerRegs = kMmaWarpGroups == 3 ? 160 : (kRoomyProducer ? 232 : 240);
