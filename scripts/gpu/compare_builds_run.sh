@@ -98,6 +98,7 @@ done
 for f in "$out"/attention-sustained.log "$out"/attention.log; do
   [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^\||rc=" "$f" | tail -22
 done
+[ ${#warm_pids[@]} -gt 0 ] && echo "note: FlashInfer's JIT held the CPUs during the decode rounds: their eager (host-bound) times are not comparable; graph times are"
 for log in "$out"/v-*.log; do
   echo "$(basename "$log" .log): $(grep -E '^(decode bs|copy bandwidth)|captured' "$log" \
     | sed -E 's/; streamed weights [0-9.]+ GB//; s/copy bandwidth/copy/; s/ms\/step/ms/g' | tr '\n' ' ' | cut -c1-300)"
