@@ -14,8 +14,8 @@ public struct AttentionPrefillKernel: Sendable {
     private let kernels: [String: Kernel]
     private let multiprocessors: Int
 
-    /// Loads the entry points fs_attention_prefill_hd{64,128,256}_{tma,gather}_{bf16,f16},
-    /// fs_attention_prefill_hd{128,256}_tmapaged_{bf16,f16} and fs_attention_prefill_hd128_tmawide_{bf16,f16}.
+    /// Loads the entry points fs_attention_prefill_hd{64,128,256}_{tma,gather,tmapaged}_{bf16,f16}
+    /// and fs_attention_prefill_hd128_{tmawide,tmapagedwide}_{bf16,f16} (`AttentionPrefillVariant.all`).
     public init(library: KernelLibrary, multiprocessorCount: Int) throws {
         var kernels: [String: Kernel] = [:]
         for headDim in Self.headDims {

@@ -3,7 +3,7 @@ import KernelParams
 /// Which compiled kernel serves a call: K/V by TMA (contiguous, or pages of a multiple of 8
 /// keys, one TMA box per page piece) or by cp.async gather (any page size); on the paged TMA
 /// path, when a tile is several boxes, the kernel whose four producer warps share the issuing
-/// (hd 128 and 256; measured on the H100: P = 16 from 0.68-0.94 to 0.86-1.06 of contiguous,
+/// (measured on the H100: P = 16 from 0.68-0.94 to 0.86-1.06 of contiguous at hd 128 and 256,
 /// bench/RESULTS.md session 7); and at hd 128 on the TMA paths, contiguous or paged, 192-key
 /// tiles when the call's longest request has `wideTileMinKeys` keys or more (contiguous: +8 %
 /// at 16k keys, 6-10 % slower at 1k-4k).
@@ -38,7 +38,7 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
             let boxRows = Self.gcd(pageSize, defaultN)
             // A box must start on a 1024-byte swizzle period (8 rows of 128 bytes).
             gather = pageSize % 8 != 0 || boxRows % 8 != 0
-            spreadIssue = !gather && boxRows < defaultN && fs_attention_prefill_has_paged(Int32(headDim)) != 0
+            spreadIssue = !gather && boxRows < defaultN
         }
         isWide = !gather && wideN > 0 && longestKeys >= Self.wideTileMinKeys
         blockN = isWide ? wideN : Int(fs_attention_prefill_block_n(Int32(headDim), gather ? 1 : 0))
@@ -60,16 +60,16 @@ public struct AttentionPrefillVariant: Sendable, Equatable {
     }
 
     /// Every variant of a head dim, for loading the entry points.
+    /// (Pages of 16 keys are several boxes of every head dim's tile: the `_tmapaged` kernels.)
     static func all(headDim: Int) -> [AttentionPrefillVariant] {
+        let pages16 = AttentionPrefillKVLayout.paged(pageSize: 16, pageTableStride: 1)
         var variants = [AttentionPrefillVariant(headDim: headDim, layout: .contiguous),
-                        AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 1, pageTableStride: 1))]
-        let wide = AttentionPrefillVariant(headDim: headDim, layout: .contiguous, longestKeys: wideTileMinKeys)
-        if wide.isWide { variants.append(wide) }
-        let paged = AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 16, pageTableStride: 1))
-        if paged.spreadIssue { variants.append(paged) }
-        let pagedWide = AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 16, pageTableStride: 1),
-                                                longestKeys: wideTileMinKeys)
-        if pagedWide.spreadIssue && pagedWide.isWide { variants.append(pagedWide) }
+                        AttentionPrefillVariant(headDim: headDim, layout: .paged(pageSize: 1, pageTableStride: 1)),
+                        AttentionPrefillVariant(headDim: headDim, layout: pages16)]
+        for layout in [AttentionPrefillKVLayout.contiguous, pages16] {  // `_tmawide`, `_tmapagedwide`
+            let wide = AttentionPrefillVariant(headDim: headDim, layout: layout, longestKeys: wideTileMinKeys)
+            if wide.isWide { variants.append(wide) }
+        }
         return variants
     }
 

@@ -217,9 +217,10 @@ __device__ __forceinline__ void Consumer<T>::store(const WorkTile& t, const SeqI
   Element* out = reinterpret_cast<Element*>(p.o);
   float* lse_out = reinterpret_cast<float*>(p.lse);
   cutlass::NumericArrayConverter<Element, float, 2> cvt;
+  int const first = first_row<kM>(si, t.m_block);
 #pragma unroll
   for (int mi = 0; mi < kRows; ++mi) {
-    int const row = first_row<kM>(si, t.m_block) + get<0>(cO_rc(mi, 0));
+    int const row = first + get<0>(cO_rc(mi, 0));
     if (row < 0) continue;  // fills the partial block only (rows of the request before, or zeros)
     int64_t const token = si.q_start + row;
     Element* dst = out + token * p.o_row_stride + int64_t(t.head) * kD;

@@ -75,7 +75,6 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tmapaged_##TYPE, D, false,                     \
                     fs_prefill::PrefillTraits<ELEMENT, D, false, true, FS_PREFILL_BLOCK_N(D, false), true>)
 #define FS_PREFILL_PAGED_ENTRIES(D)                                       \
-  static_assert(FS_PREFILL_HAS_PAGED(D), "the ABI says hd " #D " has none"); \
   FS_PREFILL_ENTRY_PAGED(D, bf16, cutlass::bfloat16_t)                   \
   FS_PREFILL_ENTRY_PAGED(D, f16, cutlass::half_t)
 // The paged TMA entries with the wide key tile (`_tmapagedwide`, hd 128): long keys over pages
@@ -84,7 +83,7 @@ __device__ __forceinline__ void prefill_body(const fs_attention_prefill_params& 
   FS_PREFILL_KERNEL(fs_attention_prefill_hd##D##_tmapagedwide_##TYPE, D, false,                 \
                     fs_prefill::PrefillTraits<ELEMENT, D, false, true, FS_PREFILL_WIDE_BLOCK_N(D), true>)
 #define FS_PREFILL_PAGED_WIDE_ENTRIES(D)                                                          \
-  static_assert(FS_PREFILL_HAS_PAGED(D) && FS_PREFILL_WIDE_BLOCK_N(D) > 0, "the ABI says hd " #D " has none"); \
+  static_assert(FS_PREFILL_WIDE_BLOCK_N(D) > 0, "the ABI says hd " #D " has none"); \
   FS_PREFILL_ENTRY_PAGED_WIDE(D, bf16, cutlass::bfloat16_t)                                        \
   FS_PREFILL_ENTRY_PAGED_WIDE(D, f16, cutlass::half_t)
 

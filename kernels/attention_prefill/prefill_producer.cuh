@@ -146,10 +146,12 @@ struct Producer {
   // loading warp's 24 registers spill with the round trips in flight there), told when by
   // warp 0; with four, thread 0 itself.
   static constexpr int kStageLeadBlocks = 2;  // key blocks still to issue when the next is staged
-  __device__ __forceinline__ void stage_next(int t, int slot) {  // one thread
+  // One thread: takes the next tile from the counter and stages it in `slot`; returns it.
+  __device__ __forceinline__ int stage_next(int slot) {
+    int const t = fetch_tile(p);
     uint32_t const a = s.next_tile(slot);
     st_shared(a, t);
-    if (t < 0) return;
+    if (t < 0) return t;
     WorkTile const w = decode_tile(p, t);
     SeqInfo const si = seq_info(p, w.batch);
     st_shared(a + 4, w.batch);
@@ -158,6 +160,7 @@ struct Producer {
     st_shared(a + 16, si.q_start);
     st_shared(a + 20, si.seqlen_q);
     st_shared(a + 24, si.seqlen_k);
+    return t;
   }
   // The barrier between the stager and the loading threads, once per tile: it orders the
   // staging stores before the reads, and keeps the stager from restaging a slot before all
@@ -176,10 +179,7 @@ struct Producer {
     for (int iter = 0;; ++iter) {
       if (iter > 0) named_sync(kStageNext, 64);
       int t = 0;
-      if (tid % 32 == 0) {
-        t = fetch_tile(p);
-        stage_next(t, iter & 1);
-      }
+      if (tid % 32 == 0) t = stage_next(iter & 1);
       t = __shfl_sync(0xffffffffu, t, 0);
       named_sync(kProducerTile, kStagingThreads);  // read_next of tile iter
       if (t < 0) break;  // one fetch past the end per CTA (fetch_tile's reset)
@@ -188,7 +188,7 @@ struct Producer {
   // Where the next tile is staged: by thread 0, or warp 0 tells warp 1.
   __device__ __forceinline__ void stage_ahead(int iter) {
     if constexpr (T::kLoadWarps == 4) {
-      if (tid == 0) stage_next(fetch_tile(p), (iter + 1) & 1);
+      if (tid == 0) stage_next((iter + 1) & 1);
     } else {
       named_arrive(kStageNext, 64);
     }
@@ -232,7 +232,7 @@ struct Producer {
   }
 
   __device__ __forceinline__ void run() {
-    if (T::kLoadWarps == 4 && tid == 0) stage_next(fetch_tile(p), 0);
+    if (T::kLoadWarps == 4 && tid == 0) stage_next(0);
     for (int iter = 0;; ++iter) {
       WorkTile tile;
       SeqInfo si;

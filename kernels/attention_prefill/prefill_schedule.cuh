@@ -79,8 +79,9 @@ __device__ __forceinline__ BlockRange block_range(const fs_attention_prefill_par
   // The real rows only: the partial block's rows below zero are never stored, so they need no
   // keys of their own (without the clamp a left window would visit one more block for them).
   // Their scores are garbage or fully masked (the kCheckInf softmax), never NaN in real rows.
-  int const row_lo = max(first_row<kBlockM>(s, m_block), 0);
-  int const row_hi = first_row<kBlockM>(s, m_block) + kBlockM;  // exclusive, <= seqlen_q
+  int const first = first_row<kBlockM>(s, m_block);
+  int const row_lo = max(first, 0);
+  int const row_hi = first + kBlockM;  // exclusive, <= seqlen_q
   BlockRange r;
   r.n_max = ceil_div_i(s.seqlen_k, kBlockN);
   r.n_min = 0;

@@ -27,12 +27,6 @@ def wide_block_n(head_dim):
     return 192 if head_dim == 128 else 0
 
 
-def has_paged(head_dim):
-    """Whether the `_tmapaged` kernels (four warps issue a paged tile's (box, chunk) pairs) exist:
-    FS_PREFILL_HAS_PAGED."""
-    return head_dim in (64, 128, 256)
-
-
 def block_n(head_dim, gather, wide=False):
     if wide:
         return wide_block_n(head_dim)
@@ -143,7 +137,7 @@ class PrefillLauncher:
         seqlens_* are host lists. Returns a zero-argument launch function (planning done here).
         gather / wide: None picks as the Swift launcher does (wide: hd 128 on the TMA path when the
         longest request has WIDE_MIN_KEYS keys; spread: the `_tmapaged` kernel when paged by TMA with
-        several boxes a tile, at hd 128 and 256; both: `_tmapagedwide`);
+        several boxes a tile; both: `_tmapagedwide`);
         True/False forces a kernel.
         experiment: suffix of an experimental entry point (e.g. "nopp"), empty for the product's."""
         total_q, hq, d = q.shape
@@ -159,9 +153,9 @@ class PrefillLauncher:
         if gather is None:
             gather = paged and page_size % 8 != 0
         if spread is None:
-            spread = (paged and not gather and not experiment and has_paged(d)
+            spread = (paged and not gather and not experiment
                       and math.gcd(page_size, block_n(d, False)) < block_n(d, False))
-        assert not (spread and (not paged or gather or not has_paged(d) or experiment)), \
+        assert not (spread and (not paged or gather or experiment)), \
             "no _tmapaged kernel for this call"
         if wide is None:
             wide = (not gather and not experiment and wide_block_n(d) > 0

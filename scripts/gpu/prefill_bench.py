@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-from prefill_abi import WIDE_MIN_KEYS, PrefillLauncher, has_paged
+from prefill_abi import WIDE_MIN_KEYS, PrefillLauncher
 from prefill_check import has_function
 
 TOKENS = 16384
@@ -73,8 +73,8 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     tf = lambda ms: fl / (ms * 1e-3) / 1e12  # noqa: E731
     ours, paged, cudnn, fa2, finf = [], [], [], [], []
     # Measured beside the product's kernels, for the next decision: the gather kernel at P = 16
-    # (is TMA-by-page-piece the right path?), at hd 128 / 256 the one-warp TMA issue that the
-    # paged kernels replaced, and at hd 256 the no-pingpong experiment.
+    # (is TMA-by-page-piece the right path?), the one-warp TMA issue that the paged kernels
+    # replaced, and at hd 256 the no-pingpong experiment.
     paged_gather, paged_one_warp, nopp, paged_n128 = [], [], [], []
     has_nopp = d == 256 and has_function(launcher.lib, "fs_attention_prefill_hd256_tma_nopp_bf16")
     # hd 128 with the other key tile than the launcher picks (192 keys from WIDE_MIN_KEYS, else 128).
@@ -92,9 +92,8 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
         if other is not None and not other_wide:  # long keys: the paged 128-key kernel the wide one replaced
             paged_n128.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2, page_size=16,
                                                wide=False))
-        if has_paged(d):
-            paged_one_warp.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2,
-                                                   page_size=16, spread=False))
+        paged_one_warp.append(launcher.prepare(q, pk, pv, o, lens, lens, causal=causal, page_table=t2,
+                                               page_size=16, spread=False))
         if has_nopp:
             nopp.append(launcher.prepare(q, k, v, o, lens, lens, causal=causal, experiment="nopp"))
         if other is not None:
@@ -113,7 +112,7 @@ def bench_config(launcher, d, seq, causal, sets, fi, log):
     row["ours"] = tf(time_ms(ours))
     row["paged16"] = tf(time_ms(paged))
     row["paged16_gather"] = tf(time_ms(paged_gather))
-    row["paged16_1w"] = tf(time_ms(paged_one_warp)) if paged_one_warp else float("nan")
+    row["paged16_1w"] = tf(time_ms(paged_one_warp))
     row["paged16_n128"] = tf(time_ms(paged_n128)) if paged_n128 else float("nan")
     row["nopp"] = tf(time_ms(nopp)) if nopp else float("nan")
     row["n192" if other_wide else "n128"] = tf(time_ms(other)) if other else float("nan")

@@ -24,7 +24,7 @@
 //            contiguous), so that one tile is BLOCK_N / kv_box_rows boxes, each inside a page.
 //   _tmawide: as _tma with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
 //   _tmapaged: as _tma with a tile's (box, column chunk) copies issued by four producer warps, for
-//            paged calls whose tile is several boxes (every head dim: FS_PREFILL_HAS_PAGED(D)).
+//            paged calls whose tile is several boxes (every head dim).
 //   _tmapagedwide: as _tmapaged with FS_PREFILL_WIDE_BLOCK_N keys per tile (hd 128).
 //   _gather: K/V rows by 16-byte cp.async through the page table: any page size (or contiguous).
 // Work: a tile is (request, m_block of BLOCK_M queries, q head). The blocks end at the request's
@@ -50,10 +50,6 @@
 // The `_tmawide` kernels (hd 128 only; 0 = none): 192 keys per tile, for calls whose longest
 // request has many keys (the host picks them; measured faster at 16k keys, slower at 1k-4k).
 #define FS_PREFILL_WIDE_BLOCK_N(head_dim) ((head_dim) == 128 ? 192 : 0)
-// The `_tmapaged` kernels (1 = built): every head dim. hd 64's producer has 32 registers beside
-// three consumer warpgroups; four issuing warps fit there since the next tile is staged in
-// shared memory (session 10), not held in registers.
-#define FS_PREFILL_HAS_PAGED(head_dim) ((head_dim) == 64 || (head_dim) == 128 || (head_dim) == 256)
 #define FS_PREFILL_THREADS(head_dim, gather) (128 + 2 * FS_PREFILL_BLOCK_M(head_dim, gather))
 // Q tile + two stages of K and V tiles (16-bit elements) + 2 KiB for alignment and barriers.
 #define FS_PREFILL_SMEM_BYTES_N(head_dim, gather, block_n) \
@@ -119,9 +115,6 @@ static inline int32_t fs_attention_prefill_block_n(int32_t head_dim, int32_t gat
 }
 static inline int32_t fs_attention_prefill_wide_block_n(int32_t head_dim) {
   return FS_PREFILL_WIDE_BLOCK_N(head_dim);
-}
-static inline int32_t fs_attention_prefill_has_paged(int32_t head_dim) {
-  return FS_PREFILL_HAS_PAGED(head_dim);
 }
 static inline int32_t fs_attention_prefill_smem_bytes_n(int32_t head_dim, int32_t gather, int32_t block_n) {
   return FS_PREFILL_SMEM_BYTES_N(head_dim, gather, block_n);
