@@ -28,7 +28,10 @@ __device__ __forceinline__ void write_output(const fs_attention_decode_params& p
 template <typename T, typename Cfg>
 __device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p, const Segment& seg, int group) {
   constexpr int D = Cfg::kHeadDim;
-  constexpr int kBatch = 16;
+#ifndef FS_DECODE_MERGE_BATCH
+#define FS_DECODE_MERGE_BATCH 16
+#endif
+  constexpr int kBatch = D >= 128 ? FS_DECODE_MERGE_BATCH : 16;  // hd 64's 3 CTAs/SM leave 168 registers
   const float* part_lse = reinterpret_cast<const float*>(p.partial_lse);
   const float* part_o = reinterpret_cast<const float*>(p.partial_o);
   const int n = seg.pieces;

@@ -42,6 +42,26 @@ __device__ __forceinline__ float cta_sum(float value, float (&scratch)[kWarps]) 
 // from this SM's L1, which may hold lines of the residual from before they were written.
 template <typename T, int M>
 __device__ __forceinline__ void normalise_rows(const fs_linear_add_rmsnorm_params& p, float (&scratch)[kWarps]) {
+  const T* residual = reinterpret_cast<const T*>(p.residual);
+  const T* weight = reinterpret_cast<const T*>(p.norm_weight);
+  T* normed = reinterpret_cast<T*>(p.normed);
+  const int row_vectors = p.n / 8, vectors = p.rows * row_vectors;
+  // The first batch of residual and weight vectors is requested before the partials: they
+  // do not depend on the scale, so their L2 round trip overlaps the partials' and the sum's.
+  uint4 r[kBatch];
+  float w[kBatch][8];
+  auto load_batch = [&](int base) {
+#pragma unroll
+    for (int i = 0; i < kBatch; ++i) {
+      const int v = base + i * kThreads;
+      if (v >= vectors) break;
+      r[i] = __ldcg(reinterpret_cast<const uint4*>(residual) + v);
+      fs::load8(weight + (v % row_vectors) * 8, w[i]);
+    }
+  };
+#ifndef FS_ADD_NORM_SERIAL_TAIL
+  load_batch(threadIdx.x);
+#endif
   const float* partials = reinterpret_cast<const float*>(p.partials);
   float scale[M];
 #pragma unroll
@@ -51,20 +71,12 @@ __device__ __forceinline__ void normalise_rows(const fs_linear_add_rmsnorm_param
     for (int b = threadIdx.x; b < gridDim.x; b += kThreads) share += __ldcg(partials + m * gridDim.x + b);
     scale[m] = rsqrtf(cta_sum(share, scratch) / p.n + p.eps);
   }
-  const T* residual = reinterpret_cast<const T*>(p.residual);
-  const T* weight = reinterpret_cast<const T*>(p.norm_weight);
-  T* normed = reinterpret_cast<T*>(p.normed);
-  const int row_vectors = p.n / 8, vectors = p.rows * row_vectors;
   for (int base = threadIdx.x; base < vectors; base += kThreads * kBatch) {
-    uint4 r[kBatch];
-    float w[kBatch][8];
-#pragma unroll
-    for (int i = 0; i < kBatch; ++i) {
-      const int v = base + i * kThreads;
-      if (v >= vectors) break;
-      r[i] = __ldcg(reinterpret_cast<const uint4*>(residual) + v);
-      fs::load8(weight + (v % row_vectors) * 8, w[i]);
-    }
+#ifndef FS_ADD_NORM_SERIAL_TAIL
+    if (base != static_cast<int>(threadIdx.x)) load_batch(base);
+#else
+    load_batch(base);
+#endif
 #pragma unroll
     for (int i = 0; i < kBatch; ++i) {
       const int v = base + i * kThreads;
@@ -155,6 +167,9 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   __syncthreads();
   if (!is_last) return;
   __threadfence();  // the other CTAs' writes are visible from here on
+#ifdef FS_ABLATE_NORM_TAIL  // timing ablation only: the normed rows go stale
+  if (p.rows < 0)
+#endif
   normalise_rows<T, M>(p, scratch);
   if (threadIdx.x == 0) *counter = 0u;  // ready for the next launch (or graph replay)
 }
