@@ -36,7 +36,6 @@ enum DecodeGraphCheck {
         var passed = true
         let checkpoint = RandomWeights(config: config, seed: env.random.next(), type: .bf16)
         let ops = try CUDAModelOps(context: env.context, stream: env.stream, library: env.library, allocator: env.allocator)
-        ops.addNormFusionMinWeightBytes = 0   // the fused add-norm too, though SmolLM2's products are small
         let weights = try LlamaWeights(checkpoint: checkpoint, ops: ops)
         for pageSize in [1, 16] {
             let o = try runPageSize(pageSize, env: env, ops: ops, weights: weights)

@@ -55,7 +55,6 @@ enum ModelForwardCheck {
         let checkpoint = RandomWeights(config: config, seed: env.random.next(), type: .bf16)
         let cpu = try CPULlamaModel.cpu(checkpoint: checkpoint, kvSlots: 128)
         let ops = try CUDAModelOps(context: env.context, stream: env.stream, library: env.library, allocator: env.allocator)
-        ops.addNormFusionMinWeightBytes = 0   // the fused add-norm too, though SmolLM2's products are small
         let (backend, backendError) = try makeBackend(config, ops)
         let gpu = LlamaModel(config: config, weights: try LlamaWeights(checkpoint: checkpoint, ops: ops), ops: ops,
                              attention: backend)

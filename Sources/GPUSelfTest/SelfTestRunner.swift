@@ -89,6 +89,7 @@ public enum GPUSelfTest {
         ("skinny linear vs float64", SkinnyLinearCheck.run),
         (FusedGatedLinearCheck.name, FusedGatedLinearCheck.run),
         (FusedAddRMSNormCheck.name, FusedAddRMSNormCheck.run),
+        (DeferredNormCheck.name, DeferredNormCheck.run),
         (FusedRotaryCheck.name, FusedRotaryCheck.run),
         (FusedRotaryLinearCheck.name, FusedRotaryLinearCheck.run),
         ("decode CUDA graphs vs eager", DecodeGraphCheck.run),

@@ -27,8 +27,10 @@ struct RowCountKernels: Sendable {
 
     /// The family's launch: `blocks` CTAs of `SkinnyLinearKernel.featuresPerBlock` warps,
     /// with programmatic dependent launch (the kernels wait for the previous one themselves).
-    func launch<Params>(dtype: KernelDType, rows: Int, blocks: Int, params: Params, stream: CUDAStream) throws {
+    func launch<Params>(dtype: KernelDType, rows: Int, blocks: Int, sharedMemoryBytes: Int = 0, params: Params,
+                        stream: CUDAStream) throws {
         try self[dtype, rows].launch(grid: Dim3(blocks), block: Dim3(32 * SkinnyLinearKernel.featuresPerBlock),
-                                     stream: stream, params: params, programmaticLaunch: true)
+                                     sharedMemoryBytes: sharedMemoryBytes, stream: stream, params: params,
+                                     programmaticLaunch: true)
     }
 }

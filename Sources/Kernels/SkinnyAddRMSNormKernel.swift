@@ -10,10 +10,13 @@ import KernelParams
 public struct SkinnyAddRMSNormKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_FUSED_MAX_ROWS)
     private let kernels: RowCountKernels
+    /// The add-squares entry points: the same stream and residual update, no norm (deferred).
+    private let deferring: RowCountKernels
     public let multiprocessors: Int
 
     public init(library: KernelLibrary) throws {
         kernels = try RowCountKernels(library: library, prefix: "fs_linear_skinny_add_rmsnorm", maxRows: Self.maxRows)
+        deferring = try RowCountKernels(library: library, prefix: "fs_linear_skinny_add_squares", maxRows: Self.maxRows)
         multiprocessors = library.context.device.multiprocessorCount
     }
 
@@ -81,6 +84,29 @@ public struct SkinnyAddRMSNormKernel: Sendable {
                                          eps: eps, multiprocessors: multiprocessors)
         let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
         try kernels.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
+    }
+}
+
+extension SkinnyAddRMSNormKernel {
+    /// `projected = x · wᵀ` and `residual += projected` as `launch` does, but the launch stops
+    /// after each CTA's sums of squares: the norm is returned for the kernel that reads it to
+    /// form (`DeferredRMSNorm`), valid until the residual or the scratch's partials change.
+    public func launchDeferred(x: DeviceTensorRef, weight: DeviceTensorRef, bias: DeviceTensorRef? = nil,
+                               projected: DeviceTensorRef?, residual: DeviceTensorRef, normWeight: DeviceTensorRef,
+                               scratch: SkinnyAddRMSNormScratch, rows: Int, inFeatures k: Int, outFeatures n: Int,
+                               eps: Float, stream: CUDAStream) throws -> DeferredRMSNorm {
+        // normed and counter are not touched by the add-squares entry points: the checks of
+        // the full kernel run with the residual standing in for normed.
+        let partials = scratch.partials.ref(.f32)
+        var params = try Self.makeParams(x: x, weight: weight, bias: bias, projected: projected, residual: residual,
+                                         normWeight: normWeight, normed: residual, partials: partials,
+                                         counter: scratch.counter.ref(.i32), rows: rows, inFeatures: k, outFeatures: n,
+                                         eps: eps, multiprocessors: multiprocessors)
+        params.normed = 0
+        let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
+        try deferring.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
+        return DeferredRMSNorm(residual: residual, partials: partials, weight: normWeight, partialCount: blocks,
+                               rows: rows, width: n, eps: eps)
     }
 }
 

@@ -21,9 +21,10 @@ public struct SkinnyGatedLinearKernel: Sendable {
     }
 
     /// x: [rows, k]; gate, up: [n, k]; biases: [n] or nil; out: [rows, n], apart from x.
-    public static func makeParams(x: DeviceTensorRef, gate: DeviceTensorRef, up: DeviceTensorRef,
-                                  gateBias: DeviceTensorRef? = nil, upBias: DeviceTensorRef? = nil, out: DeviceTensorRef,
-                                  rows: Int, inFeatures k: Int,
+    /// norm: x is that deferred norm's rows, formed by the kernel (x is then not read).
+    public static func makeParams(x: DeviceTensorRef, norm: DeferredRMSNorm? = nil, gate: DeviceTensorRef,
+                                  up: DeviceTensorRef, gateBias: DeviceTensorRef? = nil, upBias: DeviceTensorRef? = nil,
+                                  out: DeviceTensorRef, rows: Int, inFeatures k: Int,
                                   outFeatures n: Int) throws(KernelArgumentError) -> fs_linear_gated_params {
         let check = ArgumentChecker(kernel: "linear_skinny_gated")
         let dtype = x.dtype
@@ -41,17 +42,22 @@ public struct SkinnyGatedLinearKernel: Sendable {
         if let upBias { try check.tensor("upBias", upBias, dtype: dtype, atLeast: n, alignment: dtype.byteSize) }
         try check.tensor("out", out, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
         try check.disjoint("out", out, "x", x)
+        if let norm {
+            try norm.check(check, rows: rows, inFeatures: k, dtype: dtype)
+            try check.disjoint("out", out, "norm.residual", norm.residual)
+        }
         return fs_linear_gated_params(x: x.address, gate: gate.address, up: up.address, gate_bias: gateBias?.address ?? 0,
                                       up_bias: upBias?.address ?? 0, out: out.address, rows: Int32(rows), k: Int32(k),
-                                      n: Int32(n))
+                                      n: Int32(n), norm: norm?.params ?? DeferredRMSNorm.none)
     }
 
-    public func launch(x: DeviceTensorRef, gate: DeviceTensorRef, up: DeviceTensorRef, gateBias: DeviceTensorRef? = nil,
-                       upBias: DeviceTensorRef? = nil, out: DeviceTensorRef, rows: Int, inFeatures k: Int, outFeatures n: Int,
-                       stream: CUDAStream) throws {
-        let params = try Self.makeParams(x: x, gate: gate, up: up, gateBias: gateBias, upBias: upBias, out: out, rows: rows,
-                                         inFeatures: k, outFeatures: n)
+    public func launch(x: DeviceTensorRef, norm: DeferredRMSNorm? = nil, gate: DeviceTensorRef, up: DeviceTensorRef,
+                       gateBias: DeviceTensorRef? = nil, upBias: DeviceTensorRef? = nil, out: DeviceTensorRef, rows: Int,
+                       inFeatures k: Int, outFeatures n: Int, stream: CUDAStream) throws {
+        let params = try Self.makeParams(x: x, norm: norm, gate: gate, up: up, gateBias: gateBias, upBias: upBias, out: out,
+                                         rows: rows, inFeatures: k, outFeatures: n)
         let blocks = SkinnyLinearKernel.blocks(features: n, multiprocessors: multiprocessors)
-        try kernels.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
+        try kernels.launch(dtype: x.dtype, rows: rows, blocks: blocks, sharedMemoryBytes: norm?.consumerBytes ?? 0,
+                           params: params, stream: stream)
     }
 }

@@ -37,9 +37,10 @@ public struct SkinnyRotaryLinearKernel: Sendable {
 
     /// x: [rows, k]; q: heads x headDim outputs, k and v: kvHeads x headDim;
     /// cos, sin: float32 [rows, headDim / 2] (`RotaryKernel`'s tables).
-    public static func makeParams(x: DeviceTensorRef, q: Product, k: Product, v: Product, cos: DeviceTensorRef,
-                                  sin: DeviceTensorRef, rows: Int, inFeatures: Int, heads: Int, kvHeads: Int,
-                                  headDim: Int) throws(KernelArgumentError) -> fs_linear_rope_params {
+    /// norm: x is that deferred norm's rows, formed by the kernel (x is then not read).
+    public static func makeParams(x: DeviceTensorRef, norm: DeferredRMSNorm? = nil, q: Product, k: Product, v: Product,
+                                  cos: DeviceTensorRef, sin: DeviceTensorRef, rows: Int, inFeatures: Int, heads: Int,
+                                  kvHeads: Int, headDim: Int) throws(KernelArgumentError) -> fs_linear_rope_params {
         let check = ArgumentChecker(kernel: "linear_skinny_rope")
         let dtype = x.dtype
         guard serves(rows: rows, inFeatures: inFeatures, headDim: headDim, dtype: dtype) else {
@@ -61,6 +62,11 @@ public struct SkinnyRotaryLinearKernel: Sendable {
         }
         try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out), (name: "v.out", ref: v.out)],
                            input: (name: "x", ref: x))
+        if let norm {
+            try norm.check(check, rows: rows, inFeatures: inFeatures, dtype: dtype)
+            try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out),
+                                         (name: "v.out", ref: v.out)], input: (name: "norm.residual", ref: norm.residual))
+        }
         try check.tensor("cos", cos, dtype: .f32, atLeast: rows * headDim / 2, alignment: 4)
         try check.tensor("sin", sin, dtype: .f32, atLeast: rows * headDim / 2, alignment: 4)
         return fs_linear_rope_params(
@@ -68,13 +74,16 @@ public struct SkinnyRotaryLinearKernel: Sendable {
             bias_q: q.bias?.address ?? 0, bias_k: k.bias?.address ?? 0, bias_v: v.bias?.address ?? 0,
             out_q: q.out.address, out_k: k.out.address, out_v: v.out.address, cos: cos.address, sin: sin.address,
             q_width: Int32(qWidth), kv_width: Int32(kvWidth), head_dim: Int32(headDim), rows: Int32(rows),
-            k: Int32(inFeatures))
+            k: Int32(inFeatures), norm: norm?.params ?? DeferredRMSNorm.none)
     }
 
     /// The grid: one CTA per step of 8 features, up to the skinny family's CTAs per SM.
     public func launch(params: fs_linear_rope_params, dtype: KernelDType, stream: CUDAStream) throws {
         let features = Int(params.q_width) + 2 * Int(params.kv_width)
         let blocks = SkinnyLinearKernel.blocks(features: features, multiprocessors: multiprocessors)
-        try kernels.launch(dtype: dtype, rows: Int(params.rows), blocks: blocks, params: params, stream: stream)
+        // A deferred norm's rows live in dynamic shared memory (rows x k elements).
+        let normBytes = params.norm.residual == 0 ? 0 : Int(params.rows) * Int(params.k) * dtype.byteSize
+        try kernels.launch(dtype: dtype, rows: Int(params.rows), blocks: blocks, sharedMemoryBytes: normBytes,
+                           params: params, stream: stream)
     }
 }

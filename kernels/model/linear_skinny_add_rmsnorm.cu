@@ -9,92 +9,26 @@
 // touches those columns, so it updates the residual in place. A row's sum of squares needs every feature, so each CTA leaves its share in
 // `partials` and takes a ticket; the last CTA to finish adds the shares in CTA order (the
 // same order whichever CTA is last: graph and eager steps must agree bit for bit), then
-// normalises every row and resets the ticket counter for the next launch or replay.
+// normalises every row and resets the ticket counter for the next launch or replay
+// (deferred_rmsnorm.cuh). That tail is serial: the next kernel waits for it. The add-squares
+// entry points stop after the shares instead, and the norm is formed by the kernel that
+// reads it (fs_deferred_rmsnorm), or written out by fs_rmsnorm_settle_* for other readers.
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
 #include "skinny_stream.cuh"
+#include "deferred_rmsnorm.cuh"
 
 namespace {
 
 using fs_skinny::kWarps;
-constexpr int kThreads = kWarps * 32;
-constexpr int kBatch = 4;  // 16-byte vectors each thread of the last CTA loads before using them
+using fs_norm::kThreads;
 constexpr int kPair = 2;   // weight rows (features) per warp
 
-// Sum over the CTA in a fixed order (shuffle tree, then the warps' sums in warp order).
-__device__ __forceinline__ float cta_sum(float value, float (&scratch)[kWarps]) {
-#pragma unroll
-  for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(0xFFFFFFFFu, value, offset);
-  __syncthreads();  // scratch may still be read from the previous call
-  if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = value;
-  __syncthreads();
-  float total = 0.f;
-#pragma unroll
-  for (int w = 0; w < kWarps; ++w) total += scratch[w];
-  return total;
-}
-
-// The last CTA: every row's sum of squares from the CTAs' partials, then
-// normed = residual * rsqrt(mean + eps) * weight, with rmsnorm.cu's formula and rounding.
-// Other CTAs wrote the residual and the partials: read them from L2 (ld.global.cg), never
-// from this SM's L1, which may hold lines of the residual from before they were written.
-template <typename T, int M>
-__device__ __forceinline__ void normalise_rows(const fs_linear_add_rmsnorm_params& p, float (&scratch)[kWarps]) {
-  const T* residual = reinterpret_cast<const T*>(p.residual);
-  const T* weight = reinterpret_cast<const T*>(p.norm_weight);
-  T* normed = reinterpret_cast<T*>(p.normed);
-  const int row_vectors = p.n / 8, vectors = p.rows * row_vectors;
-  // The first batch of residual and weight vectors is requested before the partials: they
-  // do not depend on the scale, so their L2 round trip overlaps the partials' and the sum's.
-  uint4 r[kBatch];
-  float w[kBatch][8];
-  auto load_batch = [&](int base) {
-#pragma unroll
-    for (int i = 0; i < kBatch; ++i) {
-      const int v = base + i * kThreads;
-      if (v >= vectors) break;
-      r[i] = __ldcg(reinterpret_cast<const uint4*>(residual) + v);
-      fs::load8(weight + (v % row_vectors) * 8, w[i]);
-    }
-  };
-#ifndef FS_ADD_NORM_SERIAL_TAIL
-  load_batch(threadIdx.x);
-#endif
-  const float* partials = reinterpret_cast<const float*>(p.partials);
-  float scale[M];
-#pragma unroll
-  for (int m = 0; m < M; ++m) {
-    if (m >= p.rows) break;
-    float share = 0.f;
-    for (int b = threadIdx.x; b < gridDim.x; b += kThreads) share += __ldcg(partials + m * gridDim.x + b);
-    scale[m] = rsqrtf(cta_sum(share, scratch) / p.n + p.eps);
-  }
-  for (int base = threadIdx.x; base < vectors; base += kThreads * kBatch) {
-#ifndef FS_ADD_NORM_SERIAL_TAIL
-    if (base != static_cast<int>(threadIdx.x)) load_batch(base);
-#else
-    load_batch(base);
-#endif
-#pragma unroll
-    for (int i = 0; i < kBatch; ++i) {
-      const int v = base + i * kThreads;
-      if (v >= vectors) break;
-      const int m = v / row_vectors;
-      float s = 0.f;
-#pragma unroll
-      for (int row = 0; row < M; ++row) if (row == m) s = scale[row];  // constant indices: scale stays in registers
-      const T* rv = reinterpret_cast<const T*>(&r[i]);
-      float values[8];
-#pragma unroll
-      for (int e = 0; e < 8; ++e) values[e] = fs::to_float(rv[e]) * s * w[i][e];
-      fs::store8(normed + int64_t(v) * 8, values);
-    }
-  }
-}
-
-template <typename T, int M>
+// kNorm: the whole add-norm (ticket, last CTA normalises); else the add-squares launch, which
+// stops once its partials are written (the norm is deferred to the kernel that reads it).
+template <typename T, int M, bool kNorm>
 __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_params& p) {
   __shared__ float warp_squares[M][kWarps];
   __shared__ float scratch[kWarps];
@@ -143,7 +77,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
         // rmsnorm.cu's add: the sum rounded to T before it is stored and squared.
         const float sum = fs::to_float(fs::from_float<T>(fs::to_float(delta) + before[r][m]));
         residual[at] = fs::from_float<T>(sum);
-        squares[m] += sum * sum;
+        squares[m] = __fmaf_rn(sum, sum, squares[m]);  // explicit: the same bits in both entry points
       }
     }
   }
@@ -160,6 +94,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
     for (int i = 0; i < kWarps; ++i) share += warp_squares[threadIdx.x][i];
     reinterpret_cast<float*>(p.partials)[threadIdx.x * gridDim.x + blockIdx.x] = share;
   }
+  if constexpr (!kNorm) return;  // the grid's end publishes the residual and partials
   __threadfence();  // every thread's residual and partial writes, before the ticket below
   __syncthreads();
   unsigned int* counter = reinterpret_cast<unsigned int*>(p.counter);
@@ -167,11 +102,16 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   __syncthreads();
   if (!is_last) return;
   __threadfence();  // the other CTAs' writes are visible from here on
-#ifdef FS_ABLATE_NORM_TAIL  // timing ablation only: the normed rows go stale
-  if (p.rows < 0)
-#endif
-  normalise_rows<T, M>(p, scratch);
+  const fs_deferred_rmsnorm norm = {p.residual, p.partials, p.norm_weight, static_cast<int32_t>(gridDim.x), p.eps};
+  fs_norm::settle<T, M>(norm, p.rows, p.n, reinterpret_cast<T*>(p.normed), scratch);
   if (threadIdx.x == 0) *counter = 0u;  // ready for the next launch (or graph replay)
+}
+
+// A deferred norm written into its tensor (one CTA): for the readers that cannot form it.
+template <typename T, int M>
+__device__ __forceinline__ void rmsnorm_settle(const fs_rmsnorm_settle_params& p) {
+  __shared__ float scratch[kWarps];
+  fs_norm::settle<T, M>(p.norm, p.rows, p.n, reinterpret_cast<T*>(p.normed), scratch);
 }
 
 }  // namespace
@@ -180,7 +120,16 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
 #define FS_ADD_NORM(T, NAME, M)                                                                                \
   extern "C" __global__ void __launch_bounds__(kThreads, 1)                                                    \
       fs_linear_skinny_add_rmsnorm_##NAME##_m##M(const __grid_constant__ fs_linear_add_rmsnorm_params p) {    \
-    linear_add_rmsnorm<T, M>(p);                                                                              \
+    linear_add_rmsnorm<T, M, true>(p);                                                                        \
+  }                                                                                                            \
+  extern "C" __global__ void __launch_bounds__(kThreads, 1)                                                    \
+      fs_linear_skinny_add_squares_##NAME##_m##M(const __grid_constant__ fs_linear_add_rmsnorm_params p) {    \
+    linear_add_rmsnorm<T, M, false>(p);                                                                       \
+  }                                                                                                            \
+  extern "C" __global__ void __launch_bounds__(kThreads, 1)                                                    \
+      fs_rmsnorm_settle_##NAME##_m##M(const __grid_constant__ fs_rmsnorm_settle_params p) {                   \
+    fs_pdl_begin();                                                                                           \
+    rmsnorm_settle<T, M>(p);                                                                                  \
   }
 #define FS_ADD_NORM_ALL(T, NAME) \
   FS_ADD_NORM(T, NAME, 1) FS_ADD_NORM(T, NAME, 2) FS_ADD_NORM(T, NAME, 3) FS_ADD_NORM(T, NAME, 4)

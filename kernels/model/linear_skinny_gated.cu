@@ -4,13 +4,15 @@
 // row j and up row j side by side (up to sixteen 16-byte loads in flight per lane) and writes
 // h[:, j] itself. g and u are rounded to T before the SiLU-mul, and both the dot products
 // (skinny_stream.cuh) and the SiLU-mul (silu.cuh) are the unfused kernels' own code, so h
-// is bit for bit the unfused result.
+// is bit for bit the unfused result. x may be a deferred norm (fs_deferred_rmsnorm), formed
+// in shared memory after the wait.
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
 #include "silu.cuh"
 #include "skinny_stream.cuh"
+#include "deferred_rmsnorm.cuh"
 
 namespace {
 
@@ -23,6 +25,7 @@ __device__ __forceinline__ float bias_at(fs_devptr bias, int j) {
 
 template <typename T, int M>
 __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
+  __shared__ float scratch[fs_norm::kWarps];
   const int lane = threadIdx.x & 31;
   const int stride = fs_skinny::feature_stride();
   const int first = fs_skinny::first_feature();
@@ -35,8 +38,9 @@ __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
     fs_skinny::prefetch_l2(gate + int64_t(first) * p.k, row_bytes, 2048, lane, 0);
     fs_skinny::prefetch_l2(up + int64_t(first) * p.k, row_bytes, 2048, lane, 16);
   }
+  fs_norm::prefetch_norm_weight<T>(p.norm, p.k);
   fs_pdl_wait();
-  const T* x = reinterpret_cast<const T*>(p.x);
+  const T* x = fs_norm::consumer_x<T, M>(p.x, p.norm, p.rows, p.k, scratch);
   T* out = reinterpret_cast<T*>(p.out);
   for (int j = first; j < p.n; j += stride) {
     const T* const rows[2] = {gate + int64_t(j) * p.k, up + int64_t(j) * p.k};

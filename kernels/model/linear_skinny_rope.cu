@@ -9,12 +9,14 @@
 // kernel writes them, and they swap the values through shared memory before rotating.
 // v's steps skip the swap. The dot products are skinny_stream.cuh's and the rotation is
 // fs_rope_rotate.cuh's, both shared with the unfused kernels: the result is their bits.
+// x may be a deferred norm (fs_deferred_rmsnorm), formed in shared memory after the wait.
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
 #include "fs_rope_rotate.cuh"
 #include "skinny_stream.cuh"
+#include "deferred_rmsnorm.cuh"
 
 namespace {
 
@@ -59,6 +61,7 @@ __device__ __forceinline__ int feature_of(int local, int warp, int head_dim, int
 template <typename T, int M>
 __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   __shared__ float s_value[kWarps][M];
+  __shared__ float scratch[fs_norm::kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
   const int half = p.head_dim / 2;
@@ -70,8 +73,9 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
     fs_skinny::prefetch_l2(reinterpret_cast<const T*>(first.w) + int64_t(feature) * p.k, p.k * int(sizeof(T)), 4096,
                            lane, 0);
   }
+  fs_norm::prefetch_norm_weight<T>(p.norm, p.k);
   fs_pdl_wait();
-  const T* x = reinterpret_cast<const T*>(p.x);
+  const T* x = fs_norm::consumer_x<T, M>(p.x, p.norm, p.rows, p.k, scratch);
   for (int step = blockIdx.x; step < steps; step += gridDim.x) {
     int local = step, j;
     const Product prod = product_of(p, local);

@@ -113,6 +113,20 @@ typedef struct fs_linear_skinny_params {
 // write (the RMSNorm output within its rounding: the sum of squares adds in another order).
 #define FS_SKINNY_FUSED_MAX_ROWS 4
 
+// An RMSNorm left to the kernel that reads its output (decode steps): a projection back into
+// the residual stream (fs_linear_skinny_add_squares_*) writes the residual and each CTA's
+// share of every row's sum of squares, and the next product forms its x rows itself,
+//   x[m, :] = T(residual[m, :] * rsqrt(sum(partials[m, :]) / k + eps) * weight),
+// in shared memory, bit for bit what the add-norm's last CTA would have written to `normed`
+// (deferred_rmsnorm.cuh). residual == 0: the kernel reads x as given.
+typedef struct fs_deferred_rmsnorm {
+  fs_devptr residual;     // [rows, k] T, or 0
+  fs_devptr partials;     // float32 [rows, partial_count]
+  fs_devptr weight;       // [k] T
+  int32_t partial_count;  // the add-squares launch's CTAs
+  float eps;
+} fs_deferred_rmsnorm;
+
 // out[m, j] = silu(g) * u, g = x[m] . gate[j] (+ gate_bias[j]), u = x[m] . up[j] (+ up_bias[j]),
 // g and u rounded to T first: the gated MLP's gate/up products and SiLU-and-mul in one
 // launch. The warp owning feature j streams gate row j and up row j together.
@@ -126,6 +140,7 @@ typedef struct fs_linear_gated_params {
   int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
   int32_t k;              // multiple of 8
   int32_t n;
+  fs_deferred_rmsnorm norm;  // x from a deferred norm (dynamic shared memory rows * k * sizeof(T))
 } fs_linear_gated_params;
 
 // A projection back into the residual stream and the next RMSNorm (o and down, each with
@@ -138,6 +153,9 @@ typedef struct fs_linear_gated_params {
 // `counter`; the last CTA adds the partials in CTA order (deterministic, whichever CTA is
 // last), writes `normed` for every row and resets the counter to 0 (graph-replayable).
 // Launches using one counter must not overlap in time (one stream).
+// fs_linear_skinny_add_squares_* stops after the partials (no ticket, no `normed`, counter
+// and norm_weight unused): the norm is deferred to the kernel that reads it
+// (fs_deferred_rmsnorm), or settled into a tensor by fs_rmsnorm_settle_*.
 typedef struct fs_linear_add_rmsnorm_params {
   fs_devptr x;            // [rows, k] T
   fs_devptr w;            // [n, k] T
@@ -172,6 +190,16 @@ typedef struct fs_linear_rope_params {
   int32_t head_dim;       // multiple of 8
   int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
   int32_t k;              // multiple of 8
+  fs_deferred_rmsnorm norm;  // x from a deferred norm (dynamic shared memory rows * k * sizeof(T))
 } fs_linear_rope_params;
+
+// A deferred norm written out: normed[m, :] for m < rows, one CTA of 256 threads
+// (fs_rmsnorm_settle_{bf16,f16}_m{1..4}), the bits a consumer forms from the same inputs.
+typedef struct fs_rmsnorm_settle_params {
+  fs_deferred_rmsnorm norm;  // residual != 0
+  fs_devptr normed;       // out [rows, n] T
+  int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
+  int32_t n;              // multiple of 8
+} fs_rmsnorm_settle_params;
 
 #endif

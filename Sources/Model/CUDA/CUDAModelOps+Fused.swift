@@ -1,6 +1,6 @@
 // The CUDA op set's fused steps: on decode steps the skinny kernel's fused variants (q/k/v
-// with RoPE; gate/up with SiLU-mul; o or down with the add-norm after it), and RoPE of q and
-// k in one launch.
+// with RoPE; gate/up with SiLU-mul; o or down with the residual add, its norm deferred to
+// q/k/v or gate/up: CUDAModelOps+DeferredNorm.swift), and RoPE of q and k in one launch.
 // Shapes the fused kernels do not serve (cuBLASLt batches, more rows than the skinny limit)
 // run the composed sequence of ops, as the protocol's default does.
 
@@ -14,11 +14,13 @@ struct CUDAFusedKernels {
     let gated: SkinnyGatedLinearKernel
     let addNorm: SkinnyAddRMSNormKernel
     let addNormScratch: SkinnyAddRMSNormScratch
+    let settle: DeferredRMSNormKernel
 
     init(library: KernelLibrary, stream: CUDAStream) throws {
         rotated = try SkinnyRotaryLinearKernel(library: library)
         gated = try SkinnyGatedLinearKernel(library: library)
         addNorm = try SkinnyAddRMSNormKernel(library: library)
+        settle = try DeferredRMSNormKernel(library: library)
         addNormScratch = try SkinnyAddRMSNormScratch(for: addNorm, source: library.context, stream: stream)
     }
 }
@@ -47,15 +49,16 @@ extension CUDAModelOps {
                                    cos: cos, sin: sin)
             return
         }
-        perform("rotatedLinears(\(q.weight.name), \(k.weight.name), \(v.weight.name))") {
+        perform("rotatedLinears(\(q.weight.name), \(k.weight.name), \(v.weight.name))", handlesDeferredNorm: true) {
             func product(_ p: LinearProduct<CUDAModelOps>) throws -> SkinnyRotaryLinearKernel.Product {
                 SkinnyRotaryLinearKernel.Product(
                     weight: try required(p.weight.ref, "rotatedLinears", "weight"),
                     bias: try p.bias.map { b throws in try required(b.halfRef, "rotatedLinears", "bias") },
                     out: try output(p.out, activation))
             }
+            let norm = try deferredNorm(readAs: x, rows: rows, inFeatures: inFeatures)
             let params = try SkinnyRotaryLinearKernel.makeParams(
-                x: try input(x, "rotatedLinears", "x"), q: try product(q), k: try product(k), v: try product(v),
+                x: try input(x, "rotatedLinears", "x"), norm: norm, q: try product(q), k: try product(k), v: try product(v),
                 cos: try input(cos, "rotatedLinears", "cos"), sin: try input(sin, "rotatedLinears", "sin"), rows: rows,
                 inFeatures: inFeatures, heads: heads, kvHeads: kvHeads, headDim: headDim)
             try fused.rotated.launch(params: params, dtype: activation, stream: stream)
@@ -70,8 +73,10 @@ extension CUDAModelOps {
             composedGatedLinear(x, rows: rows, gate: gate, up: up, outFeatures: outFeatures, upScratch: upScratch, into: out)
             return
         }
-        perform("gatedLinear(\(gate.name), \(up.name))") {
-            try fused.gated.launch(x: try input(x, "gatedLinear", "x"), gate: try required(gate.ref, "gatedLinear", "gate"),
+        perform("gatedLinear(\(gate.name), \(up.name))", handlesDeferredNorm: true) {
+            let norm = try deferredNorm(readAs: x, rows: rows, inFeatures: gate.columns)
+            try fused.gated.launch(x: try input(x, "gatedLinear", "x"), norm: norm,
+                                   gate: try required(gate.ref, "gatedLinear", "gate"),
                                    up: try required(up.ref, "gatedLinear", "up"), out: try output(out, activation), rows: rows,
                                    inFeatures: gate.columns, outFeatures: outFeatures, stream: stream)
         }
@@ -81,19 +86,23 @@ extension CUDAModelOps {
                                  residual: DeviceTensor, normWeight: CUDAVector, epsilon: Float, width: Int,
                                  into normed: DeviceTensor) {
         guard rows <= skinnyRowLimit, weight.rows == width, !weight.isVocabularyMatrix,
-              weight.rows * weight.columns * weight.dtype.byteSize >= addNormFusionMinWeightBytes,
               SkinnyAddRMSNormKernel.serves(rows: rows, inFeatures: weight.columns, outFeatures: width, dtype: activation) else {
             composedLinearAddRMSNorm(x, rows: rows, weight: weight, projected: projected, residual: residual,
                                      normWeight: normWeight, epsilon: epsilon, width: width, into: normed)
             return
         }
-        perform("linearAddRMSNorm(\(weight.name))") {
-            try fused.addNorm.launch(
-                x: try input(x, "linearAddRMSNorm", "x"), weight: try required(weight.ref, "linearAddRMSNorm", "weight"),
+        perform("linearAddRMSNorm(\(weight.name))", handlesDeferredNorm: true) {
+            if pendingNorm?.normed === x { try settlePendingNorm() }  // x itself is the pending norm
+            try replacePendingNorm(writing: normed)
+            let source = try input(x, "linearAddRMSNorm", "x")
+            _ = try output(normed, activation)  // allocated now, never inside a graph capture by the settle
+            let norm = try fused.addNorm.launchDeferred(
+                x: source, weight: try required(weight.ref, "linearAddRMSNorm", "weight"),
                 projected: try output(projected, activation), residual: try input(residual, "linearAddRMSNorm", "residual"),
                 normWeight: try required(normWeight.halfRef, "linearAddRMSNorm", "normWeight"),
-                normed: try output(normed, activation), scratch: fused.addNormScratch, rows: rows,
-                inFeatures: weight.columns, outFeatures: width, eps: epsilon, stream: stream)
+                scratch: fused.addNormScratch, rows: rows, inFeatures: weight.columns, outFeatures: width, eps: epsilon,
+                stream: stream)
+            pendingNorm = PendingNorm(norm: norm, normed: normed)
         }
     }
 }

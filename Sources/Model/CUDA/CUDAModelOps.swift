@@ -34,12 +34,8 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
     /// 13 % and 8 rows 47 % slower (its per-row reads of x; bench/RESULTS.md).
     public var skinnyRowLimit = 4
-    /// Weight bytes from which a product and the add-norm after it run as one kernel
-    /// (`linearAddRMSNorm`). The fused kernel's last-CTA tail costs about what the separate
-    /// add-norm launch does, so it pays only on products long enough to hide it. Measured on
-    /// the H100 in CUDA graphs (bench/RESULTS.md): Llama-3-8B (o 32 MB, down 112 MB) 0.04 ms
-    /// a step faster fused, SmolLM2 (o 0.6 MB, down 1.7 MB) 0.09 ms slower.
-    public var addNormFusionMinWeightBytes = 8 << 20
+    /// The norm the last `linearAddRMSNorm` left for its reader (CUDAModelOps+DeferredNorm.swift).
+    var pendingNorm: PendingNorm?
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
     private var firstError: CUDAModelOpsError?
@@ -85,9 +81,11 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
 
     /// Runs `body` unless an earlier op failed; records what it throws. (`op` names the op in the error only, so it is built only on a failure: the ops run
     /// hundreds of times a step.)
-    func perform(_ op: @autoclosure () -> String, _ body: () throws -> Void) {
+    /// Every op but the ones that read or replace a deferred norm themselves settles it first.
+    func perform(_ op: @autoclosure () -> String, handlesDeferredNorm: Bool = false, _ body: () throws -> Void) {
         guard firstError == nil else { return }
         do {
+            if !handlesDeferredNorm { try settlePendingNorm() }
             try body()
         } catch let error as CUDAModelOpsError {
             firstError = error
@@ -131,6 +129,7 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
 
     public func read(_ tensor: DeviceTensor, count: Int) -> [Float] {
         do {
+            if pendingNorm?.normed === tensor { try settlePendingNorm() }
             return try tensor.download(count: count, stream: stream)
         } catch {
             record(.failed(op: "read", reason: "\(error)"))

@@ -1,0 +1,115 @@
+// The RMSNorm after a projection back into the residual stream, from the per-CTA sums of
+// squares the projection left (linear_skinny_add_rmsnorm.cu). Shared by the add-norm kernel's
+// last CTA, by the kernel that settles a deferred norm into its tensor, and by the skinny
+// kernels that read a deferred norm as their x (they form the normed rows in shared memory
+// instead of reading a tensor another launch wrote). One code path, so all three produce the
+// same bits: the CTA adds the partials in a fixed order (each thread a strided share, then
+// the shuffle tree, then the warps in order) whichever kernel runs it.
+#pragma once
+#include <stdint.h>
+#include "fs_vec.cuh"
+#include "model_params.h"
+#include "skinny_stream.cuh"
+
+namespace fs_norm {
+
+constexpr int kWarps = fs_skinny::kWarps;  // the skinny family's CTA (256 threads): every thread takes part
+constexpr int kThreads = kWarps * 32;
+constexpr int kBatch = 4;  // 16-byte vectors each thread loads before using them
+
+// Sum over the CTA in a fixed order (shuffle tree, then the warps' sums in warp order).
+__device__ __forceinline__ float cta_sum(float value, float (&scratch)[kWarps]) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(0xFFFFFFFFu, value, offset);
+  __syncthreads();  // scratch may still be read from the previous call
+  if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = value;
+  __syncthreads();
+  float total = 0.f;
+#pragma unroll
+  for (int w = 0; w < kWarps; ++w) total += scratch[w];
+  return total;
+}
+
+// rsqrt(mean of squares + eps) of each row, from `count` partial sums per row. Other CTAs
+// (or the previous grid) wrote the partials: read from L2 (ld.global.cg), never this SM's L1.
+template <int M>
+__device__ __forceinline__ void row_scales(const float* partials, int count, int rows, int n, float eps,
+                                           float (&scratch)[kWarps], float (&scale)[M]) {
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    scale[m] = 0.f;
+    if (m >= rows) break;
+    float share = 0.f;
+    for (int b = threadIdx.x; b < count; b += kThreads) share += __ldcg(partials + m * count + b);
+    // Explicit roundings: no FMA contraction that could differ between the kernels sharing this.
+    scale[m] = rsqrtf(__fadd_rn(__fdiv_rn(cta_sum(share, scratch), static_cast<float>(n)), eps));
+  }
+}
+
+// out[m, :] = T(residual[m, :] * scale[m] * weight), rmsnorm.cu's formula and rounding, for
+// rows < `rows`; `out` is global (the normed tensor) or shared memory (a consumer's x).
+template <typename T, int M>
+__device__ __forceinline__ void normalise_rows(const T* residual, const T* weight, const float (&scale)[M], int rows,
+                                               int n, T* out) {
+  const int row_vectors = n / 8, vectors = rows * row_vectors;
+  for (int base = threadIdx.x; base < vectors; base += kThreads * kBatch) {
+    uint4 r[kBatch];
+    float w[kBatch][8];
+#pragma unroll
+    for (int i = 0; i < kBatch; ++i) {
+      const int v = base + i * kThreads;
+      if (v >= vectors) break;
+      r[i] = __ldcg(reinterpret_cast<const uint4*>(residual) + v);
+      fs::load8(weight + (v % row_vectors) * 8, w[i]);
+    }
+#pragma unroll
+    for (int i = 0; i < kBatch; ++i) {
+      const int v = base + i * kThreads;
+      if (v >= vectors) break;
+      const int m = v / row_vectors;
+      float s = 0.f;
+#pragma unroll
+      for (int row = 0; row < M; ++row) if (row == m) s = scale[row];  // constant indices: scale stays in registers
+      const T* rv = reinterpret_cast<const T*>(&r[i]);
+      float values[8];
+#pragma unroll
+      for (int e = 0; e < 8; ++e) values[e] = __fmul_rn(__fmul_rn(fs::to_float(rv[e]), s), w[i][e]);
+      fs::store8(out + int64_t(v) * 8, values);
+    }
+  }
+}
+
+// A deferred norm's rows [rows, n] into `out`: the scales, then the rows (whole CTA).
+template <typename T, int M>
+__device__ __forceinline__ void settle(const fs_deferred_rmsnorm& d, int rows, int n, T* out,
+                                       float (&scratch)[kWarps]) {
+  float scale[M];
+  row_scales<M>(reinterpret_cast<const float*>(d.partials), d.partial_count, rows, n, d.eps, scratch, scale);
+  normalise_rows<T, M>(reinterpret_cast<const T*>(d.residual), reinterpret_cast<const T*>(d.weight), scale, rows, n,
+                       out);
+}
+
+// A consumer's x: after the PDL wait, the rows of a deferred norm formed in the CTA's dynamic
+// shared memory (rows * k elements), or p.x as given. Every thread of the CTA must call it.
+template <typename T, int M>
+__device__ __forceinline__ const T* consumer_x(fs_devptr x, const fs_deferred_rmsnorm& d, int rows, int k,
+                                               float (&scratch)[kWarps]) {
+  if (!d.residual) return reinterpret_cast<const T*>(x);
+  extern __shared__ __align__(16) unsigned char s_rows[];
+  T* rows_out = reinterpret_cast<T*>(s_rows);
+  settle<T, M>(d, rows, k, rows_out, scratch);
+  __syncthreads();
+  return rows_out;
+}
+
+// Before the PDL wait: the norm weight (a different vector each layer, so not in L2 yet) is
+// pulled into L2 by the CTA's first threads, one 128-byte line each.
+template <typename T>
+__device__ __forceinline__ void prefetch_norm_weight(const fs_deferred_rmsnorm& d, int k) {
+  const int offset = threadIdx.x * 128;
+  if (d.residual && offset < k * static_cast<int>(sizeof(T))) {
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(d.weight) + offset));
+  }
+}
+
+}  // namespace fs_norm
