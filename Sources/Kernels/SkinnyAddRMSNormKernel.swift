@@ -38,9 +38,10 @@ public struct SkinnyAddRMSNormKernel: Sendable {
     /// x: [rows, k]; weight: [n, k]; bias, normWeight: [n]; projected (or nil), residual,
     /// normed: [rows, n], each apart from the others and from x; partials: f32 scratch of
     /// `partialsNeeded`; counter: one i32, zero (every launch leaves it zero again).
+    /// normed nil: the add-squares launch (`launchDeferred`), which writes no norm.
     public static func makeParams(x: DeviceTensorRef, weight: DeviceTensorRef, bias: DeviceTensorRef? = nil,
                                   projected: DeviceTensorRef?, residual: DeviceTensorRef, normWeight: DeviceTensorRef,
-                                  normed: DeviceTensorRef, partials: DeviceTensorRef, counter: DeviceTensorRef, rows: Int,
+                                  normed: DeviceTensorRef?, partials: DeviceTensorRef, counter: DeviceTensorRef, rows: Int,
                                   inFeatures k: Int, outFeatures n: Int, eps: Float,
                                   multiprocessors: Int) throws(KernelArgumentError) -> fs_linear_add_rmsnorm_params {
         let check = ArgumentChecker(kernel: "linear_skinny_add_rmsnorm")
@@ -58,11 +59,12 @@ public struct SkinnyAddRMSNormKernel: Sendable {
         if let bias { try check.tensor("bias", bias, dtype: dtype, atLeast: n, alignment: dtype.byteSize) }
         try check.tensor("residual", residual, dtype: dtype, atLeast: rows * n)
         try check.tensor("normWeight", normWeight, dtype: dtype, atLeast: n)
-        try check.tensor("normed", normed, dtype: dtype, atLeast: rows * n)
+        if let normed { try check.tensor("normed", normed, dtype: dtype, atLeast: rows * n) }
         try check.tensor("partials", partials, dtype: .f32,
                          atLeast: partialsNeeded(rows: rows, outFeatures: n, multiprocessors: multiprocessors), alignment: 4)
         try check.tensor("counter", counter, dtype: .i32, atLeast: 1, alignment: 4)
-        var written = [(name: "residual", ref: residual), (name: "normed", ref: normed)]
+        var written = [(name: "residual", ref: residual)]
+        if let normed { written.append((name: "normed", ref: normed)) }
         if let projected {
             try check.tensor("projected", projected, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
             written.append((name: "projected", ref: projected))
@@ -70,7 +72,7 @@ public struct SkinnyAddRMSNormKernel: Sendable {
         try check.disjoint(written: written, input: (name: "x", ref: x))
         return fs_linear_add_rmsnorm_params(
             x: x.address, w: weight.address, bias: bias?.address ?? 0, projected: projected?.address ?? 0,
-            residual: residual.address, norm_weight: normWeight.address, normed: normed.address, partials: partials.address,
+            residual: residual.address, norm_weight: normWeight.address, normed: normed?.address ?? 0, partials: partials.address,
             counter: counter.address, rows: Int32(rows), k: Int32(k), n: Int32(n), eps: eps)
     }
 
@@ -95,14 +97,11 @@ extension SkinnyAddRMSNormKernel {
                                projected: DeviceTensorRef?, residual: DeviceTensorRef, normWeight: DeviceTensorRef,
                                scratch: SkinnyAddRMSNormScratch, rows: Int, inFeatures k: Int, outFeatures n: Int,
                                eps: Float, stream: CUDAStream) throws -> DeferredRMSNorm {
-        // normed and counter are not touched by the add-squares entry points: the checks of
-        // the full kernel run with the residual standing in for normed.
         let partials = scratch.partials.ref(.f32)
-        var params = try Self.makeParams(x: x, weight: weight, bias: bias, projected: projected, residual: residual,
-                                         normWeight: normWeight, normed: residual, partials: partials,
+        let params = try Self.makeParams(x: x, weight: weight, bias: bias, projected: projected, residual: residual,
+                                         normWeight: normWeight, normed: nil, partials: partials,
                                          counter: scratch.counter.ref(.i32), rows: rows, inFeatures: k, outFeatures: n,
                                          eps: eps, multiprocessors: multiprocessors)
-        params.normed = 0
         let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
         try deferring.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
         return DeferredRMSNorm(residual: residual, partials: partials, weight: normWeight, partialCount: blocks,

@@ -94,7 +94,7 @@ import Testing
         #expect(problem { _ = try params(q: shortOut) } == "linear_skinny_rope: argument 'q.out' holds 4096 elements, needs at least 8192")
         let intoX = SkinnyRotaryLinearKernel.Product(weight: q.weight, out: DeviceTensorRef(address: 0x1000, count: 8192, dtype: .bf16))
         #expect(problem { _ = try params(q: intoX) }?.hasPrefix("linear_skinny_rope: argument 'q.out' overlaps 'x'") == true)
-        #expect(MemoryLayout<fs_linear_rope_params>.size == 12 * 8 + 5 * 4 + 4)  // 12 pointers, 5 int32, padding
+        #expect(MemoryLayout<fs_linear_rope_params>.size == 12 * 8 + 5 * 4 + 4 + 32)  // 12 pointers, 5 int32, padding, the deferred norm
     }
 
     @Test func ropeRefusesBadGeometry() {
