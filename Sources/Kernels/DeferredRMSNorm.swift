@@ -3,13 +3,19 @@ import KernelParams
 
 /// An RMSNorm that a projection back into the residual stream left for the kernel reading
 /// it (`fs_deferred_rmsnorm`, kernels/model/deferred_rmsnorm.cuh): the updated residual and
-/// each CTA's share of every row's sum of squares. The skinny q/k/v and gate/up kernels form
-/// their x rows from it in shared memory; anything else reads it settled into a tensor
-/// (`DeferredRMSNormKernel`). Either way the rows are the bits the add-norm kernel's last
-/// CTA writes, without that CTA's serial tail at the end of the projection.
+/// each CTA's share of every row's sum of squares. The skinny q/k/v and gate/up kernels
+/// stream residual × norm weight as their x and multiply their finished dot products by the
+/// row's 1 / rms, so nothing stands between the PDL wait and their first weight FMA; their
+/// outputs differ from a product of the rounded `normed` tensor by that rounding only.
+/// Anything else reads the norm settled into a tensor (`DeferredRMSNormKernel`): the bits the
+/// add-norm kernel's last CTA writes. Either way that CTA's serial tail at the end of the
+/// projection is gone.
 public struct DeferredRMSNorm: Sendable, Equatable {
-    /// Shared memory a consumer may spend on the rows (two consumer CTAs still fit an SM).
-    public static let maxConsumerBytes = 96 * 1024
+    /// Shared memory a consumer may spend on the staged partials (no opt-in below 48 KB).
+    public static let maxConsumerBytes = 48 * 1024
+    /// Floats a partials buffer needs past `rows × partialCount`: consumers copy whole
+    /// 16-byte chunks.
+    public static let partialsPadding = 4
 
     public let residual: DeviceTensorRef
     public let partials: DeviceTensorRef
@@ -36,20 +42,25 @@ public struct DeferredRMSNorm: Sendable, Equatable {
                             partial_count: Int32(partialCount), eps: eps)
     }
 
-    /// Dynamic shared memory of a consumer forming the rows.
-    public var consumerBytes: Int { rows * width * residual.dtype.byteSize }
+    /// Dynamic shared memory of a consumer: the partials it stages, in whole 16-byte chunks.
+    public var consumerBytes: Int { (rows * partialCount + 3) / 4 * 16 }
 
-    /// Whether a skinny consumer of `rows` rows of `inFeatures` `dtype` inputs can read it as x.
-    public func feeds(rows: Int, inFeatures: Int, dtype: KernelDType) -> Bool {
-        rows == self.rows && inFeatures == width && dtype == residual.dtype && consumerBytes <= Self.maxConsumerBytes
+    /// Whether a skinny consumer of `rows` rows of `inFeatures` `dtype` inputs and
+    /// `outFeatures` outputs can read it as x. Its CTAs resolve the scales together after their
+    /// first 8 features, so those come in whole groups of 8.
+    public func feeds(rows: Int, inFeatures: Int, outFeatures: Int, dtype: KernelDType) -> Bool {
+        rows == self.rows && inFeatures == width && dtype == residual.dtype && outFeatures % 8 == 0
+            && consumerBytes <= Self.maxConsumerBytes
     }
 
     /// The checks a consumer's `makeParams` runs on it (`x` is the tensor it stands for).
-    func check(_ check: ArgumentChecker, rows: Int, inFeatures: Int, dtype: KernelDType) throws(KernelArgumentError) {
-        guard feeds(rows: rows, inFeatures: inFeatures, dtype: dtype) else {
+    func check(_ check: ArgumentChecker, rows: Int, inFeatures: Int, outFeatures: Int,
+               dtype: KernelDType) throws(KernelArgumentError) {
+        guard feeds(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, dtype: dtype) else {
             throw check.fail("norm", "a deferred norm of \(self.rows) rows of \(width) \(residual.dtype) "
-                             + "(\(consumerBytes) bytes of shared memory) cannot be x of \(rows) rows of \(inFeatures) "
-                             + "\(dtype): settle it into a tensor first")
+                             + "(\(partialCount) partials a row, \(consumerBytes) bytes of shared memory) cannot be x of "
+                             + "\(rows) rows of \(inFeatures) \(dtype) with \(outFeatures) outputs (a multiple of 8 "
+                             + "needed): settle it into a tensor first")
         }
     }
 

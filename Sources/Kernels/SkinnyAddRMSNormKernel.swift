@@ -119,7 +119,8 @@ public final class SkinnyAddRMSNormScratch: @unchecked Sendable {  // used from 
     /// Room for any launch of `kernel` (its largest grid, 4 rows); the counter zeroed on `stream`.
     public init(for kernel: SkinnyAddRMSNormKernel, source: DeviceMemorySource, stream: CUDAStream) throws {
         partials = try DeviceBuffer(count: SkinnyAddRMSNormKernel.maxRows * kernel.multiprocessors
-                                        * SkinnyLinearKernel.blocksPerMultiprocessor, source: source)
+                                        * SkinnyLinearKernel.blocksPerMultiprocessor + DeferredRMSNorm.partialsPadding,
+                                    source: source)
         counter = try DeviceBuffer(count: 1, source: source)
         try counter.upload([0], stream: stream)
     }

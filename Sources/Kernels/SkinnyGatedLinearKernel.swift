@@ -43,7 +43,7 @@ public struct SkinnyGatedLinearKernel: Sendable {
         try check.tensor("out", out, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
         try check.disjoint("out", out, "x", x)
         if let norm {
-            try norm.check(check, rows: rows, inFeatures: k, dtype: dtype)
+            try norm.check(check, rows: rows, inFeatures: k, outFeatures: n, dtype: dtype)
             try check.disjoint("out", out, "norm.residual", norm.residual)
         }
         return fs_linear_gated_params(x: x.address, gate: gate.address, up: up.address, gate_bias: gateBias?.address ?? 0,

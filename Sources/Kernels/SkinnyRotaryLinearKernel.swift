@@ -63,7 +63,7 @@ public struct SkinnyRotaryLinearKernel: Sendable {
         try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out), (name: "v.out", ref: v.out)],
                            input: (name: "x", ref: x))
         if let norm {
-            try norm.check(check, rows: rows, inFeatures: inFeatures, dtype: dtype)
+            try norm.check(check, rows: rows, inFeatures: inFeatures, outFeatures: qWidth + 2 * kvWidth, dtype: dtype)
             try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out),
                                          (name: "v.out", ref: v.out)], input: (name: "norm.residual", ref: norm.residual))
         }
@@ -81,8 +81,8 @@ public struct SkinnyRotaryLinearKernel: Sendable {
     public func launch(params: fs_linear_rope_params, dtype: KernelDType, stream: CUDAStream) throws {
         let features = Int(params.q_width) + 2 * Int(params.kv_width)
         let blocks = SkinnyLinearKernel.blocks(features: features, multiprocessors: multiprocessors)
-        // A deferred norm's rows live in dynamic shared memory (rows x k elements).
-        let normBytes = params.norm.residual == 0 ? 0 : Int(params.rows) * Int(params.k) * dtype.byteSize
+        // A deferred norm's partials are staged in dynamic shared memory (whole 16-byte chunks).
+        let normBytes = params.norm.residual == 0 ? 0 : (Int(params.rows) * Int(params.norm.partial_count) + 3) / 4 * 16
         try kernels.launch(dtype: dtype, rows: Int(params.rows), blocks: blocks, sharedMemoryBytes: normBytes,
                            params: params, stream: stream)
     }

@@ -52,13 +52,17 @@ import Testing
 
     @Test func feedsOnlyItsOwnShape() {
         let n = norm(rows: 2)
-        #expect(n.feeds(rows: 2, inFeatures: 4096, dtype: .bf16))
-        #expect(!n.feeds(rows: 3, inFeatures: 4096, dtype: .bf16))
-        #expect(!n.feeds(rows: 2, inFeatures: 14336, dtype: .bf16))
-        #expect(!n.feeds(rows: 2, inFeatures: 4096, dtype: .f16))
-        #expect(n.consumerBytes == 2 * 4096 * 2)
-        // Shared memory: 4 rows of 16k would need 128 KB, past what two consumer CTAs may hold.
-        #expect(!norm(rows: 4, width: 16384).feeds(rows: 4, inFeatures: 16384, dtype: .bf16))
+        #expect(n.feeds(rows: 2, inFeatures: 4096, outFeatures: 14336, dtype: .bf16))
+        #expect(!n.feeds(rows: 3, inFeatures: 4096, outFeatures: 14336, dtype: .bf16))
+        #expect(!n.feeds(rows: 2, inFeatures: 14336, outFeatures: 4096, dtype: .bf16))
+        #expect(!n.feeds(rows: 2, inFeatures: 4096, outFeatures: 14336, dtype: .f16))
+        // Consumer CTAs resolve the scales after their first 8 features: whole groups only.
+        #expect(!n.feeds(rows: 2, inFeatures: 4096, outFeatures: 14340, dtype: .bf16))
+        // The staged partials, in whole 16-byte chunks.
+        #expect(n.consumerBytes == 2 * 256 * 4)
+        #expect(DeferredRMSNorm(residual: ref(0x300000, 4 * 576), partials: ref(0x600000, 4 * 1056, .f32),
+                                weight: ref(0x400000, 576), partialCount: 37, rows: 3, width: 576, eps: 1e-5)
+                    .consumerBytes == 112 * 4)
     }
 
     @Test func gatedTakesTheNormAsX() throws {

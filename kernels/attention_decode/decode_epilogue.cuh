@@ -28,10 +28,9 @@ __device__ __forceinline__ void write_output(const fs_attention_decode_params& p
 template <typename T, typename Cfg>
 __device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p, const Segment& seg, int group) {
   constexpr int D = Cfg::kHeadDim;
-#ifndef FS_DECODE_MERGE_BATCH
-#define FS_DECODE_MERGE_BATCH 16
-#endif
-  constexpr int kBatch = D >= 128 ? FS_DECODE_MERGE_BATCH : 16;  // hd 64's 3 CTAs/SM leave 168 registers
+  // 32 (one round trip for a 1k request's 17 pieces, 246 registers at hd 128) made the
+  // Llama-3-8B batch-1 step 0.03-0.05 ms slower (H100, bench/RESULTS.md session 11).
+  constexpr int kBatch = 16;
   const float* part_lse = reinterpret_cast<const float*>(p.partial_lse);
   const float* part_o = reinterpret_cast<const float*>(p.partial_o);
   const int n = seg.pieces;

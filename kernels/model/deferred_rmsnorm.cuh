@@ -1,10 +1,9 @@
 // The RMSNorm after a projection back into the residual stream, from the per-CTA sums of
 // squares the projection left (linear_skinny_add_rmsnorm.cu). Shared by the add-norm kernel's
 // last CTA, by the kernel that settles a deferred norm into its tensor, and by the skinny
-// kernels that read a deferred norm as their x (they form the normed rows in shared memory
-// instead of reading a tensor another launch wrote). One code path, so all three produce the
-// same bits: the CTA adds the partials in a fixed order (each thread a strided share, then
-// the shuffle tree, then the warps in order) whichever kernel runs it.
+// kernels that read a deferred norm as their x (they stream residual * weight and scale their
+// finished dot products). Every one adds the partials in the same fixed order (each thread a
+// strided share, then the shuffle tree, then the warps in order): the same 1 / rms bits.
 #pragma once
 #include <stdint.h>
 #include "fs_vec.cuh"
@@ -89,18 +88,66 @@ __device__ __forceinline__ void settle(const fs_deferred_rmsnorm& d, int rows, i
                        out);
 }
 
-// A consumer's x: after the PDL wait, the rows of a deferred norm formed in the CTA's dynamic
-// shared memory (rows * k elements), or p.x as given. Every thread of the CTA must call it.
-template <typename T, int M>
-__device__ __forceinline__ const T* consumer_x(fs_devptr x, const fs_deferred_rmsnorm& d, int rows, int k,
-                                               float (&scratch)[kWarps]) {
-  if (!d.residual) return reinterpret_cast<const T*>(x);
-  extern __shared__ __align__(16) unsigned char s_rows[];
-  T* rows_out = reinterpret_cast<T*>(s_rows);
-  settle<T, M>(d, rows, k, rows_out, scratch);
-  __syncthreads();
-  return rows_out;
-}
+// A consumer's x from a deferred norm: residual[m, :] * weight, in float. The row's
+// 1 / rms is not known when the stream starts (it needs every CTA's partial), and dot products
+// are linear, so the consumer multiplies its finished sums by it (RowScales) instead of
+// forming normed rows first: no round trip or barrier stands before its first weight FMA.
+// The values differ from a product of the rounded `normed` tensor by that rounding only.
+template <typename T>
+struct NormInputX {
+  const T* residual;
+  const T* weight;
+  int k;
+  __device__ __forceinline__ void load(int m, int v, float (&out)[8]) const {
+    float w[8];
+    fs::load8(residual + int64_t(m) * k + int64_t(v) * 8, out);
+    fs::load8(weight + int64_t(v) * 8, w);
+#pragma unroll
+    for (int e = 0; e < 8; ++e) out[e] *= w[e];
+  }
+};
+
+// Each row's 1 / rms for a consumer. Right after the PDL wait the partials are copied into
+// the CTA's dynamic shared memory with cp.async (rows * partial_count floats; no registers
+// held across the stream), the stream runs, and `resolve` (the whole CTA, once) adds them in
+// row_scales' order: the bits the add-norm's last CTA and the settle kernel compute.
+template <int M>
+struct RowScales {
+  float scale[M];
+
+  __device__ __forceinline__ static float* staged() {
+    extern __shared__ __align__(16) float s_partials[];
+    return s_partials;
+  }
+
+  // The first rows * partial_count floats of d.partials, rounded up to 16-byte chunks read
+  // from L2 (cp.async.cg: the previous grid wrote them, this SM's L1 may hold older lines).
+  // The launcher sizes the dynamic shared memory and the partials buffer for the rounding.
+  __device__ __forceinline__ void request(const fs_deferred_rmsnorm& d, int rows) {
+    const float4* partials = reinterpret_cast<const float4*>(d.partials);
+    const int chunks = (min(rows, M) * d.partial_count + 3) / 4;
+    float4* dst = reinterpret_cast<float4*>(staged());
+    for (int i = threadIdx.x; i < chunks; i += kThreads) {
+      const uint32_t to = static_cast<uint32_t>(__cvta_generic_to_shared(dst + i));
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(to), "l"(partials + i) : "memory");
+    }
+    asm volatile("cp.async.commit_group;" ::: "memory");
+  }
+
+  __device__ __forceinline__ void resolve(const fs_deferred_rmsnorm& d, int rows, int n, float (&scratch)[kWarps]) {
+    asm volatile("cp.async.wait_all;" ::: "memory");
+    __syncthreads();  // every thread's copies landed
+    const float* staged_partials = staged();
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      scale[m] = 0.f;
+      if (m >= rows) break;
+      float share = 0.f;
+      for (int b = threadIdx.x; b < d.partial_count; b += kThreads) share += staged_partials[m * d.partial_count + b];
+      scale[m] = rsqrtf(__fadd_rn(__fdiv_rn(cta_sum(share, scratch), static_cast<float>(n)), d.eps));
+    }
+  }
+};
 
 // Before the PDL wait: the norm weight (a different vector each layer, so not in L2 yet) is
 // pulled into L2 by the CTA's first threads, one 128-byte line each.

@@ -3,9 +3,9 @@
 // `linearAddRMSNorm` on the skinny path launches the add-squares kernel: the residual is
 // updated and each CTA leaves its sums of squares, but nobody writes `normed`. The op set
 // remembers that `normed` is pending, and the next op decides:
-//   - the skinny q/k/v + RoPE and gate/up kernels read it as their x: they form the rows
-//     themselves (`DeferredRMSNorm`), and the serial tail the add-norm kernel's last CTA
-//     used to run between two streams is gone;
+//   - the skinny q/k/v + RoPE and gate/up kernels read it as their x: they stream
+//     residual × norm weight and scale their dot products (`DeferredRMSNorm`), and the serial
+//     tail the add-norm kernel's last CTA used to run between two streams is gone;
 //   - any other op settles it first (one small kernel writes `normed`), so no op ever reads
 //     a stale tensor: `perform` does that for every op except the ones that take part here.
 // Host decisions only: eager steps and graph capture make the same ones, so a captured step
@@ -30,9 +30,9 @@ extension CUDAModelOps {
 
     /// The pending norm if `x` is its tensor and a skinny consumer of this shape can form it;
     /// otherwise nil, after settling it if `x` is its tensor (the consumer then reads x).
-    func deferredNorm(readAs x: DeviceTensor, rows: Int, inFeatures: Int) throws -> DeferredRMSNorm? {
+    func deferredNorm(readAs x: DeviceTensor, rows: Int, inFeatures: Int, outFeatures: Int) throws -> DeferredRMSNorm? {
         guard let pending = pendingNorm, pending.normed === x else { return nil }
-        guard pending.norm.feeds(rows: rows, inFeatures: inFeatures, dtype: activation) else {
+        guard pending.norm.feeds(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, dtype: activation) else {
             try settlePendingNorm()
             return nil
         }

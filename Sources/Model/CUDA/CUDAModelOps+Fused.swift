@@ -56,7 +56,8 @@ extension CUDAModelOps {
                     bias: try p.bias.map { b throws in try required(b.halfRef, "rotatedLinears", "bias") },
                     out: try output(p.out, activation))
             }
-            let norm = try deferredNorm(readAs: x, rows: rows, inFeatures: inFeatures)
+            let norm = try deferredNorm(readAs: x, rows: rows, inFeatures: inFeatures,
+                                        outFeatures: q.weight.rows + k.weight.rows + v.weight.rows)
             let params = try SkinnyRotaryLinearKernel.makeParams(
                 x: try input(x, "rotatedLinears", "x"), norm: norm, q: try product(q), k: try product(k), v: try product(v),
                 cos: try input(cos, "rotatedLinears", "cos"), sin: try input(sin, "rotatedLinears", "sin"), rows: rows,
@@ -74,7 +75,7 @@ extension CUDAModelOps {
             return
         }
         perform("gatedLinear(\(gate.name), \(up.name))", handlesDeferredNorm: true) {
-            let norm = try deferredNorm(readAs: x, rows: rows, inFeatures: gate.columns)
+            let norm = try deferredNorm(readAs: x, rows: rows, inFeatures: gate.columns, outFeatures: outFeatures)
             try fused.gated.launch(x: try input(x, "gatedLinear", "x"), norm: norm,
                                    gate: try required(gate.ref, "gatedLinear", "gate"),
                                    up: try required(up.ref, "gatedLinear", "up"), out: try output(out, activation), rows: rows,
