@@ -92,7 +92,7 @@ __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
 
 // PDL inside linear_gated: trigger, prefetch the first weights, then wait.
 #define FS_GATED(T, NAME, M)                                                                     \
-  extern "C" __global__ void __launch_bounds__(kWarps * 32, 2)                                    \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, FS_SKINNY_FUSED_MIN_BLOCKS)                                    \
       fs_linear_skinny_gated_##NAME##_m##M(const __grid_constant__ fs_linear_gated_params p) {   \
     linear_gated<T, M>(p);                                                                       \
   }

@@ -151,7 +151,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
 
 // PDL inside linear_rope: trigger, prefetch the first weights, then wait.
 #define FS_ROPE(T, NAME, M)                                                                    \
-  extern "C" __global__ void __launch_bounds__(kWarps * 32, 2)                                  \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, FS_SKINNY_FUSED_MIN_BLOCKS)                                  \
       fs_linear_skinny_rope_##NAME##_m##M(const __grid_constant__ fs_linear_rope_params p) {   \
     linear_rope<T, M>(p);                                                                      \
   }

@@ -16,6 +16,11 @@
 namespace fs_skinny {
 
 constexpr int kWarps = 8;     // warps (features in flight) per CTA
+// Resident CTAs per SM the fused decode kernels are compiled for: two keep 16 warps streaming
+// (at most 128 registers; a macro so that timing variants may relax it).
+#ifndef FS_SKINNY_FUSED_MIN_BLOCKS
+#define FS_SKINNY_FUSED_MIN_BLOCKS 2
+#endif
 constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane and weight row
 
 // x as given: rows of k elements.
