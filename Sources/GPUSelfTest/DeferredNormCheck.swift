@@ -5,11 +5,12 @@ import Kernels
 /// The norm after down deferred to the products that read it (`DeferredRMSNorm`), against
 /// the add-norm kernel that writes it: 1–4 rows, bf16 and f16, Llama-3-8B and SmolLM2
 /// shapes, outputs poisoned first. The add-squares launch must leave `projected` and the
-/// residual bit for bit as the add-norm does, and the settle kernel must write the add-norm's
-/// `normed` bit for bit. The gate/up and q/k/v + RoPE kernels reading the deferred norm (their
-/// x argument poisoned) scale their dot products instead of reading rounded normed rows, so
-/// they must match what they write reading `normed` within that rounding: relative L2 error
-/// ≤ `tolerance` (a missing or wrong scale is off by far more), no NaN.
+/// residual bit for bit as the add-norm does and the weighted rows T(residual · weight) in
+/// `normed` (checked on the host), and the settle kernel must write the add-norm's `normed`
+/// bit for bit. The gate/up and q/k/v + RoPE kernels reading the weighted rows scale their dot
+/// products by each row's 1 / rms instead of reading the rounded normed rows, so they must
+/// match what they write reading `normed` within that rounding: relative L2 error ≤
+/// `tolerance` (a missing or wrong scale is off by far more), no NaN.
 /// Then one row's projection + gate/up pair is timed both ways.
 enum DeferredNormCheck {
     static let name = "deferred norm vs add-norm"
@@ -42,7 +43,6 @@ enum DeferredNormCheck {
         let io: FusedAddRMSNormCheck.Operands
         let gate, up, wq, wk, wv: TiledRandomMatrix
         let cos, sin: DeviceBuffer<Float>
-        let poisonedX: DeviceBuffer<UInt16>
 
         init(_ env: SelfTestEnvironment, _ l: Launchers, _ shape: Shape, _ dtype: KernelDType, rows: Int) throws {
             self.shape = shape
@@ -56,7 +56,6 @@ enum DeferredNormCheck {
             wk = try TiledRandomMatrix(env, count: shape.kvWidth * shape.hidden, dtype: dtype, scale: scale)
             wv = try TiledRandomMatrix(env, count: shape.kvWidth * shape.hidden, dtype: dtype, scale: scale)
             (cos, sin) = try FusedCheckSupport.rotaryTables(env, l.rotary, rows: rows, headDim: shape.headDim)
-            poisonedX = try FusedCheckSupport.poisoned(env, rows * shape.hidden)
         }
 
         var rows: Int { io.rows }
@@ -64,8 +63,8 @@ enum DeferredNormCheck {
         func deferred(_ env: SelfTestEnvironment, _ l: Launchers) throws -> DeferredRMSNorm {
             try l.addNorm.fused.launchDeferred(
                 x: io.x.ref(dtype), weight: down.w, projected: io.projected.ref(dtype), residual: io.residual.ref(dtype),
-                normWeight: down.gain, scratch: l.addNorm.scratch, rows: rows, inFeatures: down.k, outFeatures: down.n,
-                eps: FusedAddRMSNormCheck.eps, stream: env.stream)
+                normWeight: down.gain, normed: io.normed.ref(dtype), scratch: l.addNorm.scratch, rows: rows,
+                inFeatures: down.k, outFeatures: down.n, eps: FusedAddRMSNormCheck.eps, stream: env.stream)
         }
 
         func gated(_ env: SelfTestEnvironment, _ l: Launchers, x: DeviceBuffer<UInt16>, norm: DeferredRMSNorm?,
@@ -113,7 +112,8 @@ enum DeferredNormCheck {
         return CheckResult(name: name, passed: problems.isEmpty,
                            detail: problems.isEmpty
                                ? "\(cases) cases (1-4 rows, bf16/f16, Llama-3-8B and SmolLM2), \(elements) values: "
-                                   + "residual, projected and settled norm bit-identical to the add-norm path; gate/up and "
+                                   + "residual, projected and settled norm bit-identical to the add-norm path, weighted rows "
+                                   + "to the host's; gate/up and "
                                    + "q/k/v + RoPE from the deferred norm within rel. L2 \(errors) of theirs; " + speed
                                : problems.prefix(6).joined(separator: "; "))
     }
@@ -150,13 +150,15 @@ enum DeferredNormCheck {
         try o.gated(env, l, x: expected.normed, norm: nil, out: gatedExpected)
         let rotatedExpected = try o.rotatedOutputs(env)
         try o.rotated(env, l, x: expected.normed, norm: nil, out: rotatedExpected)
-        // The deferred path: add-squares, then the products reading the norm, then the settle.
+        // The deferred path: add-squares (normed poisoned by the reset), then the products
+        // reading its weighted rows, then the settle.
         try o.io.reset(env)
         let norm = try o.deferred(env, l)
+        try weightedRows(env, o, &problems)
         let gatedGot = try FusedCheckSupport.poisoned(env, o.rows * o.shape.intermediate)
-        try o.gated(env, l, x: o.poisonedX, norm: norm, out: gatedGot)
+        try o.gated(env, l, x: o.io.normed, norm: norm, out: gatedGot)
         let rotatedGot = try o.rotatedOutputs(env)
-        try o.rotated(env, l, x: o.poisonedX, norm: norm, out: rotatedGot)
+        try o.rotated(env, l, x: o.io.normed, norm: norm, out: rotatedGot)
         let settled = try FusedCheckSupport.poisoned(env, hidden)
         try l.settle.launch(norm, into: settled.ref(o.dtype), stream: env.stream)
         try compare("projected", o.io.projected, expected.projected)
@@ -165,6 +167,19 @@ enum DeferredNormCheck {
         try near("gate/up outputs", gatedGot, gatedExpected)
         for (i, tensor) in ["q", "k", "v"].enumerated() { try near(tensor, rotatedGot[i], rotatedExpected[i]) }
         return (count, worstError, problems)
+    }
+
+    /// `normed` after the add-squares launch must be T(residual · weight), element by element.
+    static func weightedRows(_ env: SelfTestEnvironment, _ o: Operands, _ problems: inout [String]) throws {
+        let residual = FusedCheckSupport.floats(try o.io.residual.download(stream: env.stream), o.dtype)
+        let gain = FusedCheckSupport.floats(try o.down.normWeight.download(stream: env.stream), o.dtype)
+        let got = try o.io.normed.download(stream: env.stream)
+        let count = o.rows * o.shape.hidden
+        var differ = 0
+        for i in 0..<count where got[i] != HalfPrecision.bits(residual[i] * gain[i % o.shape.hidden], as: o.dtype) {
+            differ += 1
+        }
+        if differ > 0 { problems.append("\(differ) of \(count) weighted rows differ from T(residual · weight)") }
     }
 
     private static func copy(_ env: SelfTestEnvironment, _ buffer: DeviceBuffer<UInt16>,
@@ -186,7 +201,7 @@ enum DeferredNormCheck {
                 try o.gated(env, l, x: o.io.normed, norm: nil, out: out)
             }
             let deferred = try env.medianMilliseconds { _ in
-                try o.gated(env, l, x: o.poisonedX, norm: try o.deferred(env, l), out: out)
+                try o.gated(env, l, x: o.io.normed, norm: try o.deferred(env, l), out: out)
             }
             let bytes = (shape.intermediate * shape.hidden * 3) * 2
             return FusedCheckSupport.timing("\(shape.name) 1 row down + gate/up, deferred vs add-norm", bytes: bytes,

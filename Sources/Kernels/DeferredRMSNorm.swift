@@ -2,14 +2,15 @@ import CUDA
 import KernelParams
 
 /// An RMSNorm that a projection back into the residual stream left for the kernel reading
-/// it (`fs_deferred_rmsnorm`, kernels/model/deferred_rmsnorm.cuh): the updated residual and
-/// each CTA's share of every row's sum of squares. The skinny q/k/v and gate/up kernels
-/// stream residual × norm weight as their x and multiply their finished dot products by the
-/// row's 1 / rms, so nothing stands between the PDL wait and their first weight FMA; their
-/// outputs differ from a product of the rounded `normed` tensor by that rounding only.
-/// Anything else reads the norm settled into a tensor (`DeferredRMSNormKernel`): the bits the
-/// add-norm kernel's last CTA writes. Either way that CTA's serial tail at the end of the
-/// projection is gone.
+/// it (`fs_deferred_rmsnorm`, kernels/model/deferred_rmsnorm.cuh): the updated residual, the
+/// weighted rows T(residual · weight) in the norm's own tensor (`weightedRows`, what `normed`
+/// holds while the norm is pending), and each CTA's share of every row's sum of squares. The
+/// skinny q/k/v and gate/up kernels read the weighted rows as their x and multiply their
+/// finished dot products by the row's 1 / rms, so nothing stands between the PDL wait and
+/// their first weight FMA; their outputs differ from a product of the true normed rows by
+/// rounding only. Anything else reads the norm settled into its tensor
+/// (`DeferredRMSNormKernel`): the bits the add-norm kernel's last CTA writes. Either way that
+/// CTA's serial tail at the end of the projection is gone.
 public struct DeferredRMSNorm: Sendable, Equatable {
     /// Shared memory a consumer may spend on the staged partials (no opt-in below 48 KB).
     public static let maxConsumerBytes = 48 * 1024
@@ -18,6 +19,8 @@ public struct DeferredRMSNorm: Sendable, Equatable {
     public static let partialsPadding = 4
 
     public let residual: DeviceTensorRef
+    /// T(residual · weight): the x a consumer reads (the pending `normed` tensor).
+    public let weightedRows: DeviceTensorRef
     public let partials: DeviceTensorRef
     public let weight: DeviceTensorRef
     /// CTAs of the projection that wrote the partials (a row's shares are contiguous).
@@ -26,9 +29,10 @@ public struct DeferredRMSNorm: Sendable, Equatable {
     public let width: Int
     public let eps: Float
 
-    public init(residual: DeviceTensorRef, partials: DeviceTensorRef, weight: DeviceTensorRef, partialCount: Int,
-                rows: Int, width: Int, eps: Float) {
+    public init(residual: DeviceTensorRef, weightedRows: DeviceTensorRef, partials: DeviceTensorRef,
+                weight: DeviceTensorRef, partialCount: Int, rows: Int, width: Int, eps: Float) {
         self.residual = residual
+        self.weightedRows = weightedRows
         self.partials = partials
         self.weight = weight
         self.partialCount = partialCount
@@ -53,14 +57,18 @@ public struct DeferredRMSNorm: Sendable, Equatable {
             && consumerBytes <= Self.maxConsumerBytes
     }
 
-    /// The checks a consumer's `makeParams` runs on it (`x` is the tensor it stands for).
-    func check(_ check: ArgumentChecker, rows: Int, inFeatures: Int, outFeatures: Int,
+    /// The checks a consumer's `makeParams` runs on it: `x` must be its weighted rows.
+    func check(_ check: ArgumentChecker, x: DeviceTensorRef, rows: Int, inFeatures: Int, outFeatures: Int,
                dtype: KernelDType) throws(KernelArgumentError) {
         guard feeds(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, dtype: dtype) else {
             throw check.fail("norm", "a deferred norm of \(self.rows) rows of \(width) \(residual.dtype) "
                              + "(\(partialCount) partials a row, \(consumerBytes) bytes of shared memory) cannot be x of "
                              + "\(rows) rows of \(inFeatures) \(dtype) with \(outFeatures) outputs (a multiple of 8 "
                              + "needed): settle it into a tensor first")
+        }
+        guard x.address == weightedRows.address else {
+            throw check.fail("x", "is not the deferred norm's weighted rows (the pending normed tensor): a consumer "
+                             + "of a deferred norm reads those and scales them")
         }
     }
 

@@ -38,7 +38,6 @@ public struct SkinnyAddRMSNormKernel: Sendable {
     /// x: [rows, k]; weight: [n, k]; bias, normWeight: [n]; projected (or nil), residual,
     /// normed: [rows, n], each apart from the others and from x; partials: f32 scratch of
     /// `partialsNeeded`; counter: one i32, zero (every launch leaves it zero again).
-    /// normed nil: the add-squares launch (`launchDeferred`), which writes no norm.
     public static func makeParams(x: DeviceTensorRef, weight: DeviceTensorRef, bias: DeviceTensorRef? = nil,
                                   projected: DeviceTensorRef?, residual: DeviceTensorRef, normWeight: DeviceTensorRef,
                                   normed: DeviceTensorRef?, partials: DeviceTensorRef, counter: DeviceTensorRef, rows: Int,
@@ -90,22 +89,23 @@ public struct SkinnyAddRMSNormKernel: Sendable {
 }
 
 extension SkinnyAddRMSNormKernel {
-    /// `projected = x · wᵀ` and `residual += projected` as `launch` does, but the launch stops
-    /// after each CTA's sums of squares: the norm is returned for the kernel that reads it to
-    /// form (`DeferredRMSNorm`), valid until the residual or the scratch's partials change.
+    /// `projected = x · wᵀ` and `residual += projected` as `launch` does, but each CTA stops
+    /// after its sums of squares and `normed` receives T(residual · normWeight), without the
+    /// row's 1 / rms: the norm is returned for the product that reads `normed` to scale
+    /// (`DeferredRMSNorm`), valid until the residual, `normed` or the scratch's partials change.
     public func launchDeferred(x: DeviceTensorRef, weight: DeviceTensorRef, bias: DeviceTensorRef? = nil,
                                projected: DeviceTensorRef?, residual: DeviceTensorRef, normWeight: DeviceTensorRef,
-                               scratch: SkinnyAddRMSNormScratch, rows: Int, inFeatures k: Int, outFeatures n: Int,
-                               eps: Float, stream: CUDAStream) throws -> DeferredRMSNorm {
+                               normed: DeviceTensorRef, scratch: SkinnyAddRMSNormScratch, rows: Int, inFeatures k: Int,
+                               outFeatures n: Int, eps: Float, stream: CUDAStream) throws -> DeferredRMSNorm {
         let partials = scratch.partials.ref(.f32)
         let params = try Self.makeParams(x: x, weight: weight, bias: bias, projected: projected, residual: residual,
-                                         normWeight: normWeight, normed: nil, partials: partials,
+                                         normWeight: normWeight, normed: normed, partials: partials,
                                          counter: scratch.counter.ref(.i32), rows: rows, inFeatures: k, outFeatures: n,
                                          eps: eps, multiprocessors: multiprocessors)
         let blocks = Self.blocks(outFeatures: n, multiprocessors: multiprocessors)
         try deferring.launch(dtype: x.dtype, rows: rows, blocks: blocks, params: params, stream: stream)
-        return DeferredRMSNorm(residual: residual, partials: partials, weight: normWeight, partialCount: blocks,
-                               rows: rows, width: n, eps: eps)
+        return DeferredRMSNorm(residual: residual, weightedRows: normed, partials: partials, weight: normWeight,
+                               partialCount: blocks, rows: rows, width: n, eps: eps)
     }
 }
 

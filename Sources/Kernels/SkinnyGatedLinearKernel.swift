@@ -21,7 +21,7 @@ public struct SkinnyGatedLinearKernel: Sendable {
     }
 
     /// x: [rows, k]; gate, up: [n, k]; biases: [n] or nil; out: [rows, n], apart from x.
-    /// norm: x is that deferred norm's rows, formed by the kernel (x is then not read).
+    /// norm: x is that deferred norm's weighted rows, which the kernel scales by each row's 1 / rms.
     public static func makeParams(x: DeviceTensorRef, norm: DeferredRMSNorm? = nil, gate: DeviceTensorRef,
                                   up: DeviceTensorRef, gateBias: DeviceTensorRef? = nil, upBias: DeviceTensorRef? = nil,
                                   out: DeviceTensorRef, rows: Int, inFeatures k: Int,
@@ -43,7 +43,7 @@ public struct SkinnyGatedLinearKernel: Sendable {
         try check.tensor("out", out, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
         try check.disjoint("out", out, "x", x)
         if let norm {
-            try norm.check(check, rows: rows, inFeatures: k, outFeatures: n, dtype: dtype)
+            try norm.check(check, x: x, rows: rows, inFeatures: k, outFeatures: n, dtype: dtype)
             try check.disjoint("out", out, "norm.residual", norm.residual)
         }
         return fs_linear_gated_params(x: x.address, gate: gate.address, up: up.address, gate_bias: gateBias?.address ?? 0,

@@ -37,7 +37,7 @@ public struct SkinnyRotaryLinearKernel: Sendable {
 
     /// x: [rows, k]; q: heads x headDim outputs, k and v: kvHeads x headDim;
     /// cos, sin: float32 [rows, headDim / 2] (`RotaryKernel`'s tables).
-    /// norm: x is that deferred norm's rows, formed by the kernel (x is then not read).
+    /// norm: x is that deferred norm's weighted rows, which the kernel scales by each row's 1 / rms.
     public static func makeParams(x: DeviceTensorRef, norm: DeferredRMSNorm? = nil, q: Product, k: Product, v: Product,
                                   cos: DeviceTensorRef, sin: DeviceTensorRef, rows: Int, inFeatures: Int, heads: Int,
                                   kvHeads: Int, headDim: Int) throws(KernelArgumentError) -> fs_linear_rope_params {
@@ -63,7 +63,7 @@ public struct SkinnyRotaryLinearKernel: Sendable {
         try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out), (name: "v.out", ref: v.out)],
                            input: (name: "x", ref: x))
         if let norm {
-            try norm.check(check, rows: rows, inFeatures: inFeatures, outFeatures: qWidth + 2 * kvWidth, dtype: dtype)
+            try norm.check(check, x: x, rows: rows, inFeatures: inFeatures, outFeatures: qWidth + 2 * kvWidth, dtype: dtype)
             try check.disjoint(written: [(name: "q.out", ref: q.out), (name: "k.out", ref: k.out),
                                          (name: "v.out", ref: v.out)], input: (name: "norm.residual", ref: norm.residual))
         }

@@ -16,8 +16,9 @@ import Testing
 
     /// What `launchDeferred` returns after down of Llama-3-8B at `rows` rows on 132 SMs.
     func norm(rows: Int = 2, width: Int = 4096, dtype: KernelDType = .bf16) -> DeferredRMSNorm {
-        DeferredRMSNorm(residual: ref(0x300000, 4 * width, dtype), partials: ref(0x600000, 4 * 1056, .f32),
-                        weight: ref(0x400000, width, dtype), partialCount: 256, rows: rows, width: width, eps: 1e-5)
+        DeferredRMSNorm(residual: ref(0x300000, 4 * width, dtype), weightedRows: ref(0x1000, 4 * width, dtype),
+                        partials: ref(0x600000, 4 * 1056, .f32), weight: ref(0x400000, width, dtype), partialCount: 256,
+                        rows: rows, width: width, eps: 1e-5)
     }
 
     @Test func paramsStructsHaveTheCLayout() {
@@ -60,9 +61,9 @@ import Testing
         #expect(!n.feeds(rows: 2, inFeatures: 4096, outFeatures: 14340, dtype: .bf16))
         // The staged partials, in whole 16-byte chunks.
         #expect(n.consumerBytes == 2 * 256 * 4)
-        #expect(DeferredRMSNorm(residual: ref(0x300000, 4 * 576), partials: ref(0x600000, 4 * 1056, .f32),
-                                weight: ref(0x400000, 576), partialCount: 37, rows: 3, width: 576, eps: 1e-5)
-                    .consumerBytes == 112 * 4)
+        #expect(DeferredRMSNorm(residual: ref(0x300000, 4 * 576), weightedRows: ref(0x1000, 4 * 576),
+                                partials: ref(0x600000, 4 * 1056, .f32), weight: ref(0x400000, 576), partialCount: 37,
+                                rows: 3, width: 576, eps: 1e-5).consumerBytes == 112 * 4)
     }
 
     @Test func gatedTakesTheNormAsX() throws {
@@ -81,5 +82,10 @@ import Testing
                                                                      out: ref(0x300000, 2 * 14336), rows: 2, inFeatures: 4096,
                                                                      outFeatures: 14336) }?
             .hasPrefix("linear_skinny_gated: argument 'out' overlaps 'norm.residual'") == true)
+        // A consumer of the norm reads its weighted rows and nothing else.
+        #expect(problem { _ = try SkinnyGatedLinearKernel.makeParams(x: ref(0x2000, 2 * 4096), norm: norm(), gate: gate,
+                                                                     up: up, out: out, rows: 2, inFeatures: 4096,
+                                                                     outFeatures: 14336) }?
+            .hasPrefix("linear_skinny_gated: argument 'x' is not the deferred norm's weighted rows") == true)
     }
 }

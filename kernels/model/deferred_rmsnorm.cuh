@@ -1,9 +1,10 @@
 // The RMSNorm after a projection back into the residual stream, from the per-CTA sums of
 // squares the projection left (linear_skinny_add_rmsnorm.cu). Shared by the add-norm kernel's
 // last CTA, by the kernel that settles a deferred norm into its tensor, and by the skinny
-// kernels that read a deferred norm as their x (they stream residual * weight and scale their
-// finished dot products). Every one adds the partials in the same fixed order (each thread a
-// strided share, then the shuffle tree, then the warps in order): the same 1 / rms bits.
+// kernels that read a deferred norm as their x (they stream the weighted rows the add-squares
+// launch left and scale their finished dot products). Every one adds the partials in the same
+// fixed order (each thread a strided share, then the shuffle tree, then the warps in order):
+// the same 1 / rms bits.
 #pragma once
 #include <stdint.h>
 #include "fs_vec.cuh"
@@ -88,30 +89,13 @@ __device__ __forceinline__ void settle(const fs_deferred_rmsnorm& d, int rows, i
                        out);
 }
 
-// A consumer's x from a deferred norm: residual[m, :] * weight, in float. The row's
-// 1 / rms is not known when the stream starts (it needs every CTA's partial), and dot products
-// are linear, so the consumer multiplies its finished sums by it (RowScales) instead of
-// forming normed rows first: no round trip or barrier stands before its first weight FMA.
-// The values differ from a product of the rounded `normed` tensor by that rounding only.
-template <typename T>
-struct NormInputX {
-  const T* residual;
-  const T* weight;
-  int k;
-  __device__ __forceinline__ void load(int m, int v, float (&out)[8]) const {
-    float w[8];
-    fs::load8(residual + int64_t(m) * k + int64_t(v) * 8, out);
-#ifndef FS_ABLATE_NORM_WEIGHT  // timing ablation only: the norm weight left out
-    fs::load8(weight + int64_t(v) * 8, w);
-#pragma unroll
-    for (int e = 0; e < 8; ++e) out[e] *= w[e];
-#else
-    (void)w;
-#endif
-  }
-};
-
-// Each row's 1 / rms for a consumer. Right after the PDL wait the partials are copied into
+// A consumer of a deferred norm reads `normed` as its x: the add-squares launch left
+// T(residual * weight) there, without the row's 1 / rms, which needs every CTA's partial. Dot
+// products are linear, so the consumer multiplies its finished sums by it (RowScales): no
+// round trip or barrier stands before its first weight FMA, and x is read as any x is.
+// The values differ from a product of the true normed rows by rounding only.
+//
+// Each row's 1 / rms for a consumer: right after the PDL wait the partials are copied into
 // the CTA's dynamic shared memory with cp.async (rows * partial_count floats; no registers
 // held across the stream), the stream runs, and `resolve` (the whole CTA, once) adds them in
 // row_scales' order: the bits the add-norm's last CTA and the settle kernel compute.
@@ -139,13 +123,6 @@ struct RowScales {
   }
 
   __device__ __forceinline__ void resolve(const fs_deferred_rmsnorm& d, int rows, int n, float (&scratch)[kWarps]) {
-#ifdef FS_ABLATE_SCALE_RESOLVE  // timing ablation only: no barrier, every scale 1
-    if (rows > 0) {
-#pragma unroll
-      for (int m = 0; m < M; ++m) scale[m] = 1.f;
-      return;
-    }
-#endif
     asm volatile("cp.async.wait_all;" ::: "memory");
     __syncthreads();  // every thread's copies landed
     const float* staged_partials = staged();
@@ -159,15 +136,5 @@ struct RowScales {
     }
   }
 };
-
-// Before the PDL wait: the norm weight (a different vector each layer, so not in L2 yet) is
-// pulled into L2 by the CTA's first threads, one 128-byte line each.
-template <typename T>
-__device__ __forceinline__ void prefetch_norm_weight(const fs_deferred_rmsnorm& d, int k) {
-  const int offset = threadIdx.x * 128;
-  if (d.residual && offset < k * static_cast<int>(sizeof(T))) {
-    asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(d.weight) + offset));
-  }
-}
 
 }  // namespace fs_norm

@@ -11,8 +11,9 @@
 // same order whichever CTA is last: graph and eager steps must agree bit for bit), then
 // normalises every row and resets the ticket counter for the next launch or replay
 // (deferred_rmsnorm.cuh). That tail is serial: the next kernel waits for it. The add-squares
-// entry points stop after the shares instead, and the norm is formed by the kernel that
-// reads it (fs_deferred_rmsnorm), or written out by fs_rmsnorm_settle_* for other readers.
+// entry points stop after the shares instead and leave T(residual * norm weight) in `normed`,
+// without the row's 1 / rms: the product that reads it multiplies its dot products by that
+// (fs_deferred_rmsnorm), and fs_rmsnorm_settle_* writes the true rows for any other reader.
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
@@ -46,6 +47,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   const T* x = reinterpret_cast<const T*>(p.x);
   T* residual = reinterpret_cast<T*>(p.residual);
   T* projected = reinterpret_cast<T*>(p.projected);
+  T* normed = reinterpret_cast<T*>(p.normed);
   float squares[M];  // this warp's share of each row's sum of squares (lane 0's count)
 #pragma unroll
   for (int m = 0; m < M; ++m) squares[m] = 0.f;
@@ -62,6 +64,10 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
       for (int m = 0; m < M; ++m) before[r][m] = m < p.rows ? fs::to_float(residual[int64_t(m) * p.n + j + r]) : 0.f;
       bias[r] = p.bias ? fs::to_float(reinterpret_cast<const T*>(p.bias)[j + r]) : 0.f;
     }
+    // add-squares: the norm weight of these columns, for the weighted rows it leaves in `normed`.
+    float gain[kPair];
+#pragma unroll
+    for (int r = 0; r < kPair; ++r) gain[r] = kNorm ? 0.f : fs::to_float(reinterpret_cast<const T*>(p.norm_weight)[j + r]);
     const T* const rows[kPair] = {w + int64_t(j) * p.k, w + int64_t(j + 1) * p.k};
     float acc[kPair][M];
     fs_skinny::warp_dots<T, M, kPair>(x, p.k, rows, lane, acc);
@@ -78,6 +84,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
         const float sum = fs::to_float(fs::from_float<T>(fs::to_float(delta) + before[r][m]));
         residual[at] = fs::from_float<T>(sum);
         squares[m] = __fmaf_rn(sum, sum, squares[m]);  // explicit: the same bits in both entry points
+        if constexpr (!kNorm) normed[at] = fs::from_float<T>(__fmul_rn(sum, gain[r]));  // scaled by the reader
       }
     }
   }

@@ -4,8 +4,8 @@
 // row j and up row j side by side (up to sixteen 16-byte loads in flight per lane) and writes
 // h[:, j] itself. g and u are rounded to T before the SiLU-mul, and both the dot products
 // (skinny_stream.cuh) and the SiLU-mul (silu.cuh) are the unfused kernels' own code, so h
-// is bit for bit the unfused result. x may be a deferred norm (fs_deferred_rmsnorm): then the
-// kernel streams residual * norm weight and scales its dot products (deferred_rmsnorm.cuh).
+// is bit for bit the unfused result. x may be a deferred norm's weighted rows
+// (fs_deferred_rmsnorm): then the kernel scales its dot products (deferred_rmsnorm.cuh).
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
@@ -23,24 +23,36 @@ __device__ __forceinline__ float bias_at(fs_devptr bias, int j) {
   return bias ? fs::to_float(reinterpret_cast<const T*>(bias)[j]) : 0.f;
 }
 
-// The feature loop over x from X (RowsX: x as given; NormInputX: a deferred norm, whose
-// row scales multiply the dot products). Every warp of a CTA runs the same number of
-// iterations (n is a multiple of 8, a CTA's 8 features are adjacent), so the CTA resolves
-// the scales together after its first dot products.
-template <typename T, int M, bool kDeferred, typename X>
-__device__ __forceinline__ void gated_features(const fs_linear_gated_params& p, const X& x,
-                                               fs_norm::RowScales<M>& scales, float (&scratch)[kWarps]) {
+template <typename T, int M>
+__device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
+  __shared__ float scratch[kWarps];
   const int lane = threadIdx.x & 31;
   const int stride = fs_skinny::feature_stride();
+  const int first = fs_skinny::first_feature();
   const T* gate = reinterpret_cast<const T*>(p.gate);
   const T* up = reinterpret_cast<const T*>(p.up);
-  T* out = reinterpret_cast<T*>(p.out);
+  fs_pdl_trigger();
+  if (first < p.n) {
+    // The first 2 KB of both rows: the same 4 KB per warp as the plain kernel prefetches.
+    const int row_bytes = p.k * int(sizeof(T));
+    fs_skinny::prefetch_l2(gate + int64_t(first) * p.k, row_bytes, 2048, lane, 0);
+    fs_skinny::prefetch_l2(up + int64_t(first) * p.k, row_bytes, 2048, lane, 16);
+  }
+  fs_pdl_wait();
+  // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
+  // CTA after its first features (n is a multiple of 8 and a CTA's 8 features are adjacent,
+  // so every warp of a CTA runs the same iterations).
+  const bool deferred = p.norm.residual != 0;
+  fs_norm::RowScales<M> scales;
+  if (deferred) scales.request(p.norm, p.rows);
   bool resolved = false;
-  for (int j = fs_skinny::first_feature(); j < p.n; j += stride) {
+  const T* x = reinterpret_cast<const T*>(p.x);
+  T* out = reinterpret_cast<T*>(p.out);
+  for (int j = first; j < p.n; j += stride) {
     const T* const rows[2] = {gate + int64_t(j) * p.k, up + int64_t(j) * p.k};
     float acc[2][M];
-    fs_skinny::warp_dots_from<T, M, 2>(x, p.k, rows, lane, acc);
-    if constexpr (kDeferred) {
+    fs_skinny::warp_dots<T, M, 2>(x, p.k, rows, lane, acc);
+    if (deferred) {
       if (!resolved) scales.resolve(p.norm, p.rows, p.k, scratch);
       resolved = true;
 #pragma unroll
@@ -63,36 +75,11 @@ __device__ __forceinline__ void gated_features(const fs_linear_gated_params& p, 
   }
 }
 
-template <typename T, int M>
-__device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
-  __shared__ float scratch[kWarps];
-  const int lane = threadIdx.x & 31;
-  const int first = fs_skinny::first_feature();
-  fs_pdl_trigger();
-  if (first < p.n) {
-    // The first 2 KB of both rows: the same 4 KB per warp as the plain kernel prefetches.
-    const int row_bytes = p.k * int(sizeof(T));
-    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(p.gate) + int64_t(first) * p.k, row_bytes, 2048, lane, 0);
-    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(p.up) + int64_t(first) * p.k, row_bytes, 2048, lane, 16);
-  }
-  fs_norm::prefetch_norm_weight<T>(p.norm, p.k);
-  fs_pdl_wait();
-  fs_norm::RowScales<M> scales;
-  if (p.norm.residual) {
-    scales.request(p.norm, p.rows);
-    const fs_norm::NormInputX<T> x{reinterpret_cast<const T*>(p.norm.residual), reinterpret_cast<const T*>(p.norm.weight),
-                                   p.k};
-    gated_features<T, M, true>(p, x, scales, scratch);
-  } else {
-    gated_features<T, M, false>(p, fs_skinny::RowsX<T>{reinterpret_cast<const T*>(p.x), p.k}, scales, scratch);
-  }
-}
-
 }  // namespace
 
 // PDL inside linear_gated: trigger, prefetch the first weights, then wait.
 #define FS_GATED(T, NAME, M)                                                                     \
-  extern "C" __global__ void __launch_bounds__(kWarps * 32, FS_SKINNY_FUSED_MIN_BLOCKS)                                    \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                    \
       fs_linear_skinny_gated_##NAME##_m##M(const __grid_constant__ fs_linear_gated_params p) {   \
     linear_gated<T, M>(p);                                                                       \
   }

@@ -9,8 +9,8 @@
 // kernel writes them, and they swap the values through shared memory before rotating.
 // v's steps skip the swap. The dot products are skinny_stream.cuh's and the rotation is
 // fs_rope_rotate.cuh's, both shared with the unfused kernels: the result is their bits.
-// x may be a deferred norm (fs_deferred_rmsnorm): then the kernel streams residual * norm
-// weight and scales its dot products (deferred_rmsnorm.cuh).
+// x may be a deferred norm's weighted rows (fs_deferred_rmsnorm): then the kernel scales its
+// dot products (deferred_rmsnorm.cuh).
 #include <stdint.h>
 #include "fs_vec.cuh"
 #include "model_params.h"
@@ -59,23 +59,37 @@ __device__ __forceinline__ int feature_of(int local, int warp, int head_dim, int
   return head * head_dim + pair_j + (warp >= kPairsPerStep ? half : 0);
 }
 
-// The CTA's steps over x from X (RowsX: x as given; NormInputX: a deferred norm, whose row
-// scales multiply the dot products, resolved by the whole CTA after its first step's).
-template <typename T, int M, bool kDeferred, typename X>
-__device__ __forceinline__ void rope_steps(const fs_linear_rope_params& p, const X& x, fs_norm::RowScales<M>& scales,
-                                           float (&s_value)[kWarps][M], float (&scratch)[kWarps]) {
+template <typename T, int M>
+__device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
+  __shared__ float s_value[kWarps][M];
+  __shared__ float scratch[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
   const int half = p.head_dim / 2;
+  fs_pdl_trigger();
+  if (static_cast<int>(blockIdx.x) < steps) {  // the first step's rows, as the plain kernel does
+    int local = blockIdx.x, j;
+    const Product first = product_of(p, local);
+    const int feature = feature_of(local, warp, p.head_dim, j);
+    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(first.w) + int64_t(feature) * p.k, p.k * int(sizeof(T)), 4096,
+                           lane, 0);
+  }
+  fs_pdl_wait();
+  // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
+  // CTA after its first step's (every warp of a CTA runs every step).
+  const bool deferred = p.norm.residual != 0;
+  fs_norm::RowScales<M> scales;
+  if (deferred) scales.request(p.norm, p.rows);
   bool resolved = false;
+  const T* x = reinterpret_cast<const T*>(p.x);
   for (int step = blockIdx.x; step < steps; step += gridDim.x) {
     int local = step, j;
     const Product prod = product_of(p, local);
     const int feature = feature_of(local, warp, p.head_dim, j);
     const T* const rows[1] = {reinterpret_cast<const T*>(prod.w) + int64_t(feature) * p.k};
     float acc[1][M];
-    fs_skinny::warp_dots_from<T, M, 1>(x, p.k, rows, lane, acc);
-    if constexpr (kDeferred) {
+    fs_skinny::warp_dots<T, M, 1>(x, p.k, rows, lane, acc);
+    if (deferred) {
       if (!resolved) scales.resolve(p.norm, p.rows, p.k, scratch);
       resolved = true;
 #pragma unroll
@@ -120,38 +134,11 @@ __device__ __forceinline__ void rope_steps(const fs_linear_rope_params& p, const
   }
 }
 
-template <typename T, int M>
-__device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
-  __shared__ float s_value[kWarps][M];
-  __shared__ float scratch[kWarps];
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
-  fs_pdl_trigger();
-  if (static_cast<int>(blockIdx.x) < steps) {  // the first step's rows, as the plain kernel does
-    int local = blockIdx.x, j;
-    const Product first = product_of(p, local);
-    const int feature = feature_of(local, warp, p.head_dim, j);
-    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(first.w) + int64_t(feature) * p.k, p.k * int(sizeof(T)), 4096,
-                           lane, 0);
-  }
-  fs_norm::prefetch_norm_weight<T>(p.norm, p.k);
-  fs_pdl_wait();
-  fs_norm::RowScales<M> scales;
-  if (p.norm.residual) {
-    scales.request(p.norm, p.rows);
-    const fs_norm::NormInputX<T> x{reinterpret_cast<const T*>(p.norm.residual), reinterpret_cast<const T*>(p.norm.weight),
-                                   p.k};
-    rope_steps<T, M, true>(p, x, scales, s_value, scratch);
-  } else {
-    rope_steps<T, M, false>(p, fs_skinny::RowsX<T>{reinterpret_cast<const T*>(p.x), p.k}, scales, s_value, scratch);
-  }
-}
-
 }  // namespace
 
 // PDL inside linear_rope: trigger, prefetch the first weights, then wait.
 #define FS_ROPE(T, NAME, M)                                                                    \
-  extern "C" __global__ void __launch_bounds__(kWarps * 32, FS_SKINNY_FUSED_MIN_BLOCKS)                                  \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                  \
       fs_linear_skinny_rope_##NAME##_m##M(const __grid_constant__ fs_linear_rope_params p) {   \
     linear_rope<T, M>(p);                                                                      \
   }

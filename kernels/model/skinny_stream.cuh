@@ -16,28 +16,11 @@
 namespace fs_skinny {
 
 constexpr int kWarps = 8;     // warps (features in flight) per CTA
-// Resident CTAs per SM the fused decode kernels are compiled for: two keep 16 warps streaming
-// (at most 128 registers; a macro so that timing variants may relax it).
-#ifndef FS_SKINNY_FUSED_MIN_BLOCKS
-#define FS_SKINNY_FUSED_MIN_BLOCKS 2
-#endif
 constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane and weight row
 
-// x as given: rows of k elements.
-template <typename T>
-struct RowsX {
-  const T* x;
-  int k;
-  // Elements 8v..8v+7 of row m, as floats.
-  __device__ __forceinline__ void load(int m, int v, float (&out)[8]) const {
-    fs::load8(x + int64_t(m) * k + int64_t(v) * 8, out);
-  }
-};
-
-// acc[r][m] = sum_i w[r][i] * x(m, i), for i < k (k a multiple of 8), on every lane; X is
-// RowsX or another source of the same shape (deferred_rmsnorm.cuh's NormInputX).
-template <typename T, int M, int R, typename X>
-__device__ __forceinline__ void warp_dots_from(const X& x, int k, const T* const (&w)[R], int lane, float (&acc)[R][M]) {
+// acc[r][m] = sum_i w[r][i] * x[m * k + i], for i < k (k a multiple of 8), on every lane.
+template <typename T, int M, int R>
+__device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)[R], int lane, float (&acc)[R][M]) {
   const int vectors = k >> 3;
   const uint4* rows[R];
 #pragma unroll
@@ -67,7 +50,7 @@ __device__ __forceinline__ void warp_dots_from(const X& x, int k, const T* const
 #pragma unroll
       for (int m = 0; m < M; ++m) {
         float xf[8];
-        x.load(m, v + 32 * u, xf);
+        fs::load8(x + int64_t(m) * k + int64_t(v + 32 * u) * 8, xf);
 #pragma unroll
         for (int r = 0; r < R; ++r) {
 #pragma unroll
@@ -83,7 +66,7 @@ __device__ __forceinline__ void warp_dots_from(const X& x, int k, const T* const
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       float xf[8];
-      x.load(m, v, xf);
+      fs::load8(x + int64_t(m) * k + int64_t(v) * 8, xf);
 #pragma unroll
       for (int r = 0; r < R; ++r) {
         const T* wv = reinterpret_cast<const T*>(&raw[r]);
@@ -100,12 +83,6 @@ __device__ __forceinline__ void warp_dots_from(const X& x, int k, const T* const
       for (int offset = 16; offset > 0; offset >>= 1) acc[r][m] += __shfl_xor_sync(0xFFFFFFFFu, acc[r][m], offset);
     }
   }
-}
-
-// warp_dots over x as given.
-template <typename T, int M, int R>
-__device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)[R], int lane, float (&acc)[R][M]) {
-  warp_dots_from<T, M, R>(RowsX<T>{x, k}, k, w, lane, acc);
 }
 
 // Pulls `bytes` from the start of a weight row into L2, one 128-byte line per lane from

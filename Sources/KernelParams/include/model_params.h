@@ -114,11 +114,12 @@ typedef struct fs_linear_skinny_params {
 #define FS_SKINNY_FUSED_MAX_ROWS 4
 
 // An RMSNorm left to the kernel that reads its output (decode steps): a projection back into
-// the residual stream (fs_linear_skinny_add_squares_*) writes the residual and each CTA's
-// share of every row's sum of squares, and the next product forms its x rows itself,
-//   x[m, :] = T(residual[m, :] * rsqrt(sum(partials[m, :]) / k + eps) * weight),
-// in shared memory, bit for bit what the add-norm's last CTA would have written to `normed`
-// (deferred_rmsnorm.cuh). residual == 0: the kernel reads x as given.
+// the residual stream (fs_linear_skinny_add_squares_*) writes the residual, the weighted rows
+// T(residual[m, :] * weight) into the norm's tensor and each CTA's share of every row's sum of
+// squares; the next product reads the weighted rows as its x and multiplies its dot products
+// by rsqrt(sum(partials[m, :]) / k + eps) (deferred_rmsnorm.cuh; the partials are staged in
+// dynamic shared memory, rows * partial_count floats rounded up to 16 bytes).
+// residual == 0: x is read as given.
 typedef struct fs_deferred_rmsnorm {
   fs_devptr residual;     // [rows, k] T, or 0
   fs_devptr partials;     // float32 [rows, partial_count]
@@ -140,7 +141,7 @@ typedef struct fs_linear_gated_params {
   int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
   int32_t k;              // multiple of 8
   int32_t n;
-  fs_deferred_rmsnorm norm;  // x from a deferred norm (dynamic shared memory rows * k * sizeof(T))
+  fs_deferred_rmsnorm norm;  // x = a deferred norm's weighted rows, or residual == 0
 } fs_linear_gated_params;
 
 // A projection back into the residual stream and the next RMSNorm (o and down, each with
@@ -153,9 +154,10 @@ typedef struct fs_linear_gated_params {
 // `counter`; the last CTA adds the partials in CTA order (deterministic, whichever CTA is
 // last), writes `normed` for every row and resets the counter to 0 (graph-replayable).
 // Launches using one counter must not overlap in time (one stream).
-// fs_linear_skinny_add_squares_* stops after the partials (no ticket, no `normed`, counter
-// and norm_weight unused): the norm is deferred to the kernel that reads it
-// (fs_deferred_rmsnorm), or settled into a tensor by fs_rmsnorm_settle_*.
+// fs_linear_skinny_add_squares_* stops after the partials (no ticket, counter unused) and
+// writes normed = T(residual * norm_weight), without the row's 1 / rms: the norm is deferred
+// to the kernel that reads it (fs_deferred_rmsnorm), or settled into `normed` by
+// fs_rmsnorm_settle_*.
 typedef struct fs_linear_add_rmsnorm_params {
   fs_devptr x;            // [rows, k] T
   fs_devptr w;            // [n, k] T
@@ -190,11 +192,11 @@ typedef struct fs_linear_rope_params {
   int32_t head_dim;       // multiple of 8
   int32_t rows;           // 1 ... FS_SKINNY_FUSED_MAX_ROWS
   int32_t k;              // multiple of 8
-  fs_deferred_rmsnorm norm;  // x from a deferred norm (dynamic shared memory rows * k * sizeof(T))
+  fs_deferred_rmsnorm norm;  // x = a deferred norm's weighted rows, or residual == 0
 } fs_linear_rope_params;
 
 // A deferred norm written out: normed[m, :] for m < rows, one CTA of 256 threads
-// (fs_rmsnorm_settle_{bf16,f16}_m{1..4}), the bits a consumer forms from the same inputs.
+// (fs_rmsnorm_settle_{bf16,f16}_m{1..4}), the bits the add-norm kernel's last CTA writes.
 typedef struct fs_rmsnorm_settle_params {
   fs_deferred_rmsnorm norm;  // residual != 0
   fs_devptr normed;       // out [rows, n] T

@@ -96,13 +96,12 @@ extension CUDAModelOps {
             if pendingNorm?.normed === x { try settlePendingNorm() }  // x itself is the pending norm
             try replacePendingNorm(writing: normed)
             let source = try input(x, "linearAddRMSNorm", "x")
-            _ = try output(normed, activation)  // allocated now, never inside a graph capture by the settle
             let norm = try fused.addNorm.launchDeferred(
                 x: source, weight: try required(weight.ref, "linearAddRMSNorm", "weight"),
                 projected: try output(projected, activation), residual: try input(residual, "linearAddRMSNorm", "residual"),
                 normWeight: try required(normWeight.halfRef, "linearAddRMSNorm", "normWeight"),
-                scratch: fused.addNormScratch, rows: rows, inFeatures: weight.columns, outFeatures: width, eps: epsilon,
-                stream: stream)
+                normed: try output(normed, activation), scratch: fused.addNormScratch, rows: rows,
+                inFeatures: weight.columns, outFeatures: width, eps: epsilon, stream: stream)
             pendingNorm = PendingNorm(norm: norm, normed: normed)
         }
     }
