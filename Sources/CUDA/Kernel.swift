@@ -1,5 +1,8 @@
 import CCUDADriver
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Grid or block dimensions of a launch.
 public struct Dim3: Sendable, Equatable, CustomStringConvertible {
@@ -25,7 +28,20 @@ public final class Kernel: @unchecked Sendable {
         self.handle = handle
         self.context = context
         self.modules = modules
+        if let carveout = Self.preferredCarveout {
+            _ = context.driver.api.pointee.cuFuncSetAttribute(
+                handle, Int32(FS_CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT), carveout)
+        }
     }
+
+    /// FLASHSERVE_SMEM_CARVEOUT=0...100: every kernel's preferred shared-memory share of the
+    /// SM's L1 (percent). A timing experiment: consecutive kernels whose carveouts differ may
+    /// not share an SM, which limits how far programmatic dependent launch can overlap them.
+    static let preferredCarveout: Int32? = {
+        guard let text = getenv("FLASHSERVE_SMEM_CARVEOUT"), let value = Int32(String(cString: text)),
+              (0...100).contains(value) else { return nil }
+        return value
+    }()
 
     /// Registers per thread, as compiled (for `doctor` and launch checks).
     public var registersPerThread: Int {

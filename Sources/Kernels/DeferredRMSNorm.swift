@@ -46,11 +46,8 @@ public struct DeferredRMSNorm: Sendable, Equatable {
                             partial_count: Int32(partialCount), eps: eps)
     }
 
-    /// Warps of a consumer CTA: each stages its own copy of the partials.
-    static var consumerWarps: Int { SkinnyLinearKernel.featuresPerBlock }
-    /// Dynamic shared memory of a consumer: every warp's copy of the partials, each in whole
-    /// 16-byte chunks (so no CTA barrier stands before the scales).
-    public var consumerBytes: Int { Self.consumerWarps * ((rows * partialCount + 3) / 4 * 16) }
+    /// Dynamic shared memory of a consumer: the partials it stages, in whole 16-byte chunks.
+    public var consumerBytes: Int { (rows * partialCount + 3) / 4 * 16 }
 
     /// Whether a skinny consumer of `rows` rows of `inFeatures` `dtype` inputs and
     /// `outFeatures` outputs can read it as x. Its CTAs resolve the scales together after their

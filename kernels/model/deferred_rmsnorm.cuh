@@ -2,9 +2,9 @@
 // squares the projection left (linear_skinny_add_rmsnorm.cu). Shared by the add-norm kernel's
 // last CTA, by the kernel that settles a deferred norm into its tensor, and by the skinny
 // kernels that read a deferred norm as their x (they stream the weighted rows the add-squares
-// launch left and scale their finished dot products). The tail and the settle kernel add the
-// partials in one fixed order (each thread a strided share, then the shuffle tree, then the
-// warps in order): the same normed bits; the consumers' RowScales adds them within each warp.
+// launch left and scale their finished dot products). Every one adds the partials in the same
+// fixed order (each thread a strided share, then the shuffle tree, then the warps in order):
+// the same 1 / rms bits.
 #pragma once
 #include <stdint.h>
 #include "fs_vec.cuh"
@@ -95,54 +95,44 @@ __device__ __forceinline__ void settle(const fs_deferred_rmsnorm& d, int rows, i
 // round trip or barrier stands before its first weight FMA, and x is read as any x is.
 // The values differ from a product of the true normed rows by rounding only.
 //
-// Each row's 1 / rms for a consumer: right after the PDL wait every warp copies all the
-// partials into its own slice of the CTA's dynamic shared memory with cp.async (no registers
-// held across the stream), the stream runs, and `resolve` adds them within the warp: each lane
-// a strided share, then the shuffle tree. No CTA barrier, and every warp of every CTA adds in
-// the same order, so the scale is the same bits everywhere (graph and eager steps agree).
+// Each row's 1 / rms for a consumer: right after the PDL wait the partials are copied into
+// the CTA's dynamic shared memory with cp.async (rows * partial_count floats; no registers
+// held across the stream), the stream runs, and `resolve` (the whole CTA, once) adds them in
+// row_scales' order: the bits the add-norm's last CTA and the settle kernel compute.
 template <int M>
 struct RowScales {
   float scale[M];
 
-  // Floats of one warp's slice: rows * partial_count rounded up to whole 16-byte chunks.
-  __device__ __forceinline__ static int slice_floats(const fs_deferred_rmsnorm& d, int rows) {
-    return (min(rows, M) * d.partial_count + 3) / 4 * 4;
-  }
-
-  __device__ __forceinline__ static float* slice(const fs_deferred_rmsnorm& d, int rows) {
+  __device__ __forceinline__ static float* staged() {
     extern __shared__ __align__(16) float s_partials[];
-    return s_partials + (threadIdx.x >> 5) * slice_floats(d, rows);
+    return s_partials;
   }
 
-  // From L2 (cp.async.cg: the previous grid wrote them, this SM's L1 may hold older lines).
-  // The launcher sizes the dynamic shared memory (kWarps slices) and the partials buffer for
-  // the rounding.
+  // The first rows * partial_count floats of d.partials, rounded up to 16-byte chunks read
+  // from L2 (cp.async.cg: the previous grid wrote them, this SM's L1 may hold older lines).
+  // The launcher sizes the dynamic shared memory and the partials buffer for the rounding.
   __device__ __forceinline__ void request(const fs_deferred_rmsnorm& d, int rows) {
     const float4* partials = reinterpret_cast<const float4*>(d.partials);
-    const int chunks = slice_floats(d, rows) / 4;
-    float4* dst = reinterpret_cast<float4*>(slice(d, rows));
-    for (int i = threadIdx.x & 31; i < chunks; i += 32) {
+    const int chunks = (min(rows, M) * d.partial_count + 3) / 4;
+    float4* dst = reinterpret_cast<float4*>(staged());
+    for (int i = threadIdx.x; i < chunks; i += kThreads) {
       const uint32_t to = static_cast<uint32_t>(__cvta_generic_to_shared(dst + i));
       asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(to), "l"(partials + i) : "memory");
     }
     asm volatile("cp.async.commit_group;" ::: "memory");
   }
 
-  // The whole warp, once its dot products are done.
-  __device__ __forceinline__ void resolve(const fs_deferred_rmsnorm& d, int rows, int n) {
+  __device__ __forceinline__ void resolve(const fs_deferred_rmsnorm& d, int rows, int n, float (&scratch)[kWarps]) {
     asm volatile("cp.async.wait_all;" ::: "memory");
-    __syncwarp();  // every lane's copies landed
-    const float* staged = slice(d, rows);
-    const int lane = threadIdx.x & 31;
+    __syncthreads();  // every thread's copies landed
+    const float* staged_partials = staged();
 #pragma unroll
     for (int m = 0; m < M; ++m) {
       scale[m] = 0.f;
       if (m >= rows) break;
       float share = 0.f;
-      for (int b = lane; b < d.partial_count; b += 32) share += staged[m * d.partial_count + b];
-#pragma unroll
-      for (int offset = 16; offset > 0; offset >>= 1) share += __shfl_xor_sync(0xFFFFFFFFu, share, offset);
-      scale[m] = rsqrtf(__fadd_rn(__fdiv_rn(share, static_cast<float>(n)), d.eps));
+      for (int b = threadIdx.x; b < d.partial_count; b += kThreads) share += staged_partials[m * d.partial_count + b];
+      scale[m] = rsqrtf(__fadd_rn(__fdiv_rn(cta_sum(share, scratch), static_cast<float>(n)), d.eps));
     }
   }
 };

@@ -39,13 +39,9 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   const int first = fs_skinny::first_feature();
   const T* w = reinterpret_cast<const T*>(p.w);
   fs_pdl_trigger();
-#ifndef FS_ADD_NORM_NO_PREFETCH  // timing knob: o's prefetch runs beside decode attention
   if (first * kPair < p.n) {
     fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), 4096, lane, 0);
   }
-#else
-  (void)lane;
-#endif
   fs_pdl_wait();
 
   const T* x = reinterpret_cast<const T*>(p.x);

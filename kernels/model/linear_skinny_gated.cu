@@ -25,6 +25,7 @@ __device__ __forceinline__ float bias_at(fs_devptr bias, int j) {
 
 template <typename T, int M>
 __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
+  __shared__ float scratch[kWarps];
   const int lane = threadIdx.x & 31;
   const int stride = fs_skinny::feature_stride();
   const int first = fs_skinny::first_feature();
@@ -38,8 +39,9 @@ __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
     fs_skinny::prefetch_l2(up + int64_t(first) * p.k, row_bytes, 2048, lane, 16);
   }
   fs_pdl_wait();
-  // x from a deferred norm: its row scales multiply the dot products, resolved by each warp
-  // after its first features.
+  // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
+  // CTA after its first features (n is a multiple of 8 and a CTA's 8 features are adjacent,
+  // so every warp of a CTA runs the same iterations).
   const bool deferred = p.norm.residual != 0;
   fs_norm::RowScales<M> scales;
   if (deferred) scales.request(p.norm, p.rows);
@@ -51,7 +53,7 @@ __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
     float acc[2][M];
     fs_skinny::warp_dots<T, M, 2>(x, p.k, rows, lane, acc);
     if (deferred) {
-      if (!resolved) scales.resolve(p.norm, p.rows, p.k);
+      if (!resolved) scales.resolve(p.norm, p.rows, p.k, scratch);
       resolved = true;
 #pragma unroll
       for (int m = 0; m < M; ++m) {

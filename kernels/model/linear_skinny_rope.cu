@@ -62,6 +62,7 @@ __device__ __forceinline__ int feature_of(int local, int warp, int head_dim, int
 template <typename T, int M>
 __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   __shared__ float s_value[kWarps][M];
+  __shared__ float scratch[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
   const int half = p.head_dim / 2;
@@ -74,8 +75,8 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
                            lane, 0);
   }
   fs_pdl_wait();
-  // x from a deferred norm: its row scales multiply the dot products, resolved by each warp
-  // after its first step's.
+  // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
+  // CTA after its first step's (every warp of a CTA runs every step).
   const bool deferred = p.norm.residual != 0;
   fs_norm::RowScales<M> scales;
   if (deferred) scales.request(p.norm, p.rows);
@@ -89,7 +90,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
     float acc[1][M];
     fs_skinny::warp_dots<T, M, 1>(x, p.k, rows, lane, acc);
     if (deferred) {
-      if (!resolved) scales.resolve(p.norm, p.rows, p.k);
+      if (!resolved) scales.resolve(p.norm, p.rows, p.k, scratch);
       resolved = true;
 #pragma unroll
       for (int m = 0; m < M; ++m) acc[0][m] *= scales.scale[m];
