@@ -15,8 +15,10 @@ import Kernels
 enum DeferredNormCheck {
     static let name = "deferred norm vs add-norm"
     /// Relative L2 error allowed between a consumer's outputs from the deferred norm and from
-    /// `normed`: a few units of the last place of the rounded normed rows and outputs.
-    static func tolerance(_ dtype: KernelDType) -> Double { dtype == .bf16 ? 8e-3 : 2e-3 }
+    /// `normed`: a few units of the last place of the rounded rows and outputs (measured on the
+    /// H100: bf16 ≤ 5.2e-3, f16 ≤ 6.9e-4; bf16 at the method's 1e-2). A missing or wrong scale
+    /// is off by orders more.
+    static func tolerance(_ dtype: KernelDType) -> Double { dtype == .bf16 ? 1e-2 : 2.5e-3 }
     typealias Shape = FusedCheckSupport.ModelShape
 
     struct Launchers {
