@@ -47,7 +47,9 @@ public struct DeferredRMSNorm: Sendable, Equatable {
     }
 
     /// Dynamic shared memory of a consumer: the partials it stages, in whole 16-byte chunks.
-    public var consumerBytes: Int { (rows * partialCount + 3) / 4 * 16 }
+    public var consumerBytes: Int { Self.consumerBytes(rows: rows, partialCount: partialCount) }
+
+    static func consumerBytes(rows: Int, partialCount: Int) -> Int { (rows * partialCount + 3) / 4 * 16 }
 
     /// Whether a skinny consumer of `rows` rows of `inFeatures` `dtype` inputs and
     /// `outFeatures` outputs can read it as x. Its CTAs resolve the scales together after their
@@ -76,7 +78,7 @@ public struct DeferredRMSNorm: Sendable, Equatable {
 }
 
 /// Writes a deferred norm into its tensor (kernels/model/linear_skinny_add_rmsnorm.cu,
-/// `fs_rmsnorm_settle_*`): one CTA, for the readers that cannot form the rows themselves.
+/// `fs_rmsnorm_settle_*`): one CTA, for the readers that cannot scale the weighted rows themselves.
 public struct DeferredRMSNormKernel: Sendable {
     private let kernels: RowCountKernels
 

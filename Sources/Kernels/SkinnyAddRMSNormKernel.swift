@@ -40,7 +40,7 @@ public struct SkinnyAddRMSNormKernel: Sendable {
     /// `partialsNeeded`; counter: one i32, zero (every launch leaves it zero again).
     public static func makeParams(x: DeviceTensorRef, weight: DeviceTensorRef, bias: DeviceTensorRef? = nil,
                                   projected: DeviceTensorRef?, residual: DeviceTensorRef, normWeight: DeviceTensorRef,
-                                  normed: DeviceTensorRef?, partials: DeviceTensorRef, counter: DeviceTensorRef, rows: Int,
+                                  normed: DeviceTensorRef, partials: DeviceTensorRef, counter: DeviceTensorRef, rows: Int,
                                   inFeatures k: Int, outFeatures n: Int, eps: Float,
                                   multiprocessors: Int) throws(KernelArgumentError) -> fs_linear_add_rmsnorm_params {
         let check = ArgumentChecker(kernel: "linear_skinny_add_rmsnorm")
@@ -58,12 +58,11 @@ public struct SkinnyAddRMSNormKernel: Sendable {
         if let bias { try check.tensor("bias", bias, dtype: dtype, atLeast: n, alignment: dtype.byteSize) }
         try check.tensor("residual", residual, dtype: dtype, atLeast: rows * n)
         try check.tensor("normWeight", normWeight, dtype: dtype, atLeast: n)
-        if let normed { try check.tensor("normed", normed, dtype: dtype, atLeast: rows * n) }
+        try check.tensor("normed", normed, dtype: dtype, atLeast: rows * n)
         try check.tensor("partials", partials, dtype: .f32,
                          atLeast: partialsNeeded(rows: rows, outFeatures: n, multiprocessors: multiprocessors), alignment: 4)
         try check.tensor("counter", counter, dtype: .i32, atLeast: 1, alignment: 4)
-        var written = [(name: "residual", ref: residual)]
-        if let normed { written.append((name: "normed", ref: normed)) }
+        var written = [(name: "residual", ref: residual), (name: "normed", ref: normed)]
         if let projected {
             try check.tensor("projected", projected, dtype: dtype, atLeast: rows * n, alignment: dtype.byteSize)
             written.append((name: "projected", ref: projected))
@@ -71,7 +70,7 @@ public struct SkinnyAddRMSNormKernel: Sendable {
         try check.disjoint(written: written, input: (name: "x", ref: x))
         return fs_linear_add_rmsnorm_params(
             x: x.address, w: weight.address, bias: bias?.address ?? 0, projected: projected?.address ?? 0,
-            residual: residual.address, norm_weight: normWeight.address, normed: normed?.address ?? 0, partials: partials.address,
+            residual: residual.address, norm_weight: normWeight.address, normed: normed.address, partials: partials.address,
             counter: counter.address, rows: Int32(rows), k: Int32(k), n: Int32(n), eps: eps)
     }
 

@@ -81,8 +81,8 @@ public struct SkinnyRotaryLinearKernel: Sendable {
     public func launch(params: fs_linear_rope_params, dtype: KernelDType, stream: CUDAStream) throws {
         let features = Int(params.q_width) + 2 * Int(params.kv_width)
         let blocks = SkinnyLinearKernel.blocks(features: features, multiprocessors: multiprocessors)
-        // A deferred norm's partials are staged in dynamic shared memory (whole 16-byte chunks).
-        let normBytes = params.norm.residual == 0 ? 0 : (Int(params.rows) * Int(params.norm.partial_count) + 3) / 4 * 16
+        let normBytes = params.norm.residual == 0 ? 0
+            : DeferredRMSNorm.consumerBytes(rows: Int(params.rows), partialCount: Int(params.norm.partial_count))
         try kernels.launch(dtype: dtype, rows: Int(params.rows), blocks: blocks, sharedMemoryBytes: normBytes,
                            params: params, stream: stream)
     }

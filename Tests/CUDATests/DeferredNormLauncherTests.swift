@@ -30,12 +30,13 @@ import Testing
         #expect(MemoryLayout<fs_rmsnorm_settle_params>.size == 48)
     }
 
-    @Test func addSquaresParamsCarryNoNormedTensor() throws {
+    /// The add-squares launch writes the weighted rows into `normed`, so its params carry it.
+    @Test func addSquaresParamsCarryTheNormedTensor() throws {
         let p = try SkinnyAddRMSNormKernel.makeParams(
             x: ref(0x1000, 2 * 14336), weight: ref(0x1000000, 4096 * 14336), projected: nil, residual: ref(0x300000, 2 * 4096),
-            normWeight: ref(0x400000, 4096), normed: nil, partials: ref(0x600000, 4 * 1056, .f32),
+            normWeight: ref(0x400000, 4096), normed: ref(0x500000, 2 * 4096), partials: ref(0x600000, 4 * 1056, .f32),
             counter: ref(0x700000, 1, .i32), rows: 2, inFeatures: 14336, outFeatures: 4096, eps: 1e-5, multiprocessors: 132)
-        #expect(p.normed == 0 && p.residual == 0x300000 && p.partials == 0x600000 && p.projected == 0)
+        #expect(p.normed == 0x500000 && p.residual == 0x300000 && p.partials == 0x600000 && p.projected == 0)
     }
 
     @Test func settlePacksAndRefusesOverlap() throws {

@@ -30,24 +30,24 @@ __device__ __forceinline__ float cta_sum(float value, float (&scratch)[kWarps]) 
   return total;
 }
 
-// rsqrt(mean of squares + eps) of each row, from `count` partial sums per row. Other CTAs
-// (or the previous grid) wrote the partials: read from L2 (ld.global.cg), never this SM's L1.
-template <int M>
-__device__ __forceinline__ void row_scales(const float* partials, int count, int rows, int n, float eps,
+// rsqrt(mean of squares + eps) of each row, from `count` partial sums per row, partial b of
+// row m being partial(m * count + b): the one order (and the explicit roundings: no FMA
+// contraction that could differ) every kernel sharing this adds them in. Whole CTA.
+template <int M, typename Partial>
+__device__ __forceinline__ void row_scales(Partial partial, int count, int rows, int n, float eps,
                                            float (&scratch)[kWarps], float (&scale)[M]) {
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     scale[m] = 0.f;
     if (m >= rows) break;
     float share = 0.f;
-    for (int b = threadIdx.x; b < count; b += kThreads) share += __ldcg(partials + m * count + b);
-    // Explicit roundings: no FMA contraction that could differ between the kernels sharing this.
+    for (int b = threadIdx.x; b < count; b += kThreads) share += partial(m * count + b);
     scale[m] = rsqrtf(__fadd_rn(__fdiv_rn(cta_sum(share, scratch), static_cast<float>(n)), eps));
   }
 }
 
 // out[m, :] = T(residual[m, :] * scale[m] * weight), rmsnorm.cu's formula and rounding, for
-// rows < `rows`; `out` is global (the normed tensor) or shared memory (a consumer's x).
+// rows < `rows`.
 template <typename T, int M>
 __device__ __forceinline__ void normalise_rows(const T* residual, const T* weight, const float (&scale)[M], int rows,
                                                int n, T* out) {
@@ -83,8 +83,10 @@ __device__ __forceinline__ void normalise_rows(const T* residual, const T* weigh
 template <typename T, int M>
 __device__ __forceinline__ void settle(const fs_deferred_rmsnorm& d, int rows, int n, T* out,
                                        float (&scratch)[kWarps]) {
+  // Other CTAs (or the previous grid) wrote the partials: read from L2, never this SM's L1.
+  const float* partials = reinterpret_cast<const float*>(d.partials);
   float scale[M];
-  row_scales<M>(reinterpret_cast<const float*>(d.partials), d.partial_count, rows, n, d.eps, scratch, scale);
+  row_scales<M>([partials](int i) { return __ldcg(partials + i); }, d.partial_count, rows, n, d.eps, scratch, scale);
   normalise_rows<T, M>(reinterpret_cast<const T*>(d.residual), reinterpret_cast<const T*>(d.weight), scale, rows, n,
                        out);
 }
@@ -97,8 +99,8 @@ __device__ __forceinline__ void settle(const fs_deferred_rmsnorm& d, int rows, i
 //
 // Each row's 1 / rms for a consumer: right after the PDL wait the partials are copied into
 // the CTA's dynamic shared memory with cp.async (rows * partial_count floats; no registers
-// held across the stream), the stream runs, and `resolve` (the whole CTA, once) adds them in
-// row_scales' order: the bits the add-norm's last CTA and the settle kernel compute.
+// held across the stream), the stream runs, and `resolve` (the whole CTA, once) adds them with
+// row_scales: the bits the add-norm's last CTA and the settle kernel compute.
 template <int M>
 struct RowScales {
   float scale[M];
@@ -126,14 +128,8 @@ struct RowScales {
     asm volatile("cp.async.wait_all;" ::: "memory");
     __syncthreads();  // every thread's copies landed
     const float* staged_partials = staged();
-#pragma unroll
-    for (int m = 0; m < M; ++m) {
-      scale[m] = 0.f;
-      if (m >= rows) break;
-      float share = 0.f;
-      for (int b = threadIdx.x; b < d.partial_count; b += kThreads) share += staged_partials[m * d.partial_count + b];
-      scale[m] = rsqrtf(__fadd_rn(__fdiv_rn(cta_sum(share, scratch), static_cast<float>(n)), d.eps));
-    }
+    row_scales<M>([staged_partials](int i) { return staged_partials[i]; }, d.partial_count, rows, n, d.eps, scratch,
+                  scale);
   }
 };
 

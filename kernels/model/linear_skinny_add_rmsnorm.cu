@@ -114,7 +114,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   if (threadIdx.x == 0) *counter = 0u;  // ready for the next launch (or graph replay)
 }
 
-// A deferred norm written into its tensor (one CTA): for the readers that cannot form it.
+// A deferred norm written into its tensor (one CTA): for the readers that cannot scale it.
 template <typename T, int M>
 __device__ __forceinline__ void rmsnorm_settle(const fs_rmsnorm_settle_params& p) {
   __shared__ float scratch[kWarps];
