@@ -21,6 +21,10 @@ run() {  # run LABEL CARVEOUT ARGS...
   fi
   echo "$label carveout ${carveout:-default} (rc $?): $(grep -E '^decode bs|bound' "$log" | sed -E 's/; streamed weights [0-9.]+ GB//' | tr '\n' ' ' | cut -c1-220)"
 }
+if [ -n "${SELFTEST:-}" ]; then  # the build's GPU self-test first (its numerics), one summary line
+  timeout 150 "$bin" selftest --gpu > "$out/selftest.log" 2>&1
+  echo "selftest (rc $?): $(grep -E "passed, [0-9]+ failed" "$out/selftest.log")"; grep -E "^FAIL" "$out/selftest.log" | cut -c1-300
+fi
 for round in 1 2; do
   for c in "" 100 50; do run "llama1k-$round" "$c" "${llama[@]}" --context 1024; done
 done
