@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "CUDATests", dependencies: ["CUDA", "Kernels", "KernelParams", "GPUSelfTest"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA", "Kernels", "KernelParams", "GPUSelfTest", "Engine"]),
         .testTarget(name: "KVCacheTests", dependencies: [
             "KVCache", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

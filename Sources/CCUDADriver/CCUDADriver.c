@@ -90,6 +90,7 @@ static void load(void) {
   OPTIONAL(cuModuleGetFunctionCount, "cuModuleGetFunctionCount");
   OPTIONAL(cuModuleEnumerateFunctions, "cuModuleEnumerateFunctions");
   OPTIONAL(cuFuncGetName, "cuFuncGetName");
+  OPTIONAL(cuOccupancyMaxActiveClusters, "cuOccupancyMaxActiveClusters");
   OPTIONAL(cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled");
   loaded = &api;
 }

@@ -50,38 +50,88 @@ public final class Kernel: @unchecked Sendable {
         return Int(value)
     }
 
+    /// Raises the function's dynamic shared-memory limit to `bytes` when above 48 KB (once
+    /// per size increase), as the driver requires before a launch or an occupancy query.
+    func allowSharedMemory(_ bytes: Int) throws(CUDAError) {
+        guard bytes > 48 * 1024 else { return }
+        let api = context.driver.api.pointee
+        try sharedMemoryLimit.withLock { (limit: inout Int) throws(CUDAError) in
+            guard bytes > limit else { return }
+            try context.driver.check(
+                api.cuFuncSetAttribute(handle, Int32(FS_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES), Int32(bytes)),
+                "cuFuncSetAttribute(\(name), max dynamic shared memory = \(bytes))")
+            limit = bytes
+        }
+    }
+
+    /// Lets launches of this function use clusters above the portable 8 CTAs (Hopper: 16).
+    public func allowNonPortableClusterSize() throws(CUDAError) {
+        try context.driver.check(
+            context.driver.api.pointee.cuFuncSetAttribute(
+                handle, Int32(FS_CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED), 1),
+            "cuFuncSetAttribute(\(name), non-portable cluster size allowed)")
+    }
+
+    /// How many clusters of `cluster` CTAs of `block` threads and `sharedMemoryBytes` each
+    /// can be resident on the GPU at once; 0 when none fits, nil when the driver cannot tell
+    /// (before CUDA 11.8) or refuses the configuration.
+    public func maxActiveClusters(cluster: Dim3, block: Dim3, sharedMemoryBytes: Int) -> Int? {
+        let api = context.driver.api.pointee
+        guard let query = api.cuOccupancyMaxActiveClusters, (try? allowSharedMemory(sharedMemoryBytes)) != nil else {
+            return nil
+        }
+        var attribute = fs_cu_launch_attribute()
+        attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
+        attribute.value.clusterDim = .init(x: UInt32(cluster.x), y: UInt32(cluster.y), z: UInt32(cluster.z))
+        var clusters: Int32 = 0
+        let status = withUnsafeMutablePointer(to: &attribute) { attributePointer in
+            var config = fs_cu_launch_config(
+                gridDimX: UInt32(cluster.x), gridDimY: UInt32(cluster.y), gridDimZ: UInt32(cluster.z),
+                blockDimX: UInt32(block.x), blockDimY: UInt32(block.y), blockDimZ: UInt32(block.z),
+                sharedMemBytes: UInt32(sharedMemoryBytes), hStream: nil, attrs: attributePointer, numAttrs: 1)
+            return query(&clusters, handle, &config)
+        }
+        return status == 0 ? Int(clusters) : nil
+    }
+
     /// Launches on `stream` with `params` as the kernel's only argument. Dynamic shared
     /// memory above 48 KB is allowed first (once per size increase), as the driver requires.
     /// (Params is unconstrained: requiring BitwiseCopyable of an imported C struct crashes
     /// the Swift 6.3 optimizer across modules.) `programmaticLaunch` lets the kernel start
     /// while the previous one finishes (PDL, sm_90 and later); the kernel must then wait with
-    /// griddepcontrol before touching global memory (kernels/common/fs_pdl.cuh).
+    /// griddepcontrol before touching global memory (kernels/common/fs_pdl.cuh). `cluster`
+    /// groups the grid's CTAs into thread block clusters of that shape (sm_90 and later; the
+    /// grid must be a multiple of it).
     public func launch<Params>(grid: Dim3, block: Dim3, sharedMemoryBytes: Int = 0,
                                                 stream: CUDAStream, params: Params,
-                                                programmaticLaunch: Bool = false) throws(CUDAError) {
+                                                programmaticLaunch: Bool = false, cluster: Dim3? = nil) throws(CUDAError) {
         let api = context.driver.api.pointee
-        if sharedMemoryBytes > 48 * 1024 {
-            try sharedMemoryLimit.withLock { (limit: inout Int) throws(CUDAError) in
-                guard sharedMemoryBytes > limit else { return }
-                try context.driver.check(
-                    api.cuFuncSetAttribute(handle, Int32(FS_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES),
-                                           Int32(sharedMemoryBytes)),
-                    "cuFuncSetAttribute(\(name), max dynamic shared memory = \(sharedMemoryBytes))")
-                limit = sharedMemoryBytes
-            }
-        }
+        try allowSharedMemory(sharedMemoryBytes)
         // PDL exists from sm_90 on; elsewhere the kernel's griddepcontrol is a no-op too.
         let programmatic = programmaticLaunch && context.device.computeCapability.major >= 9
-        var attribute = fs_cu_launch_attribute()
-        attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION)
-        attribute.value.i = 1
         var params = params
-        let status = withUnsafeMutablePointer(to: &attribute) { attributePointer in
+        // At most two attributes, on the stack: the eager path launches thousands of kernels a second.
+        let status = withUnsafeTemporaryAllocation(of: fs_cu_launch_attribute.self, capacity: 2) { attributes in
+            var count = 0
+            if programmatic {
+                var attribute = fs_cu_launch_attribute()
+                attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION)
+                attribute.value.i = 1
+                attributes.initializeElement(at: count, to: attribute)
+                count += 1
+            }
+            if let cluster {
+                var attribute = fs_cu_launch_attribute()
+                attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
+                attribute.value.clusterDim = .init(x: UInt32(cluster.x), y: UInt32(cluster.y), z: UInt32(cluster.z))
+                attributes.initializeElement(at: count, to: attribute)
+                count += 1
+            }
             var config = fs_cu_launch_config(
                 gridDimX: UInt32(grid.x), gridDimY: UInt32(grid.y), gridDimZ: UInt32(grid.z),
                 blockDimX: UInt32(block.x), blockDimY: UInt32(block.y), blockDimZ: UInt32(block.z),
                 sharedMemBytes: UInt32(sharedMemoryBytes), hStream: stream.handle,
-                attrs: programmatic ? attributePointer : nil, numAttrs: programmatic ? 1 : 0)
+                attrs: count == 0 ? nil : attributes.baseAddress, numAttrs: UInt32(count))
             return withUnsafeMutablePointer(to: &params) { paramsPointer in
                 var argument: UnsafeMutableRawPointer? = UnsafeMutableRawPointer(paramsPointer)
                 return withUnsafeMutablePointer(to: &argument) { arguments in
@@ -89,6 +139,8 @@ public final class Kernel: @unchecked Sendable {
                 }
             }
         }
-        try context.driver.check(status, "cuLaunchKernelEx(\(name), grid \(grid), block \(block), smem \(sharedMemoryBytes))")
+        let clusterText = cluster.map { ", cluster \($0)" } ?? ""
+        try context.driver.check(
+            status, "cuLaunchKernelEx(\(name), grid \(grid), block \(block)\(clusterText), smem \(sharedMemoryBytes))")
     }
 }

@@ -74,6 +74,7 @@ public enum GPUSelfTest {
         ("attention metadata vs host", AttentionMetadataCheck.run),
         ("fa3 backend vs cpu backend", FA3BackendCheck.run),
         (DecodeNewKeysCheck.name, DecodeNewKeysCheck.run),
+        (DecodeClusterCheck.name, DecodeClusterCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),

@@ -4,27 +4,66 @@ import KernelParams
 /// Paged decode attention for Hopper (and Ampere): one query token per request over its
 /// paged K/V cache, GQA heads packed per kv head, split-KV merged inside the kernel
 /// (kernels/attention_decode, README there). The grid is fixed per head dim and GPU, so
-/// one launch can be captured once per batch bucket and replayed for any lengths.
+/// one launch can be captured once per batch bucket and replayed for any lengths. Small
+/// batches on Hopper run the cluster schedule instead (`AttentionDecodeSchedule`), whose grid
+/// depends on the batch only.
 public struct AttentionDecodeKernel: Sendable {
     public static let headDims = [64, 128, 256]
+    /// Cluster sizes tried, largest first: 16 is Hopper's non-portable maximum, 8 the portable one.
+    static let clusterSizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
     private let kernels: [String: Kernel]
     private let multiprocessors: Int
+    /// Per head dim: when the cluster schedule runs (stream-K only before sm_90).
+    public let policies: [Int: AttentionDecodeSchedulePolicy]
 
-    /// Loads the six entry points `fs_attention_decode_hd{64,128,256}_{bf16,f16}`.
+    /// Loads the twelve entry points `fs_attention_decode_[cluster_]hd{64,128,256}_{bf16,f16}`
+    /// and asks the driver how many clusters of each head dim fit at once.
     public init(library: KernelLibrary, multiprocessorCount: Int) throws {
         var kernels: [String: Kernel] = [:]
         for headDim in Self.headDims {
             for dtype in [KernelDType.bf16, .f16] {
-                let name = Self.entryPoint(headDim: headDim, dtype: dtype)
-                kernels[name] = try library.function(name)
+                for schedule in [AttentionDecodeSchedule.streamK, .cluster(size: 2)] {
+                    let name = Self.entryPoint(headDim: headDim, dtype: dtype, schedule: schedule)
+                    kernels[name] = try library.function(name)
+                }
             }
         }
         self.kernels = kernels
         self.multiprocessors = multiprocessorCount
+        let hopper = library.context.device.computeCapability.major >= 9
+        var policies: [Int: AttentionDecodeSchedulePolicy] = [:]
+        for headDim in Self.headDims {
+            let grid = Self.grid(headDim: headDim, multiprocessorCount: multiprocessorCount)
+            policies[headDim] = .streamKOnly(grid: grid)
+            guard hopper else { continue }
+            for size in Self.clusterSizes {
+                let builds = [KernelDType.bf16, .f16].map {
+                    kernels[Self.entryPoint(headDim: headDim, dtype: $0, schedule: .cluster(size: size))]!
+                }
+                if size > 8, !builds.allSatisfy({ (try? $0.allowNonPortableClusterSize()) != nil }) { continue }
+                // The bf16 and f16 builds use the same registers and shared memory: one query serves both.
+                let active = builds[0].maxActiveClusters(
+                    cluster: Dim3(size), block: Dim3(Int(FS_ATTENTION_DECODE_THREADS)),
+                    sharedMemoryBytes: Self.sharedMemoryBytes(headDim: headDim)) ?? 0
+                if active >= 1 {
+                    policies[headDim] = AttentionDecodeSchedulePolicy(clusterSize: size, activeClusters: active, grid: grid)
+                    break
+                }
+            }
+        }
+        self.policies = policies
     }
 
-    public static func entryPoint(headDim: Int, dtype: KernelDType) -> String {
-        "fs_attention_decode_hd\(headDim)_\(dtype.kernelSuffix)"
+    public static func entryPoint(headDim: Int, dtype: KernelDType, schedule: AttentionDecodeSchedule = .streamK) -> String {
+        switch schedule {
+        case .streamK: "fs_attention_decode_hd\(headDim)_\(dtype.kernelSuffix)"
+        case .cluster: "fs_attention_decode_cluster_hd\(headDim)_\(dtype.kernelSuffix)"
+        }
+    }
+
+    /// The schedule a launch of `shape` gets.
+    public func schedule(for shape: AttentionDecodeShape) -> AttentionDecodeSchedule {
+        policies[shape.headDim]?.schedule(batch: shape.batch, kvHeads: shape.kvHeads) ?? .streamK
     }
 
     /// CTAs of every launch for `headDim`: all resident at once (CTAs per SM x SMs).
@@ -86,15 +125,28 @@ public struct AttentionDecodeKernel: Sendable {
             new_k_batch_stride: Int64(t.newKeys?.kBatchStride ?? 0), new_v_batch_stride: Int64(t.newKeys?.vBatchStride ?? 0))
     }
 
-    /// Validates and launches on `stream` with this GPU's fixed grid for the head dim.
+    /// Validates and launches on `stream`: with `schedule(for:)`'s schedule unless one is
+    /// given (tests compare the two), stream-K on this GPU's fixed grid for the head dim.
     public func launch(tensors: AttentionDecodeTensors, workspace: AttentionDecodeWorkspace,
                        shape: AttentionDecodeShape, options: AttentionDecodeOptions = .init(),
-                       stream: CUDAStream) throws {
+                       stream: CUDAStream, schedule: AttentionDecodeSchedule? = nil) throws {
         let grid = grid(headDim: shape.headDim)
         let params = try Self.makeParams(tensors: tensors, workspace: workspace, shape: shape, options: options, grid: grid)
-        let name = Self.entryPoint(headDim: shape.headDim, dtype: tensors.q.dtype)
-        try kernels[name]!.launch(grid: Dim3(grid), block: Dim3(Int(FS_ATTENTION_DECODE_THREADS)),
+        let schedule = schedule ?? self.schedule(for: shape)
+        let name = Self.entryPoint(headDim: shape.headDim, dtype: tensors.q.dtype, schedule: schedule)
+        let launchGrid: Int, cluster: Dim3?
+        switch schedule {
+        case .streamK:
+            (launchGrid, cluster) = (grid, nil)
+        case .cluster(let size):
+            guard size >= 1, size <= Int(FS_ATTENTION_DECODE_MAX_CLUSTER) else {
+                throw KernelArgumentError(kernel: "attention_decode", argument: "schedule",
+                                          problem: "asks for clusters of \(size) CTAs; use 1 to \(FS_ATTENTION_DECODE_MAX_CLUSTER)")
+            }
+            (launchGrid, cluster) = (shape.batch * shape.kvHeads * size, Dim3(size))
+        }
+        try kernels[name]!.launch(grid: Dim3(launchGrid), block: Dim3(Int(FS_ATTENTION_DECODE_THREADS)),
                                   sharedMemoryBytes: Self.sharedMemoryBytes(headDim: shape.headDim),
-                                  stream: stream, params: params, programmaticLaunch: true)
+                                  stream: stream, params: params, programmaticLaunch: true, cluster: cluster)
     }
 }

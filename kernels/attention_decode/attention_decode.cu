@@ -1,30 +1,13 @@
-// Paged decode attention: entry points fs_attention_decode_hd{64,128,256}_{bf16,f16}.
-// Launch: grid (G, 1, 1) with G fixed (normally CTAs per SM x SMs, <= MAX_GRID), block
-// (128, 1, 1), dynamic shared memory fs_attention_decode_smem_bytes(head_dim). See
+// Paged decode attention: entry points fs_attention_decode_hd{64,128,256}_{bf16,f16} (stream-K)
+// and fs_attention_decode_cluster_hd{64,128,256}_{bf16,f16} (one cluster per pair).
+// Stream-K launch: grid (G, 1, 1) with G fixed (normally CTAs per SM x SMs, <= MAX_GRID).
+// Cluster launch: grid (pairs x C, 1, 1), cluster (C, 1, 1), C <= MAX_CLUSTER.
+// Both: block (128, 1, 1), dynamic shared memory fs_attention_decode_smem_bytes(head_dim). See
 // attention_decode_params.h for the layouts and README.md for the design.
-#include "decode_epilogue.cuh"
+#include "decode_cluster.cuh"
 #include "fs_pdl.cuh"
 
 namespace fs_decode {
-
-// Starts a segment's loads: its q rows (zero rows pad the mma M dimension to 16) as one
-// commit group, then every warp's K/V prologue.
-template <typename T, typename Cfg>
-__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
-                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
-  const int group = p.q_heads / p.kv_heads;
-  const T* q = reinterpret_cast<const T*>(p.q) + seg.b * p.q_batch_stride;
-  const uint32_t q_tile = smem_addr(smem) + Cfg::kRingBytes;
-  for (int i = threadIdx.x; i < 16 * Cfg::kChunks; i += Cfg::kThreads) {
-    int row = i / Cfg::kChunks, chunk = i % Cfg::kChunks;
-    bool ok = row < group;
-    const T* src = ok ? q + (seg.h * group + row) * p.q_head_stride + chunk * 8 : q;
-    cp_async_16(q_tile + swizzled<Cfg::kChunks>(row, chunk), src, ok);
-  }
-  cp_async_commit();
-  ld.init(p, seg, smem);
-  ld.prologue();
-}
 
 // The CTA's range, segment after segment. At a boundary the next segment's q and first
 // K/V tiles are requested before the current one is merged, so the memory pipe stays
@@ -87,6 +70,19 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
     fs_decode::attention_decode<T, CFG>(p);                                                         \
   }
 
+#define FS_ATTENTION_DECODE_CLUSTER_ENTRY(NAME, T, CFG)                                             \
+  extern "C" __global__ void __launch_bounds__(FS_ATTENTION_DECODE_THREADS, CFG::kMinBlocks)           \
+      NAME(const __grid_constant__ fs_attention_decode_params p) {                                  \
+    FS_DECODE_CLUSTER_BODY(T, CFG)                                                                  \
+  }
+
+// Clusters exist from sm_90 on; the launcher picks the cluster schedule only there.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+#define FS_DECODE_CLUSTER_BODY(T, CFG) __trap();
+#else
+#define FS_DECODE_CLUSTER_BODY(T, CFG) fs_pdl_begin(); fs_decode::attention_decode_cluster<T, CFG>(p);
+#endif
+
 namespace fs_decode {
 using Hd64 = DecodeConfig<64>;
 using Hd128 = DecodeConfig<128>;
@@ -99,3 +95,9 @@ FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_bf16, __nv_bfloat16, fs_deco
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_f16, __half, fs_decode::Hd64)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd128_f16, __half, fs_decode::Hd128)
 FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_f16, __half, fs_decode::Hd256)
+FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
+FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd128_bf16, __nv_bfloat16, fs_decode::Hd128)
+FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd256_bf16, __nv_bfloat16, fs_decode::Hd256)
+FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd64_f16, __half, fs_decode::Hd64)
+FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd128_f16, __half, fs_decode::Hd128)
+FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd256_f16, __half, fs_decode::Hd256)

@@ -70,13 +70,15 @@ __device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p
   }
 }
 
-template <typename T, typename Cfg>
-__device__ __forceinline__ void finish_segment(const fs_attention_decode_params& p, const Segment& seg,
-                                               const WarpDecoder<T, Cfg>& wd, unsigned char* smem,
-                                               float* s_ml, int* s_is_last) {
-  // Called after a CTA barrier that ended every warp's main loop. Stage 0 of each warp's
-  // ring is free (decode_loader.cuh) and holds that warp's O rows [16][D]; s_ml [warps][16]
-  // holds (m, l). Stages 1.. may already be receiving the next segment's tiles.
+// Merges the four warps' softmax states of the segment just computed and hands each
+// thread's items to `emit(row, d, acc[4], lse2)`: four normalized output elements of one
+// row of the group and the row's log2-sum-exp (-inf when nothing was attended).
+// Called after a CTA barrier that ended every warp's main loop. Stage 0 of each warp's
+// ring is free (decode_loader.cuh) and holds that warp's O rows [16][D]; s_ml [warps][16]
+// holds (m, l). Stages 1.. may already be receiving the next segment's tiles.
+template <typename T, typename Cfg, typename Emit>
+__device__ __forceinline__ void merge_warps(const fs_attention_decode_params& p, const WarpDecoder<T, Cfg>& wd,
+                                            unsigned char* smem, float* s_ml, Emit&& emit) {
   constexpr int D = Cfg::kHeadDim;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int group = p.q_heads / p.kv_heads;
@@ -113,6 +115,18 @@ __device__ __forceinline__ void finish_segment(const fs_attention_decode_params&
     float lse2 = sum > 0.f ? mx + __log2f(sum) : -CUDART_INF_F;
 #pragma unroll
     for (int e = 0; e < 4; ++e) acc[e] *= inv;
+    emit(row, d, acc, lse2);
+  }
+}
+
+template <typename T, typename Cfg>
+__device__ __forceinline__ void finish_segment(const fs_attention_decode_params& p, const Segment& seg,
+                                               const WarpDecoder<T, Cfg>& wd, unsigned char* smem,
+                                               float* s_ml, int* s_is_last) {
+  constexpr int D = Cfg::kHeadDim;
+  const int tid = threadIdx.x;
+  const int group = p.q_heads / p.kv_heads;
+  merge_warps<T, Cfg>(p, wd, smem, s_ml, [&](int row, int d, const float (&acc)[4], float lse2) {
     if (seg.pieces == 1) {
       write_output<T>(p, seg, group, row, d, acc, lse2);
     } else {
@@ -120,7 +134,7 @@ __device__ __forceinline__ void finish_segment(const fs_attention_decode_params&
       *reinterpret_cast<float4*>(dst) = make_float4(acc[0], acc[1], acc[2], acc[3]);
       if (d == 0) reinterpret_cast<float*>(p.partial_lse)[static_cast<long long>(seg.my_partial) * group + row] = lse2;
     }
-  }
+  });
   if (seg.pieces == 1) return;
   __threadfence();  // publish this piece before counting it
   __syncthreads();

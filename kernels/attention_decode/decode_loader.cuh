@@ -135,4 +135,23 @@ struct SegmentLoads {
   }
 };
 
+// Starts a segment's loads: its q rows (zero rows pad the mma M dimension to 16) as one
+// commit group, then every warp's K/V prologue.
+template <typename T, typename Cfg>
+__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
+                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
+  const int group = p.q_heads / p.kv_heads;
+  const T* q = reinterpret_cast<const T*>(p.q) + seg.b * p.q_batch_stride;
+  const uint32_t q_tile = smem_addr(smem) + Cfg::kRingBytes;
+  for (int i = threadIdx.x; i < 16 * Cfg::kChunks; i += Cfg::kThreads) {
+    int row = i / Cfg::kChunks, chunk = i % Cfg::kChunks;
+    bool ok = row < group;
+    const T* src = ok ? q + (seg.h * group + row) * p.q_head_stride + chunk * 8 : q;
+    cp_async_16(q_tile + swizzled<Cfg::kChunks>(row, chunk), src, ok);
+  }
+  cp_async_commit();
+  ld.init(p, seg, smem);
+  ld.prologue();
+}
+
 }  // namespace fs_decode

@@ -22,7 +22,7 @@ typedef struct CUgraphExec_st *CUgraphExec;
 typedef struct fs_cu_launch_attribute {
   int id;
   char pad[4];
-  union { char raw[64]; int i; } value;
+  union { char raw[64]; int i; struct { unsigned int x, y, z; } clusterDim; } value;
 } fs_cu_launch_attribute;
 
 typedef struct fs_cu_launch_config {         // cuda.h's CUlaunchConfig
@@ -54,6 +54,7 @@ enum {
   FS_CU_FUNC_ATTRIBUTE_NUM_REGS = 4,
   FS_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
   FS_CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT = 9,
+  FS_CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14,
   FS_CU_STREAM_NON_BLOCKING = 1,
   FS_CU_EVENT_DEFAULT = 0,
   FS_CU_EVENT_DISABLE_TIMING = 2,
@@ -61,6 +62,7 @@ enum {
   FS_CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1,
   FS_CU_STREAM_CAPTURE_MODE_RELAXED = 2,
   FS_CU_MEMHOSTALLOC_PORTABLE = 1,
+  FS_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4,
   FS_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6,
 };
 
@@ -117,6 +119,8 @@ typedef struct fs_cuda_api {
   CUresult (*cuModuleGetFunctionCount)(unsigned int *count, CUmodule module);
   CUresult (*cuModuleEnumerateFunctions)(CUfunction *functions, unsigned int count, CUmodule module);
   CUresult (*cuFuncGetName)(const char **name, CUfunction function);
+  // Optional (CUDA 11.8+ drivers): how many clusters of a launch fit on the GPU at once.
+  CUresult (*cuOccupancyMaxActiveClusters)(int *clusters, CUfunction function, const fs_cu_launch_config *config);
   // Optional (CUDA 12.0+ drivers): TMA descriptors for the Hopper attention kernels.
   // tensorMap: 128 bytes, 64-byte aligned (CUtensorMap); enums as in cuda.h.
   CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType, unsigned int rank, void *globalAddress,

@@ -26,6 +26,7 @@
 #define FS_ATTENTION_DECODE_MAX_BATCH 1024   // the schedule's prefix sums live in shared memory
 #define FS_ATTENTION_DECODE_MAX_GROUP 16     // q heads per kv head (the mma M dimension)
 #define FS_ATTENTION_DECODE_MAX_GRID 1000    // bounds the split-merge scratch in shared memory
+#define FS_ATTENTION_DECODE_MAX_CLUSTER 16   // CTAs of a pair's cluster (the cluster schedule)
 #define FS_ATTENTION_DECODE_MIN_TILES_PER_CTA 16 // default cap of the floor of a CTA's share (256 tokens)
 
 typedef struct fs_attention_decode_params {
