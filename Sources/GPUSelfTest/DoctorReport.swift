@@ -10,6 +10,8 @@ public struct DoctorReport {
     public var memory: (free: Int, total: Int)?
     public var kernelLines: [String] = []
     public var kernelNames: [String] = []
+    /// Per head dim, how decode attention splits keys on this GPU (AttentionDecodeSchedulePolicy).
+    public var decodeLines: [String] = []
     public var backends: [BackendAvailability] = []
 
     public static func gather() -> DoctorReport {
@@ -44,12 +46,28 @@ public struct DoctorReport {
                     : "\(module.kernelNames.count) kernels"
                 report.kernelLines.append("\(module.path): loaded, \(names)")
             }
+            report.decodeLines = decodeScheduleLines(library: library, multiprocessorCount: context.device.multiprocessorCount)
         } catch {
             report.kernelLines.append("kernels not loaded: \(error)")
         }
         report.backends = BackendAvailability.evaluate(capability: context.device.computeCapability,
                                                        kernelNames: report.kernelNames, kernelsLoaded: loaded)
         return report
+    }
+
+    /// "hd128: clusters of 16 CTAs, 14 resident; clustered up to batch 8 at 1 kv head, 1 at 8", or why stream-K only.
+    static func decodeScheduleLines(library: KernelLibrary, multiprocessorCount: Int) -> [String] {
+        guard let decode = try? AttentionDecodeKernel(library: library, multiprocessorCount: multiprocessorCount) else {
+            return ["decode attention kernels not loaded"]
+        }
+        return AttentionDecodeKernel.headDims.map { headDim in
+            guard let policy = decode.policies[headDim], policy.clusterSize >= 2 else {
+                return "hd\(headDim): stream-K for every batch (no thread block clusters: sm_90 and a CUDA 11.8+ driver needed)"
+            }
+            let limits = [1, 8].map { "\(policy.clusterBatchLimit(kvHeads: $0)) at \($0)" }
+            return "hd\(headDim): clusters of \(policy.clusterSize) CTAs, \(policy.activeClusters) resident; "
+                + "clustered up to batch \(limits[0]) kv head, \(limits[1]) kv heads; stream-K above"
+        }
     }
 
     public func render(listKernels: Bool) -> String {
@@ -61,6 +79,7 @@ public struct DoctorReport {
         }
         for line in kernelLines { lines.append("kernels:  \(line)") }
         if listKernels { for name in kernelNames { lines.append("          \(name)") } }
+        for line in decodeLines { lines.append("decode:   \(line)") }
         for backend in backends {
             lines.append("backend:  \(backend.name): \(backend.usable ? "usable" : "unusable") (\(backend.reason))")
         }
