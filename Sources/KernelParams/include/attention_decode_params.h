@@ -17,6 +17,10 @@
 // of 16 tokens and takes an equal contiguous range of it. A pair cut between CTAs is
 // merged by the last CTA to finish a piece of it (by log-sum-exp), so a captured graph
 // stays valid for any lengths and a long request among short ones is spread over the GPU.
+// Cluster schedule (small batches, sm_90): the fs_attention_decode_cluster_* entry points take
+// the same params on a grid of batch x kv_heads x C CTAs in clusters of C (<= MAX_CLUSTER): one
+// cluster per pair, merged through distributed shared memory; the partial workspace and the
+// split counters are not touched.
 #ifndef FS_ATTENTION_DECODE_PARAMS_H
 #define FS_ATTENTION_DECODE_PARAMS_H
 #include "fs_types.h"
