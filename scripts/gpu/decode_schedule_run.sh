@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One device call confirming the decode cluster schedule (session 12): `doctor` of new (the
+# One device call confirming the decode cluster schedule (session 12): with SELFTEST=1 new's
+# self-test, `doctor` of new (the
 # schedule policy per head dim), `bench attention --decode --no-references` of base and new (the
 # kernel alone: batch 1 x 4k runs clustered in new), then the Llama-3-8B batch-1 graph step at
 # 1k in alternating rounds (base new new base base new) and at 4k (new base), SmolLM2 batch 1
@@ -14,6 +15,10 @@ llama=(bench latency --model .device-carry/llama-3-8b --load-format random --wei
        --cuda-graph-max-bs 8)
 smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7 --batch 1,8
       --prefill "" --cuda-graph-max-bs 8)
+if [ -n "${SELFTEST:-}" ]; then  # new's GPU self-test first, one summary line
+  timeout 150 bash -c 'run_with new selftest --gpu' > "$out/selftest-new.log" 2>&1
+  echo "selftest new (rc $?): $(grep -E "passed, [0-9]+ failed" "$out/selftest-new.log")"; grep -E "^FAIL" "$out/selftest-new.log" | cut -c1-300
+fi
 timeout 30 bash -c 'run_with new doctor' > "$out/doctor-new.log" 2>&1; grep -E "^decode:" "$out/doctor-new.log"
 for build in base new; do
   timeout 120 bash -c 'run_with "$@"' run_with "$build" bench attention --decode --no-references \
