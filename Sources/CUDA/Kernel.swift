@@ -80,15 +80,11 @@ public final class Kernel: @unchecked Sendable {
         guard let query = api.cuOccupancyMaxActiveClusters, (try? allowSharedMemory(sharedMemoryBytes)) != nil else {
             return nil
         }
-        var attribute = fs_cu_launch_attribute()
-        attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
-        attribute.value.clusterDim = .init(x: UInt32(cluster.x), y: UInt32(cluster.y), z: UInt32(cluster.z))
+        var attribute = Self.clusterAttribute(cluster)
         var clusters: Int32 = 0
         let status = withUnsafeMutablePointer(to: &attribute) { attributePointer in
-            var config = fs_cu_launch_config(
-                gridDimX: UInt32(cluster.x), gridDimY: UInt32(cluster.y), gridDimZ: UInt32(cluster.z),
-                blockDimX: UInt32(block.x), blockDimY: UInt32(block.y), blockDimZ: UInt32(block.z),
-                sharedMemBytes: UInt32(sharedMemoryBytes), hStream: nil, attrs: attributePointer, numAttrs: 1)
+            var config = Self.launchConfig(grid: cluster, block: block, sharedMemoryBytes: sharedMemoryBytes, stream: nil,
+                                           attributes: attributePointer, count: 1)
             return query(&clusters, handle, &config)
         }
         return status == 0 ? Int(clusters) : nil
@@ -121,17 +117,11 @@ public final class Kernel: @unchecked Sendable {
                 count += 1
             }
             if let cluster {
-                var attribute = fs_cu_launch_attribute()
-                attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
-                attribute.value.clusterDim = .init(x: UInt32(cluster.x), y: UInt32(cluster.y), z: UInt32(cluster.z))
-                attributes.initializeElement(at: count, to: attribute)
+                attributes.initializeElement(at: count, to: Self.clusterAttribute(cluster))
                 count += 1
             }
-            var config = fs_cu_launch_config(
-                gridDimX: UInt32(grid.x), gridDimY: UInt32(grid.y), gridDimZ: UInt32(grid.z),
-                blockDimX: UInt32(block.x), blockDimY: UInt32(block.y), blockDimZ: UInt32(block.z),
-                sharedMemBytes: UInt32(sharedMemoryBytes), hStream: stream.handle,
-                attrs: count == 0 ? nil : attributes.baseAddress, numAttrs: UInt32(count))
+            var config = Self.launchConfig(grid: grid, block: block, sharedMemoryBytes: sharedMemoryBytes,
+                                           stream: stream.handle, attributes: attributes.baseAddress, count: count)
             return withUnsafeMutablePointer(to: &params) { paramsPointer in
                 var argument: UnsafeMutableRawPointer? = UnsafeMutableRawPointer(paramsPointer)
                 return withUnsafeMutablePointer(to: &argument) { arguments in
@@ -142,5 +132,24 @@ public final class Kernel: @unchecked Sendable {
         let clusterText = cluster.map { ", cluster \($0)" } ?? ""
         try context.driver.check(
             status, "cuLaunchKernelEx(\(name), grid \(grid), block \(block)\(clusterText), smem \(sharedMemoryBytes))")
+    }
+
+    /// The launch attribute grouping a grid's CTAs into clusters of `cluster`.
+    private static func clusterAttribute(_ cluster: Dim3) -> fs_cu_launch_attribute {
+        var attribute = fs_cu_launch_attribute()
+        attribute.id = Int32(FS_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION)
+        attribute.value.clusterDim = .init(x: UInt32(cluster.x), y: UInt32(cluster.y), z: UInt32(cluster.z))
+        return attribute
+    }
+
+    /// cuda.h's CUlaunchConfig for a launch or an occupancy query (`count` attributes, none: nil).
+    private static func launchConfig(grid: Dim3, block: Dim3, sharedMemoryBytes: Int, stream: CUstream?,
+                                     attributes: UnsafeMutablePointer<fs_cu_launch_attribute>?,
+                                     count: Int) -> fs_cu_launch_config {
+        fs_cu_launch_config(
+            gridDimX: UInt32(grid.x), gridDimY: UInt32(grid.y), gridDimZ: UInt32(grid.z),
+            blockDimX: UInt32(block.x), blockDimY: UInt32(block.y), blockDimZ: UInt32(block.z),
+            sharedMemBytes: UInt32(sharedMemoryBytes), hStream: stream,
+            attrs: count == 0 ? nil : attributes, numAttrs: UInt32(count))
     }
 }

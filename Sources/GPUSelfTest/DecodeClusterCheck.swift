@@ -31,10 +31,10 @@ enum DecodeClusterCheck {
 
     static func run(_ env: SelfTestEnvironment) throws -> CheckResult {
         let decode = try AttentionDecodeKernel(library: env.library, multiprocessorCount: env.context.device.multiprocessorCount)
-        let sizes = Set(decode.policies.values.map(\.clusterSize).filter { $0 >= 2 } + [8]).sorted()
         guard env.context.device.computeCapability.major >= 9 else {
             return CheckResult(name: name, passed: true, detail: "clusters need sm_90; this GPU runs stream-K only")
         }
+        let sizes = Set(decode.policies.values.map(\.clusterSize).filter { $0 >= 2 } + [8]).sorted()
         var problems: [String] = [], worst = 0.0, launches = 0
         for c in cases {
             let label = "P=\(c.pageSize) hd\(c.headDim) \(c.qHeads)/\(c.kvHeads) \(c.dtype) lengths \(c.lengths)"
@@ -77,8 +77,8 @@ enum DecodeClusterCheck {
         let row = c.kvHeads * d, numSlots = numPages * c.pageSize
         let kBits = env.randomHalfs(numSlots * row, c.dtype), vBits = env.randomHalfs(numSlots * row, c.dtype)
         let qBits = env.randomHalfs(batch * c.qHeads * d, c.dtype, scale: 2)
-        let dk = try upload(env, kBits), dv = try upload(env, vBits), dq = try upload(env, qBits)
-        let dTable = try upload(env, pages), dLengths = try upload(env, c.lengths.map { Int32($0) })
+        let dk = try FusedCheckSupport.upload(env, kBits), dv = try FusedCheckSupport.upload(env, vBits), dq = try FusedCheckSupport.upload(env, qBits)
+        let dTable = try FusedCheckSupport.upload(env, pages), dLengths = try FusedCheckSupport.upload(env, c.lengths.map { Int32($0) })
         let outCount = batch * c.qHeads * d
         let oCluster = try FusedCheckSupport.poisoned(env, outCount), oStream = try FusedCheckSupport.poisoned(env, outCount)
         let lseCluster = try env.allocator.allocate(Float.self, count: batch * c.qHeads)
@@ -143,11 +143,5 @@ enum DecodeClusterCheck {
             }
         }
         return max(clusterError, streamError)
-    }
-
-    private static func upload<T>(_ env: SelfTestEnvironment, _ values: [T]) throws -> DeviceBuffer<T> {
-        let buffer = try env.allocator.allocate(T.self, count: values.count)
-        try buffer.upload(values, stream: env.stream)
-        return buffer
     }
 }

@@ -52,16 +52,16 @@ enum DecodeNewKeysCheck {
         let numSlots = 9 * pageSize
         let pool = env.randomHalfs(numSlots * row, .bf16), values = env.randomHalfs(numSlots * row, .bf16)
         let newK = env.randomHalfs(2 * row, .bf16), newV = env.randomHalfs(2 * row, .bf16)
-        let kPool = try upload(env, pool), vPool = try upload(env, values)
-        let dNewK = try upload(env, newK), dNewV = try upload(env, newV)
-        let q = try upload(env, env.randomHalfs(2 * qHeads * headDim, .bf16))
+        let kPool = try FusedCheckSupport.upload(env, pool), vPool = try FusedCheckSupport.upload(env, values)
+        let dNewK = try FusedCheckSupport.upload(env, newK), dNewV = try FusedCheckSupport.upload(env, newV)
+        let q = try FusedCheckSupport.upload(env, env.randomHalfs(2 * qHeads * headDim, .bf16))
         let o = try FusedCheckSupport.poisoned(env, 2 * qHeads * headDim)
         let shape = AttentionDecodeShape(batch: 2, qHeads: qHeads, kvHeads: kvHeads, headDim: headDim, pageSize: pageSize,
                                          maxPages: maxPages, numSlots: numSlots)
         // Every buffer the kernel reads is held until the downloads below have waited for it:
         // an inline temporary is released at once, and its memory may be the next allocation's
         // (session 8's runs zeroed the lengths this way, so nothing was stored).
-        let dTable = try upload(env, table), dLengths = try upload(env, lengths)
+        let dTable = try FusedCheckSupport.upload(env, table), dLengths = try FusedCheckSupport.upload(env, lengths)
         let scratch = try makeScratch(env, decode, shape)
         try decode.launch(tensors: AttentionDecodeTensors(
             q: q.ref(.bf16), kPool: kPool.ref(.bf16), vPool: vPool.ref(.bf16), pageTable: dTable.ref(.i32),
@@ -115,11 +115,11 @@ enum DecodeNewKeysCheck {
         for s in newSlots {
             for i in 0 ..< row { kPoisoned[Int(s) * row + i] = 0xFFFF; vPoisoned[Int(s) * row + i] = 0xFFFF }
         }
-        let dq = try upload(env, q), dNewK = try upload(env, newK), dNewV = try upload(env, newV)
-        let dTable = try upload(env, table), dSeqlens = try upload(env, lengths.map { Int32($0) })
-        let dSlots = try upload(env, newSlots)
-        let storedK = try upload(env, kPool), storedV = try upload(env, vPool)        // kv store, then decode
-        let fusedK = try upload(env, kPoisoned), fusedV = try upload(env, vPoisoned)  // decode storing the new keys
+        let dq = try FusedCheckSupport.upload(env, q), dNewK = try FusedCheckSupport.upload(env, newK), dNewV = try FusedCheckSupport.upload(env, newV)
+        let dTable = try FusedCheckSupport.upload(env, table), dSeqlens = try FusedCheckSupport.upload(env, lengths.map { Int32($0) })
+        let dSlots = try FusedCheckSupport.upload(env, newSlots)
+        let storedK = try FusedCheckSupport.upload(env, kPool), storedV = try FusedCheckSupport.upload(env, vPool)        // kv store, then decode
+        let fusedK = try FusedCheckSupport.upload(env, kPoisoned), fusedV = try FusedCheckSupport.upload(env, vPoisoned)  // decode storing the new keys
         let outCount = batch * c.qHeads * c.headDim
         let oStored = try FusedCheckSupport.poisoned(env, outCount), oFused = try FusedCheckSupport.poisoned(env, outCount)
 
@@ -151,12 +151,6 @@ enum DecodeNewKeysCheck {
             + zip(try fusedV.download(stream: env.stream), try storedV.download(stream: env.stream)).filter { $0 != $1 }.count
         if poolDiffer > 0 { return (outCount, "\(poolDiffer) pool elements differ (the new rows not stored where the kv store puts them)") }
         return (outCount, nil)
-    }
-
-    private static func upload<T>(_ env: SelfTestEnvironment, _ values: [T]) throws -> DeviceBuffer<T> {
-        let buffer = try env.allocator.allocate(T.self, count: values.count)
-        try buffer.upload(values, stream: env.stream)
-        return buffer
     }
 
     private static func makeScratch(_ env: SelfTestEnvironment, _ decode: AttentionDecodeKernel,

@@ -29,6 +29,13 @@ enum FusedCheckSupport {
         return (buffer, bits)
     }
 
+    /// A device buffer holding `values`.
+    static func upload<T>(_ env: SelfTestEnvironment, _ values: [T]) throws -> DeviceBuffer<T> {
+        let buffer = try env.allocator.allocate(T.self, count: values.count)
+        try buffer.upload(values, stream: env.stream)
+        return buffer
+    }
+
     /// RoPE cos/sin tables (float32 [rows, headDim / 2], `RotaryKernel`'s) for `rows` random
     /// positions below 128k at Llama 3's base of 500,000.
     static func rotaryTables(_ env: SelfTestEnvironment, _ kernel: RotaryKernel, rows: Int,

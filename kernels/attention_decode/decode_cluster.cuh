@@ -73,7 +73,8 @@ __device__ __forceinline__ Segment cluster_segment(const fs_attention_decode_par
 }
 
 // Rank `rank`'s slice of the pair's output: items (row, 4 dims) [rank * per, (rank+1) * per).
-// Each thread merges one item over every piece in one pass of independent DSMEM loads.
+// Each thread merges one item over every piece in one pass of independent DSMEM loads
+// (PieceMerge, as the stream-K merge).
 template <typename T, typename Cfg>
 __device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_params& p, const Segment& seg,
                                                      uint32_t piece_o, uint32_t piece_lse, int rank, int ranks) {
@@ -93,22 +94,10 @@ __device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_p
       lse[k] = ok ? cluster_load_float(cluster_map(piece_lse + row * 4, k)) : -CUDART_INF_F;
       x[k] = ok ? cluster_load_float4(cluster_map(piece_o + (row * D + d) * 4, k)) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
-    float mx = -CUDART_INF_F;
-#pragma unroll
-    for (int k = 0; k < kMaxRanks; ++k) mx = fmaxf(mx, lse[k]);
-    float sum = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
-    if (mx != -CUDART_INF_F) {  // else nothing was attended: zeros, lse -inf
-#pragma unroll
-      for (int k = 0; k < kMaxRanks; ++k) {
-        const float w = exp2f(lse[k] - mx);
-        sum += w;
-        acc[0] += w * x[k].x; acc[1] += w * x[k].y; acc[2] += w * x[k].z; acc[3] += w * x[k].w;
-      }
-    }
-    const float inv = sum > 0.f ? 1.f / sum : 0.f;
-#pragma unroll
-    for (int e = 0; e < 4; ++e) acc[e] *= inv;
-    write_output<T>(p, seg, group, row, d, acc, sum > 0.f ? mx + __log2f(sum) : -CUDART_INF_F);
+    PieceMerge merge;  // one batch: every rank's piece
+    merge.add(lse, x);
+    const float lse2 = merge.finish();
+    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
   }
 }
 

@@ -21,6 +21,41 @@ __device__ __forceinline__ void write_output(const fs_attention_decode_params& p
   }
 }
 
+// One output item's merge of normalized pieces (O, log2-sum-exp) by their log-sum-exp. The
+// pieces come in batches of independent loads; each batch rescales what came before once.
+// Shared by the stream-K merge (pieces from L2) and the cluster merge (pieces from the
+// cluster's shared memory, decode_cluster.cuh).
+struct PieceMerge {
+  float mx = -CUDART_INF_F, sum = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
+
+  template <int N>
+  __device__ __forceinline__ void add(const float (&lse)[N], const float4 (&x)[N]) {
+    float m_new = mx;
+#pragma unroll
+    for (int j = 0; j < N; ++j) m_new = fmaxf(m_new, lse[j]);
+    if (m_new == -CUDART_INF_F) return;  // nothing attended yet
+    const float rescale = exp2f(mx - m_new);
+    sum *= rescale;
+#pragma unroll
+    for (int e = 0; e < 4; ++e) acc[e] *= rescale;
+#pragma unroll
+    for (int j = 0; j < N; ++j) {
+      const float w = exp2f(lse[j] - m_new);
+      sum += w;
+      acc[0] += w * x[j].x; acc[1] += w * x[j].y; acc[2] += w * x[j].z; acc[3] += w * x[j].w;
+    }
+    mx = m_new;
+  }
+
+  // Normalizes acc; returns the item's log2-sum-exp (-inf when nothing was attended).
+  __device__ __forceinline__ float finish() {
+    const float inv = sum > 0.f ? 1.f / sum : 0.f;
+#pragma unroll
+    for (int e = 0; e < 4; ++e) acc[e] *= inv;
+    return sum > 0.f ? mx + __log2f(sum) : -CUDART_INF_F;
+  }
+};
+
 // Merges the pieces of seg.pair (the caller is the last CTA to finish one) in one
 // streaming pass: each thread owns four output elements of one row and reads the pieces'
 // (lse, O) in batches of 16 independent loads, so a merge of up to 16 pieces costs one
@@ -36,7 +71,7 @@ __device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p
   const int n = seg.pieces;
   for (int item = threadIdx.x; item < group * (D / 4); item += Cfg::kThreads) {
     const int row = item / (D / 4), d = (item - row * (D / 4)) * 4;
-    float mx = -CUDART_INF_F, sum = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
+    PieceMerge merge;
     for (int k0 = 0; k0 < n; k0 += kBatch) {
       float lse[kBatch];
       float4 x[kBatch];
@@ -47,26 +82,10 @@ __device__ __forceinline__ void merge_pieces(const fs_attention_decode_params& p
         lse[j] = ok ? __ldcg(part_lse + slot) : -CUDART_INF_F;
         x[j] = ok ? __ldcg(reinterpret_cast<const float4*>(part_o + slot * D + d)) : make_float4(0.f, 0.f, 0.f, 0.f);
       }
-      float m_new = mx;
-#pragma unroll
-      for (int j = 0; j < kBatch; ++j) m_new = fmaxf(m_new, lse[j]);
-      if (m_new == -CUDART_INF_F) continue;  // nothing attended yet
-      float rescale = exp2f(mx - m_new);
-      sum *= rescale;
-#pragma unroll
-      for (int e = 0; e < 4; ++e) acc[e] *= rescale;
-#pragma unroll
-      for (int j = 0; j < kBatch; ++j) {
-        float w = exp2f(lse[j] - m_new);
-        sum += w;
-        acc[0] += w * x[j].x; acc[1] += w * x[j].y; acc[2] += w * x[j].z; acc[3] += w * x[j].w;
-      }
-      mx = m_new;
+      merge.add(lse, x);
     }
-    float inv = sum > 0.f ? 1.f / sum : 0.f;
-#pragma unroll
-    for (int e = 0; e < 4; ++e) acc[e] *= inv;
-    write_output<T>(p, seg, group, row, d, acc, sum > 0.f ? mx + __log2f(sum) : -CUDART_INF_F);
+    const float lse2 = merge.finish();
+    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
   }
 }
 
