@@ -63,19 +63,14 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
 
 }  // namespace fs_decode
 
-#define FS_ATTENTION_DECODE_ENTRY(NAME, T, CFG)                                                     \
+// One entry point: NAME runs BODY(T, CFG) (the schedule's body below).
+#define FS_ATTENTION_DECODE_ENTRY(NAME, BODY, T, CFG)                                               \
   extern "C" __global__ void __launch_bounds__(FS_ATTENTION_DECODE_THREADS, CFG::kMinBlocks)           \
       NAME(const __grid_constant__ fs_attention_decode_params p) {                                  \
-    fs_pdl_begin();                                                                                 \
-    fs_decode::attention_decode<T, CFG>(p);                                                         \
+    BODY(T, CFG)                                                                                    \
   }
 
-#define FS_ATTENTION_DECODE_CLUSTER_ENTRY(NAME, T, CFG)                                             \
-  extern "C" __global__ void __launch_bounds__(FS_ATTENTION_DECODE_THREADS, CFG::kMinBlocks)           \
-      NAME(const __grid_constant__ fs_attention_decode_params p) {                                  \
-    FS_DECODE_CLUSTER_BODY(T, CFG)                                                                  \
-  }
-
+#define FS_DECODE_STREAMK_BODY(T, CFG) fs_pdl_begin(); fs_decode::attention_decode<T, CFG>(p);
 // Clusters exist from sm_90 on; the launcher picks the cluster schedule only there.
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
 #define FS_DECODE_CLUSTER_BODY(T, CFG) __trap();
@@ -83,21 +78,21 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
 #define FS_DECODE_CLUSTER_BODY(T, CFG) fs_pdl_begin(); fs_decode::attention_decode_cluster<T, CFG>(p);
 #endif
 
+// Both schedules' entry points of one head dim and type: fs_attention_decode_SUFFIX (stream-K)
+// and fs_attention_decode_cluster_SUFFIX.
+#define FS_ATTENTION_DECODE_ENTRIES(SUFFIX, T, CFG)                                                 \
+  FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_##SUFFIX, FS_DECODE_STREAMK_BODY, T, CFG)             \
+  FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_cluster_##SUFFIX, FS_DECODE_CLUSTER_BODY, T, CFG)
+
 namespace fs_decode {
 using Hd64 = DecodeConfig<64>;
 using Hd128 = DecodeConfig<128>;
 using Hd256 = DecodeConfig<256>;
 }  // namespace fs_decode
 
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd128_bf16, __nv_bfloat16, fs_decode::Hd128)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_bf16, __nv_bfloat16, fs_decode::Hd256)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd64_f16, __half, fs_decode::Hd64)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd128_f16, __half, fs_decode::Hd128)
-FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_hd256_f16, __half, fs_decode::Hd256)
-FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
-FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd128_bf16, __nv_bfloat16, fs_decode::Hd128)
-FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd256_bf16, __nv_bfloat16, fs_decode::Hd256)
-FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd64_f16, __half, fs_decode::Hd64)
-FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd128_f16, __half, fs_decode::Hd128)
-FS_ATTENTION_DECODE_CLUSTER_ENTRY(fs_attention_decode_cluster_hd256_f16, __half, fs_decode::Hd256)
+FS_ATTENTION_DECODE_ENTRIES(hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
+FS_ATTENTION_DECODE_ENTRIES(hd128_bf16, __nv_bfloat16, fs_decode::Hd128)
+FS_ATTENTION_DECODE_ENTRIES(hd256_bf16, __nv_bfloat16, fs_decode::Hd256)
+FS_ATTENTION_DECODE_ENTRIES(hd64_f16, __half, fs_decode::Hd64)
+FS_ATTENTION_DECODE_ENTRIES(hd128_f16, __half, fs_decode::Hd128)
+FS_ATTENTION_DECODE_ENTRIES(hd256_f16, __half, fs_decode::Hd256)

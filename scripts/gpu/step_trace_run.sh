@@ -16,10 +16,8 @@ source "$(dirname "$0")/../gpu-env.sh"
 source "$(dirname "$0")/variants.sh"
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader
 echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit)"
-llama=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7 --prefill "" --batch 1
-       --cuda-graph-max-bs 8 --context 1024)
-smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7 --batch 1
-      --prefill "" --cuda-graph-max-bs 8)
+llama=("${llama_latency[@]}" --batch 1 --cuda-graph-max-bs 8 --context 1024)
+smol=("${smol_latency[@]}" --batch 1 --cuda-graph-max-bs 8)
 if [ -n "${SELFTEST:-}" ]; then
   timeout 150 bash -c 'run_with new selftest --gpu' > "$out/selftest-new.log" 2>&1
   echo "selftest new (rc $?): $(grep -E "passed, [0-9]+ failed" "$out/selftest-new.log")"; grep -E "^FAIL" "$out/selftest-new.log" | cut -c1-300
@@ -36,11 +34,6 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
 }
 for build in base new; do traced smol "$build" "${smol[@]}"; done
 [ -n "${SHORT:-}" ] || for build in base new; do traced llama1k "$build" "${llama[@]}"; done
-latency() {  # latency LABEL BUILD ARGS...
-  local label="$1" build="$2"; shift 2
-  timeout 60 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/$label-$build.log" 2>&1
-  echo "$label $build (rc $?): $(grep -E '^decode bs|bound' "$out/$label-$build.log" | sed -E 's/; streamed weights [0-9.]+ GB//' | tr '\n' ' ' | cut -c1-230)"
-}
 i=0
 rounds=(base new new base); [ -n "${ULTRA:-}" ] && rounds=(base new)
 for build in "${rounds[@]}"; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
@@ -52,7 +45,7 @@ FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency smol-c8 new "${smol[@]}"
 [ -n "${SHORT:-}" ] || FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency llama1k-c8 new "${llama[@]}"
 latency smol-5 new "${smol[@]}"
 if [ -n "${ATTENTION:-}" ]; then
-  for build in new; do
+  for build in base new; do
     timeout 120 bash -c 'run_with "$@"' run_with "$build" bench attention --decode --no-references \
       --json "$out/attention-$build.json" > "$out/attention-$build.log" 2>&1
     echo "attention --decode $build (rc $?):"; grep -E "^\|" "$out/attention-$build.log" | head -16

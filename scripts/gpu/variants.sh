@@ -28,3 +28,13 @@ run_with() {  # run_with NAME ARGS...: the build or variant NAME's binary and fa
   env FLASHSERVE_KERNELS="$(kernels_of "$name")" "$binary" "$@"
 }
 export -f kernels_of run_with; export base_bin base_kernels new_bin new_kernels
+
+# The two models the comparisons run, with seeded random weights and no prefill rows: Llama-3-8B's
+# config and SmolLM2's GGUF metadata (scripts add --batch, --context, --cuda-graph-max-bs).
+llama_latency=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7 --prefill "")
+smol_latency=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7 --prefill "")
+latency() {  # latency LABEL BUILD ARGS...: one run of BUILD into $out/LABEL-BUILD.log, one summary line
+  local label="$1" build="$2"; shift 2
+  timeout 60 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/$label-$build.log" 2>&1
+  echo "$label $build (rc $?): $(grep -E '^decode bs|bound' "$out/$label-$build.log" | sed -E 's/; streamed weights [0-9.]+ GB//' | tr '\n' ' ' | cut -c1-230)"
+}

@@ -7,13 +7,21 @@ import Kernels
 /// so the reference reads them without a download).
 func referenceAttentionRow(query: [Double], keys: Int, scale: Double,
                            key: (Int, Int) -> Double, value: (Int, Int) -> Double) -> [Double] {
+    referenceAttention(query: query, keys: keys, scale: scale, key: key, value: value).output
+}
+
+/// As `referenceAttentionRow`, with an optional logit softcap (logit = cap · tanh(logit / cap)),
+/// and the row's log-sum-exp of the (capped) logits, natural log.
+func referenceAttention(query: [Double], keys: Int, scale: Double, softcap: Double? = nil,
+                        key: (Int, Int) -> Double, value: (Int, Int) -> Double) -> (output: [Double], lse: Double) {
     let dim = query.count
     var logits = [Double](repeating: 0, count: keys)
     var maxLogit = -Double.infinity
     for j in 0..<keys {
         var dot = 0.0
         for d in 0..<dim { dot += query[d] * key(j, d) }
-        logits[j] = dot * scale
+        let x = dot * scale
+        logits[j] = softcap.map { $0 * tanh(x / $0) } ?? x
         maxLogit = max(maxLogit, logits[j])
     }
     var out = [Double](repeating: 0, count: dim)
@@ -23,7 +31,7 @@ func referenceAttentionRow(query: [Double], keys: Int, scale: Double,
         sum += p
         for d in 0..<dim { out[d] += p * value(j, d) }
     }
-    return out.map { $0 / sum }
+    return (out.map { $0 / sum }, maxLogit + log(sum))
 }
 
 /// A bf16 output buffer (poisoned with NaN before the launches) and whether every element
