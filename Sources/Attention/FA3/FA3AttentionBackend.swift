@@ -114,6 +114,7 @@ public final class FA3AttentionBackend: AttentionBackend {
                 batch: batch.sequenceCount, paddedBatch: paddedBatch, tokens: batch.tokenCount,
                 pageSize: pool.shape.pageSize)
             try metadataKernel.launch(params: params, stream: stream)
+            buffers.decodeInputsSettled = false
             buffers.batch = batch
             buffers.paddedBatch = paddedBatch
             if batch.isDecode {
@@ -173,8 +174,14 @@ public final class FA3AttentionBackend: AttentionBackend {
                                                      pageTable: batch.pageTable.ref(.i32),
                                                      cacheSeqlens: batch.cacheSeqlens.ref(.i32), o: out,
                                                      newKeys: newKeys)
+                // The step's first decode launch starts once everything before it is done (the
+                // metadata included); each later layer's overlaps the product before it and
+                // fetches its first K/V tiles meanwhile: nothing in a step writes the lengths, the
+                // page table or a cached key (each layer's launch stores only its own new keys).
+                let order: AttentionDecodeLaunchOrder = batch.decodeInputsSettled ? .overlappingSettledInputs : .afterPrevious
+                batch.decodeInputsSettled = true
                 try decode.launch(tensors: tensors, workspace: batch.decodeWorkspace, shape: decodeShape,
-                                  options: AttentionDecodeOptions(softmaxScale: shape.scale), stream: stream)
+                                  options: AttentionDecodeOptions(softmaxScale: shape.scale), stream: stream, order: order)
             }
         }
     }

@@ -36,6 +36,11 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
     var stepTokens: Int { (batch?.tokenCount ?? 0) + paddedBatch - (batch?.sequenceCount ?? 0) }
     var prefillPlan: AttentionPrefillPlan?
     var prefillShape: AttentionPrefillShape?
+    /// Whether a decode launch already ran since the metadata kernel wrote these buffers: the
+    /// first one waits for everything before it (so the metadata is complete), and the later
+    /// ones of the step may then fetch lengths, page table and cached K/V before their PDL
+    /// wait (`AttentionDecodeLaunchOrder`).
+    var decodeInputsSettled = false
 
     init(maxBatch: Int, maxContext: Int, maxTokens: Int, pageSize: Int, shape: AttentionShape,
          decodeGrid: Int, context: CUDAContext, stream: CUDAStream) throws {
