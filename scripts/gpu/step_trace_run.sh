@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One device call: where a batch-1 decode step's GPU time goes, kernel by kernel. `bench
-# latency` of new (.device-carry/new) runs under the CUPTI kernel tracer
+# latency` of base (.device-carry) and new (.device-carry/new) runs under the CUPTI kernel tracer
 # (.device-carry/trace, scripts/gpu/trace/build.sh) for SmolLM2 and Llama-3-8B at 1k, and
 # scripts/gpu/trace/analyze.py prints each kernel's share of a graph replay's critical path.
 # Before that, with SELFTEST=1, new's GPU self-test and `doctor`; with ATTENTION=1, the decode
@@ -21,24 +21,17 @@ if [ -n "${SELFTEST:-}" ]; then
   echo "selftest new (rc $?): $(grep -E "passed, [0-9]+ failed" "$out/selftest-new.log")"; grep -E "^FAIL" "$out/selftest-new.log" | cut -c1-300
   timeout 30 bash -c 'run_with new doctor' > "$out/doctor-new.log" 2>&1; grep -E "^decode:" "$out/doctor-new.log"
 fi
-traced() {  # traced LABEL ARGS...: new under the tracer, then the analysis
-  local label="$1"; shift
+traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analysis
+  local label="$1-$2" build="$2"; shift 2
   CUDA_INJECTION64_PATH="$root/.device-carry/trace/libfs_kernel_trace.so" \
     LD_LIBRARY_PATH="$root/.device-carry/trace:${LD_LIBRARY_PATH:-}" FS_KERNEL_TRACE="$out/trace-$label.csv" \
-    timeout 90 bash -c 'run_with new "$@"' run_with "$@" > "$out/trace-$label.log" 2>&1
+    timeout 90 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/trace-$label.log" 2>&1
   echo "== trace $label (rc $?): $(grep -E '^decode bs' "$out/trace-$label.log" | tr '\n' ' ')"
   python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" 2>&1 | head -40
   gzip -f "$out/trace-$label.csv"
 }
-traced smol "${smol[@]}"
-traced llama1k "${llama[@]}"
-if [ -n "${ATTENTION:-}" ]; then
-  for build in base new; do
-    timeout 120 bash -c 'run_with "$@"' run_with "$build" bench attention --decode --no-references \
-      --json "$out/attention-$build.json" > "$out/attention-$build.log" 2>&1
-    echo "attention --decode $build (rc $?):"; grep -E "^\|" "$out/attention-$build.log" | head -16
-  done
-fi
+for build in base new; do traced smol "$build" "${smol[@]}"; done
+for build in base new; do traced llama1k "$build" "${llama[@]}"; done
 latency() {  # latency LABEL BUILD ARGS...
   local label="$1" build="$2"; shift 2
   timeout 60 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/$label-$build.log" 2>&1
@@ -46,4 +39,13 @@ latency() {  # latency LABEL BUILD ARGS...
 }
 i=0
 for build in base new new base; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
-for build in base new; do latency smol "$build" "${smol[@]}"; done
+i=0
+for build in base new new base; do i=$((i + 1)); latency "smol-$i" "$build" "${smol[@]}"; done
+for build in new base; do latency llama4k "$build" "${llama[@]/1024/4096}"; done
+if [ -n "${ATTENTION:-}" ]; then
+  for build in new; do
+    timeout 120 bash -c 'run_with "$@"' run_with "$build" bench attention --decode --no-references \
+      --json "$out/attention-$build.json" > "$out/attention-$build.log" 2>&1
+    echo "attention --decode $build (rc $?):"; grep -E "^\|" "$out/attention-$build.log" | head -16
+  done
+fi
