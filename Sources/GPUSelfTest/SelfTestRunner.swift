@@ -76,6 +76,7 @@ public enum GPUSelfTest {
         (DecodeNewKeysCheck.name, DecodeNewKeysCheck.run),
         (DecodeClusterCheck.name, DecodeClusterCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
+        (StagedWriteCheck.name, StagedWriteCheck.run),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
         ("to-float exact", ElementwiseCheck.toFloat),

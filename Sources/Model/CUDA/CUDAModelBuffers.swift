@@ -7,12 +7,16 @@ import Kernels
 /// Int32 per-token inputs (token ids, positions, row indices) on the device, written
 /// through a pinned host staging buffer: the host-to-device copy is then legal inside a
 /// captured CUDA graph, and a replay copies whatever the staging buffer holds at that time.
-/// The staging buffer is reused by the next `write`, so the stream must have passed the
-/// previous copy first (reading a step's logits waits for it).
+/// The staging buffer is reused by the next `write`, which first waits until the stream has
+/// passed the previous copy (`copied`): a step that reads nothing back (a prefill chunk
+/// inside a prompt) leaves its copy queued behind the GPU's earlier work, and the next
+/// chunk's ids must not overwrite it there.
 public final class CUDAIndices: @unchecked Sendable {
     public let count: Int
     let device: DeviceBuffer<Int32>?
     let staging: PinnedHostBuffer<Int32>?
+    /// Recorded after each copy out of `staging`; nil before the first.
+    var copied: CUDAEvent?
 
     init(count: Int, device: DeviceBuffer<Int32>?, staging: PinnedHostBuffer<Int32>?) {
         self.count = count

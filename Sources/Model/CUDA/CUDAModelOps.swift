@@ -120,10 +120,14 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
             guard let staging = indices.staging, let device = indices.device else {
                 throw CUDAModelOpsError.unallocated(op: "write", argument: "indices")
             }
+            try indices.copied?.synchronize()  // the previous copy out of the staging buffer has run
             values.withUnsafeBufferPointer { source in
                 _ = UnsafeMutableBufferPointer(rebasing: staging.elements[..<values.count]).update(fromContentsOf: source)
             }
             try staging.copy(to: device, count: values.count, stream: stream)
+            let copied = try indices.copied ?? CUDAEvent(context: context, timing: false)
+            try copied.record(on: stream)
+            indices.copied = copied
         }
     }
 
