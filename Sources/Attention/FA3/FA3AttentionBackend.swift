@@ -100,15 +100,15 @@ public final class FA3AttentionBackend: AttentionBackend {
             }
             // The batch's token-slot rows go up as they are (row stride = the batch's own
             // table stride), so the upload is only as wide as this step's longest sequence.
-            if batch.sequenceCount > 0 {   // an all-padding step (graph capture) uploads nothing
-                try buffers.tokenTable.upload(batch.tokenSlotTable, stream: stream)
-                try buffers.cachedLengths.upload(batch.cachedLengths, stream: stream)
-                try buffers.newCounts.upload(batch.newTokenCounts, stream: stream)
-            }
+            // An all-padding step (graph capture) uploads nothing; its launch reads none of it.
+            let inputs = batch.sequenceCount > 0
+                ? try buffers.stepInputs.upload([batch.cachedLengths, batch.newTokenCounts, batch.tokenSlotTable],
+                                                stream: stream)
+                : Array(repeating: buffers.stepInputs.device.ref(.i32), count: 3)
             let params = try AttentionMetadataKernel.makeParams(
-                reqToToken: buffers.tokenTable.ref(.i32), tokenTableStride: max(1, batch.tableStride),
-                requestRows: buffers.requestRows.ref(.i32), cachedLengths: buffers.cachedLengths.ref(.i32),
-                newCounts: buffers.newCounts.ref(.i32), cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
+                reqToToken: inputs[2], tokenTableStride: max(1, batch.tableStride),
+                requestRows: buffers.requestRows.ref(.i32), cachedLengths: inputs[0],
+                newCounts: inputs[1], cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
                 cuSeqlensQ: buffers.cuSeqlensQ.ref(.i32), pageTable: buffers.pageTable.ref(.i32),
                 pageTableStride: buffers.pageTableStride, slots: buffers.slots.ref(.i32),
                 batch: batch.sequenceCount, paddedBatch: paddedBatch, tokens: batch.tokenCount,
