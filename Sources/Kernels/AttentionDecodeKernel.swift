@@ -1,4 +1,7 @@
 import CUDA
+#if canImport(Glibc)
+import Glibc
+#endif
 import KernelParams
 
 /// Paged decode attention for Hopper (and Ampere): one query token per request over its
@@ -10,7 +13,14 @@ import KernelParams
 public struct AttentionDecodeKernel: Sendable {
     public static let headDims = [64, 128, 256]
     /// Cluster sizes tried, largest first: 16 is Hopper's non-portable maximum, 8 the portable one.
-    static let clusterSizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
+    /// FLASHSERVE_DECODE_CLUSTER_SIZE=8 or 16 tries only that size (a timing experiment: fewer,
+    /// longer pieces against more, shorter ones).
+    static let clusterSizes: [Int] = {
+        let sizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
+        guard let text = getenv("FLASHSERVE_DECODE_CLUSTER_SIZE"), let size = Int(String(cString: text)),
+              sizes.contains(size) else { return sizes }
+        return [size]
+    }()
     private let kernels: [String: Kernel]
     private let multiprocessors: Int
     /// Per head dim: when the cluster schedule runs (stream-K only before sm_90).

@@ -42,6 +42,10 @@ for build in base new new base; do i=$((i + 1)); latency "llama1k-$i" "$build" "
 i=0
 for build in base new new base; do i=$((i + 1)); latency "smol-$i" "$build" "${smol[@]}"; done
 for build in new base; do latency llama4k "$build" "${llama[@]/1024/4096}"; done
+# Clusters of 8 instead of 16 (new only; FLASHSERVE_DECODE_CLUSTER_SIZE is a timing knob).
+FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency smol-c8 new "${smol[@]}"
+FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency llama1k-c8 new "${llama[@]}"
+latency smol-5 new "${smol[@]}"
 if [ -n "${ATTENTION:-}" ]; then
   for build in new; do
     timeout 120 bash -c 'run_with "$@"' run_with "$build" bench attention --decode --no-references \
