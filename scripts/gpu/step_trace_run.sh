@@ -3,6 +3,7 @@
 # latency` of base (.device-carry) and new (.device-carry/new) runs under the CUPTI kernel tracer
 # (.device-carry/trace, scripts/gpu/trace/build.sh) for SmolLM2 and Llama-3-8B at 1k, and
 # scripts/gpu/trace/analyze.py prints each kernel's share of a graph replay's critical path.
+# SHORT=1 leaves out the Llama-3-8B traces, 4k and clusters of 8 (a call short of device time).
 # Before that, with SELFTEST=1, new's GPU self-test and `doctor`; with ATTENTION=1, the decode
 # kernel alone (`bench attention --decode --no-references`) of base and new. Untraced
 # Llama-3-8B 1k rounds (base new new base) come last: tracing adds host time, not GPU time,
@@ -31,7 +32,7 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
   gzip -f "$out/trace-$label.csv"
 }
 for build in base new; do traced smol "$build" "${smol[@]}"; done
-for build in base new; do traced llama1k "$build" "${llama[@]}"; done
+[ -n "${SHORT:-}" ] || for build in base new; do traced llama1k "$build" "${llama[@]}"; done
 latency() {  # latency LABEL BUILD ARGS...
   local label="$1" build="$2"; shift 2
   timeout 60 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/$label-$build.log" 2>&1
@@ -41,10 +42,10 @@ i=0
 for build in base new new base; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
 i=0
 for build in base new new base; do i=$((i + 1)); latency "smol-$i" "$build" "${smol[@]}"; done
-for build in new base; do latency llama4k "$build" "${llama[@]/1024/4096}"; done
+[ -n "${SHORT:-}" ] || for build in new base; do latency llama4k "$build" "${llama[@]/1024/4096}"; done
 # Clusters of 8 instead of 16 (new only; FLASHSERVE_DECODE_CLUSTER_SIZE is a timing knob).
 FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency smol-c8 new "${smol[@]}"
-FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency llama1k-c8 new "${llama[@]}"
+[ -n "${SHORT:-}" ] || FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency llama1k-c8 new "${llama[@]}"
 latency smol-5 new "${smol[@]}"
 if [ -n "${ATTENTION:-}" ]; then
   for build in new; do
