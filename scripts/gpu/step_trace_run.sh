@@ -3,7 +3,8 @@
 # latency` of base (.device-carry) and new (.device-carry/new) runs under the CUPTI kernel tracer
 # (.device-carry/trace, scripts/gpu/trace/build.sh) for SmolLM2 and Llama-3-8B at 1k, and
 # scripts/gpu/trace/analyze.py prints each kernel's share of a graph replay's critical path.
-# SHORT=1 leaves out the Llama-3-8B traces, 4k and clusters of 8 (a call short of device time).
+# SHORT=1 leaves out the Llama-3-8B traces, 4k and clusters of 8 (a call short of device time);
+# ULTRA=1 (with SHORT=1) also runs Llama-3-8B at 1k once per build.
 # Before that, with SELFTEST=1, new's GPU self-test and `doctor`; with ATTENTION=1, the decode
 # kernel alone (`bench attention --decode --no-references`) of base and new. Untraced
 # Llama-3-8B 1k rounds (base new new base) come last: tracing adds host time, not GPU time,
@@ -39,7 +40,8 @@ latency() {  # latency LABEL BUILD ARGS...
   echo "$label $build (rc $?): $(grep -E '^decode bs|bound' "$out/$label-$build.log" | sed -E 's/; streamed weights [0-9.]+ GB//' | tr '\n' ' ' | cut -c1-230)"
 }
 i=0
-for build in base new new base; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
+rounds=(base new new base); [ -n "${ULTRA:-}" ] && rounds=(base new)
+for build in "${rounds[@]}"; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
 i=0
 for build in base new new base; do i=$((i + 1)); latency "smol-$i" "$build" "${smol[@]}"; done
 [ -n "${SHORT:-}" ] || for build in new base; do latency llama4k "$build" "${llama[@]/1024/4096}"; done
