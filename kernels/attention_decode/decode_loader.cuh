@@ -192,8 +192,8 @@ __device__ __forceinline__ void start_loads(const fs_attention_decode_params& p,
 }
 
 // The same loads split around the PDL wait, for a launch whose lengths, page table and
-// cached K/V rows are settled before the previous kernel runs (AttentionDecodeKernel's
-// `overlapsPrevious`): before the wait, each warp's first tile (page-table entries and K/V,
+// cached K/V rows no running kernel writes (params.inputs_settled, from the launcher's
+// AttentionDecodeLaunchOrder): before the wait, each warp's first tile (page-table entries and K/V,
 // the new key's chunk noted, not read); after it, q, the rest of the prologue and the new
 // key. Commit groups: tile 0, q, tiles 1 .. kS-2; the caller waits with
 // cp_async_wait<kS - 2>() for tile 0 and q, and the main loop's waits still find tile i
