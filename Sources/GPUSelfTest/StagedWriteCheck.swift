@@ -39,4 +39,42 @@ enum StagedWriteCheck {
                                : "first gather read \(stride(from: 0, to: gotFirst.count, by: width).map { gotFirst[$0] }), "
                                    + "second \(stride(from: 0, to: gotSecond.count, by: width).map { gotSecond[$0] })")
     }
+
+    static let errorFlagName = "out-of-vocabulary flag, read back with a step or alone"
+
+    /// An embedding gather of an id past the table raises the op set's flag: `checkError`
+    /// must report it whether the flag's copy was queued with the step's read-back
+    /// (`stageErrorFlag`) or not, once, and a clean step after it must pass.
+    static func errorFlag(_ env: SelfTestEnvironment) throws -> CheckResult {
+        let ops = try CUDAModelOps(context: env.context, stream: env.stream, library: env.library, allocator: env.allocator)
+        let rowsInTable = 16, width = 8
+        let table = try ops.makeWeight(LoadedTensor(name: "table", shape: [rowsInTable, width],
+                                                    values: [Float](repeating: 1, count: rowsInTable * width)))
+        let ids = ops.makeIndices(count: 2), out = ops.makeTensor(count: 2 * width)
+        func step(_ values: [Int32], staged: Bool) -> String {
+            ops.write(values, to: ids)
+            ops.embed(tokens: ids, rows: 2, table: table, into: out)
+            if staged { ops.stageErrorFlag() }
+            _ = ops.read(out, count: 2 * width)  // the step's read-back
+            do {
+                try ops.checkError()
+                return "clean"
+            } catch CUDAModelOpsError.tokenOutOfVocabulary {
+                return "out of vocabulary"
+            } catch {
+                return "\(error)"
+            }
+        }
+        var problems: [String] = []
+        for staged in [true, false] {
+            let label = staged ? "staged" : "alone"
+            let bad = step([3, Int32(rowsInTable + 5)], staged: staged)
+            if bad != "out of vocabulary" { problems.append("\(label): a bad id gave \(bad)") }
+            let good = step([3, 4], staged: staged)
+            if good != "clean" { problems.append("\(label): the clean step after it gave \(good)") }
+        }
+        return CheckResult(name: errorFlagName, passed: problems.isEmpty,
+                           detail: problems.isEmpty ? "a bad id reported once, the next step clean, with and without the staged copy"
+                               : problems.joined(separator: "; "))
+    }
 }

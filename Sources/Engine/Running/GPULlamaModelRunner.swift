@@ -80,6 +80,7 @@ public final class GPULlamaModelRunner: ModelRunner {
         if eagerKeys.count < rows { eagerKeys = try context.allocate(UInt64.self, count: rows) }
         try argmax.launch(logits: ref, rows: rows, vocab: vocabSize, rowStride: vocabSize, keys: eagerKeys,
                           stream: model.ops.stream)
+        model.ops.stageErrorFlag()  // read back with the tokens: the step's check then waits for nothing
         let tokens = try readback.tokens(eagerKeys, rows: rows, stream: model.ops.stream)
         try checkStep()
         return (tokens, logits)

@@ -84,6 +84,7 @@ public final class DecodeGraphs {
         model.writeTokens(padded, into: workspace)
         try model.attention.checkError()
         try graph.launch(on: model.ops.stream)
+        model.ops.stageErrorFlag()  // read back with the tokens: the step's check then waits for nothing
         let tokens = try readback.tokens(keys, rows: n, stream: model.ops.stream)
         return (tokens, workspace.logits)
     }
