@@ -101,10 +101,12 @@ public final class FA3AttentionBackend: AttentionBackend {
             // The batch's token-slot rows go up as they are (row stride = the batch's own
             // table stride), so the upload is only as wide as this step's longest sequence.
             // An all-padding step (graph capture) uploads nothing; its launch reads none of it.
-            let inputs = batch.sequenceCount > 0
-                ? try buffers.stepInputs.upload([batch.cachedLengths, batch.newTokenCounts, batch.tokenSlotTable],
-                                                stream: stream)
-                : Array(repeating: buffers.stepInputs.device.ref(.i32), count: 3)
+            let parts = [batch.cachedLengths, batch.newTokenCounts, batch.tokenSlotTable]
+            let offsets = batch.sequenceCount > 0 ? try buffers.stepInputs.upload(parts, stream: stream) : [0, 0, 0]
+            let inputs = zip(parts, offsets).map { part, offset in
+                DeviceTensorRef(address: buffers.stepInputs.device.address + UInt64(offset * 4),
+                                count: max(part.count, 1), dtype: .i32)
+            }
             let params = try AttentionMetadataKernel.makeParams(
                 reqToToken: inputs[2], tokenTableStride: max(1, batch.tableStride),
                 requestRows: buffers.requestRows.ref(.i32), cachedLengths: inputs[0],

@@ -11,9 +11,9 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
     public let maxTokens: Int
     public let pageTableStride: Int
 
-    // Inputs the host uploads each step, in one copy (`StepInputs`): n cached lengths, n new
+    // Inputs the host uploads each step, in one copy (`StagedUpload`): n cached lengths, n new
     // token counts, then n rows of token slots at the step's table stride.
-    let stepInputs: StepInputs
+    let stepInputs: StagedUpload<Int32>
     let requestRows: DeviceBuffer<Int32>     // [maxBatch] = 0, 1, 2 … (rows of the token table)
     // Derived on the GPU by the metadata kernel.
     let cacheSeqlens: DeviceBuffer<Int32>    // [maxBatch]
@@ -47,7 +47,7 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
         self.maxContext = maxContext
         self.maxTokens = maxTokens
         pageTableStride = (maxContext + pageSize - 1) / pageSize
-        stepInputs = try StepInputs(capacity: maxBatch * (2 + maxContext), context: context)
+        stepInputs = try StagedUpload(count: maxBatch * (2 + maxContext), source: context)
         requestRows = try context.allocate(count: maxBatch)
         cacheSeqlens = try context.allocate(count: maxBatch)
         cuSeqlensQ = try context.allocate(count: maxBatch + 1)
@@ -75,39 +75,3 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
     }
 }
 
-/// A step's host inputs, packed into one pinned staging buffer and uploaded with one
-/// asynchronous copy (pageable copies cost the host a staging copy and a driver call each).
-/// The next `upload` waits until the stream has passed the previous copy before it
-/// overwrites the staging buffer: a step that reads nothing back leaves its copy queued.
-final class StepInputs {
-    let device: DeviceBuffer<Int32>
-    private let staging: PinnedHostBuffer<Int32>
-    private var copied: CUDAEvent?
-    private let context: CUDAContext
-
-    init(capacity: Int, context: CUDAContext) throws {
-        device = try context.allocate(count: capacity)
-        staging = try PinnedHostBuffer(context: context, count: capacity)
-        self.context = context
-    }
-
-    /// Uploads `parts` back to back; returns each part's device range as a tensor ref.
-    func upload(_ parts: [[Int32]], stream: CUDAStream) throws -> [DeviceTensorRef] {
-        let total = parts.reduce(0) { $0 + $1.count }
-        precondition(total <= staging.count, "step inputs of \(total) values exceed the staging buffer's \(staging.count)")
-        try copied?.synchronize()
-        var offset = 0, refs: [DeviceTensorRef] = []
-        for part in parts {
-            part.withUnsafeBufferPointer { source in
-                _ = UnsafeMutableBufferPointer(rebasing: staging.elements[offset ..< offset + part.count]).update(fromContentsOf: source)
-            }
-            refs.append(DeviceTensorRef(address: device.address + UInt64(offset * 4), count: part.count, dtype: .i32))
-            offset += part.count
-        }
-        try staging.copy(to: device, count: total, stream: stream)
-        let event = try copied ?? CUDAEvent(context: context, timing: false)
-        try event.record(on: stream)
-        copied = event
-        return refs
-    }
-}

@@ -5,26 +5,18 @@ import CUDA
 import Kernels
 
 /// Int32 per-token inputs (token ids, positions, row indices) on the device, written
-/// through a pinned host staging buffer: the host-to-device copy is then legal inside a
-/// captured CUDA graph, and a replay copies whatever the staging buffer holds at that time.
-/// The staging buffer is reused by the next `write`, which first waits until the stream has
-/// passed the previous copy (`copied`): a step that reads nothing back (a prefill chunk
-/// inside a prompt) leaves its copy queued behind the GPU's earlier work, and the next
-/// chunk's ids must not overwrite it there.
+/// through pinned staging (`StagedUpload`, which also keeps a step's queued copy from being
+/// overwritten by the next step's values).
 public final class CUDAIndices: @unchecked Sendable {
     public let count: Int
-    let device: DeviceBuffer<Int32>?
-    let staging: PinnedHostBuffer<Int32>?
-    /// Recorded after each copy out of `staging`; nil before the first.
-    var copied: CUDAEvent?
+    let upload: StagedUpload<Int32>?
 
-    init(count: Int, device: DeviceBuffer<Int32>?, staging: PinnedHostBuffer<Int32>?) {
+    init(count: Int, upload: StagedUpload<Int32>?) {
         self.count = count
-        self.device = device
-        self.staging = staging
+        self.upload = upload
     }
 
-    var ref: DeviceTensorRef? { device?.ref(.i32) }
+    var ref: DeviceTensorRef? { upload?.device.ref(.i32) }
 }
 
 /// A weight matrix [rows, columns] (a linear layer's [out, in], or the [vocab, hidden]

@@ -126,28 +126,18 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
 
     public func makeIndices(count: Int) -> CUDAIndices {
         do {
-            return CUDAIndices(count: count, device: try DeviceBuffer<Int32>(count: max(count, 1), source: allocator),
-                               staging: try PinnedHostBuffer(context: context, count: max(count, 1)))
+            return CUDAIndices(count: count, upload: try StagedUpload(count: count, source: allocator))
         } catch {
             record(.failed(op: "makeIndices(\(count))", reason: "\(error)"))
-            return CUDAIndices(count: count, device: nil, staging: nil)
+            return CUDAIndices(count: count, upload: nil)
         }
     }
 
     public func write(_ values: [Int32], to indices: CUDAIndices) {
         precondition(values.count <= indices.count, "CUDAModelOps.write: \(values.count) values into \(indices.count)")
         perform("write") {
-            guard let staging = indices.staging, let device = indices.device else {
-                throw CUDAModelOpsError.unallocated(op: "write", argument: "indices")
-            }
-            try indices.copied?.synchronize()  // the previous copy out of the staging buffer has run
-            values.withUnsafeBufferPointer { source in
-                _ = UnsafeMutableBufferPointer(rebasing: staging.elements[..<values.count]).update(fromContentsOf: source)
-            }
-            try staging.copy(to: device, count: values.count, stream: stream)
-            let copied = try indices.copied ?? CUDAEvent(context: context, timing: false)
-            try copied.record(on: stream)
-            indices.copied = copied
+            guard let upload = indices.upload else { throw CUDAModelOpsError.unallocated(op: "write", argument: "indices") }
+            try upload.upload([values], stream: stream)
         }
     }
 
