@@ -86,17 +86,28 @@ enum DecodeClusterCheck {
                                          pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
         let options = AttentionDecodeOptions(windowLeft: c.window, softcap: c.softcap)
         let scratch = try DecodeScratch(shape: shape, grid: decode.grid(headDim: d), source: env.allocator, stream: env.stream)
-        for (o, lse, schedule) in [(oCluster, lseCluster, AttentionDecodeSchedule.cluster(size: clusterSize)),
-                                   (oStream, lseStream, .streamK)] {
+        // The cluster launch with its first tiles fetched before the PDL wait must give the same bits.
+        let oEarly = try FusedCheckSupport.poisoned(env, outCount)
+        let lseEarly = try env.allocator.allocate(Float.self, count: batch * c.qHeads)
+        for (o, lse, schedule, order) in [
+            (oCluster, lseCluster, AttentionDecodeSchedule.cluster(size: clusterSize), AttentionDecodeLaunchOrder.overlapping),
+            (oEarly, lseEarly, .cluster(size: clusterSize), .overlappingSettledInputs),
+            (oStream, lseStream, .streamK, .overlapping)] {
             try decode.launch(tensors: AttentionDecodeTensors(
                 q: dq.ref(c.dtype), kPool: dk.ref(c.dtype), vPool: dv.ref(c.dtype), pageTable: dTable.ref(.i32),
                 cacheSeqlens: dLengths.ref(.i32), o: o.ref(c.dtype), lse: lse.ref(.f32)),
-                workspace: scratch.workspace, shape: shape, options: options, stream: env.stream, schedule: schedule)
+                workspace: scratch.workspace, shape: shape, options: options, stream: env.stream, schedule: schedule,
+                order: order)
         }
         let (gotCluster, gotStream, lseC, lseS) = try withExtendedLifetime((dk, dv, dq, dTable, dLengths, scratch)) {
             (FusedCheckSupport.floats(try oCluster.download(stream: env.stream), c.dtype),
              FusedCheckSupport.floats(try oStream.download(stream: env.stream), c.dtype),
              try lseCluster.download(stream: env.stream), try lseStream.download(stream: env.stream))
+        }
+        let earlySame = try oEarly.download(stream: env.stream) == oCluster.download(stream: env.stream)
+            && lseEarly.download(stream: env.stream) == lseC
+        guard earlySame else {
+            throw Mismatch(description: "the cluster launch fetching its first tiles before the PDL wait differs from the plain one")
         }
         // float64 reference (AttentionReferenceMath), with the case's window and softcap.
         let k = FusedCheckSupport.floats(kBits, c.dtype), v = FusedCheckSupport.floats(vBits, c.dtype)

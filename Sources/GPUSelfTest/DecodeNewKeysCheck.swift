@@ -118,10 +118,9 @@ enum DecodeNewKeysCheck {
         let dq = try FusedCheckSupport.upload(env, q), dNewK = try FusedCheckSupport.upload(env, newK), dNewV = try FusedCheckSupport.upload(env, newV)
         let dTable = try FusedCheckSupport.upload(env, table), dSeqlens = try FusedCheckSupport.upload(env, lengths.map { Int32($0) })
         let dSlots = try FusedCheckSupport.upload(env, newSlots)
-        let storedK = try FusedCheckSupport.upload(env, kPool), storedV = try FusedCheckSupport.upload(env, vPool)        // kv store, then decode
-        let fusedK = try FusedCheckSupport.upload(env, kPoisoned), fusedV = try FusedCheckSupport.upload(env, vPoisoned)  // decode storing the new keys
+        let storedK = try FusedCheckSupport.upload(env, kPool), storedV = try FusedCheckSupport.upload(env, vPool)  // kv store, then decode
         let outCount = batch * c.qHeads * c.headDim
-        let oStored = try FusedCheckSupport.poisoned(env, outCount), oFused = try FusedCheckSupport.poisoned(env, outCount)
+        let oStored = try FusedCheckSupport.poisoned(env, outCount)
 
         let shape = AttentionDecodeShape(batch: batch, qHeads: c.qHeads, kvHeads: c.kvHeads, headDim: c.headDim,
                                          pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
@@ -135,21 +134,36 @@ enum DecodeNewKeysCheck {
         try decode.launch(tensors: AttentionDecodeTensors(
             q: dq.ref(c.dtype), kPool: storedK.ref(c.dtype), vPool: storedV.ref(c.dtype), pageTable: dTable.ref(.i32),
             cacheSeqlens: dSeqlens.ref(.i32), o: oStored.ref(c.dtype)), workspace: workspace, shape: shape, stream: env.stream)
-        try decode.launch(tensors: AttentionDecodeTensors(
-            q: dq.ref(c.dtype), kPool: fusedK.ref(c.dtype), vPool: fusedV.ref(c.dtype), pageTable: dTable.ref(.i32),
-            cacheSeqlens: dSeqlens.ref(.i32), o: oFused.ref(c.dtype),
-            newKeys: AttentionDecodeNewKeys(k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kBatchStride: row,
-                                            vBatchStride: row)),
-            workspace: workspace, shape: shape, stream: env.stream)
+        let expected = try withExtendedLifetime((dTable, dSeqlens, dSlots, scratch, dq)) { try oStored.download(stream: env.stream) }
+        let expectedK = try storedK.download(stream: env.stream), expectedV = try storedV.download(stream: env.stream)
 
-        let (expected, got) = try withExtendedLifetime((dTable, dSeqlens, dSlots, scratch, dq, dNewK, dNewV)) {
-            (try oStored.download(stream: env.stream), try oFused.download(stream: env.stream))
+        // The decode storing the new keys: its own schedule, and the cluster schedule in each
+        // launch order (the early fetches defer the new key's rows until after the PDL wait).
+        var runs: [(String, AttentionDecodeSchedule?, AttentionDecodeLaunchOrder)] = [("own schedule", nil, .overlapping)]
+        if let size = decode.policies[c.headDim]?.clusterSize, size >= 2 {
+            runs += [("cluster, early fetches", .cluster(size: size), .overlappingSettledInputs),
+                     ("cluster, after the previous kernel", .cluster(size: size), .afterPrevious)]
         }
-        let (differ, nan) = FusedCheckSupport.mismatches(got, expected, c.dtype)
-        if differ > 0 || nan > 0 { return (outCount, "\(differ) of \(outCount) outputs differ, \(nan) NaN") }
-        let poolDiffer = zip(try fusedK.download(stream: env.stream), try storedK.download(stream: env.stream)).filter { $0 != $1 }.count
-            + zip(try fusedV.download(stream: env.stream), try storedV.download(stream: env.stream)).filter { $0 != $1 }.count
-        if poolDiffer > 0 { return (outCount, "\(poolDiffer) pool elements differ (the new rows not stored where the kv store puts them)") }
+        for (label, schedule, order) in runs {
+            let fusedK = try FusedCheckSupport.upload(env, kPoisoned), fusedV = try FusedCheckSupport.upload(env, vPoisoned)
+            let oFused = try FusedCheckSupport.poisoned(env, outCount)
+            try decode.launch(tensors: AttentionDecodeTensors(
+                q: dq.ref(c.dtype), kPool: fusedK.ref(c.dtype), vPool: fusedV.ref(c.dtype), pageTable: dTable.ref(.i32),
+                cacheSeqlens: dSeqlens.ref(.i32), o: oFused.ref(c.dtype),
+                newKeys: AttentionDecodeNewKeys(k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kBatchStride: row,
+                                                vBatchStride: row)),
+                workspace: workspace, shape: shape, stream: env.stream, schedule: schedule, order: order)
+            let got = try withExtendedLifetime((dTable, dSeqlens, scratch, dq, dNewK, dNewV)) {
+                try oFused.download(stream: env.stream)
+            }
+            let (differ, nan) = FusedCheckSupport.mismatches(got, expected, c.dtype)
+            if differ > 0 || nan > 0 { return (outCount, "\(label): \(differ) of \(outCount) outputs differ, \(nan) NaN") }
+            let poolDiffer = zip(try fusedK.download(stream: env.stream), expectedK).filter { $0 != $1 }.count
+                + zip(try fusedV.download(stream: env.stream), expectedV).filter { $0 != $1 }.count
+            if poolDiffer > 0 {
+                return (outCount, "\(label): \(poolDiffer) pool elements differ (the new rows not stored where the kv store puts them)")
+            }
+        }
         return (outCount, nil)
     }
 

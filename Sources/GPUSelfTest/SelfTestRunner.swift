@@ -76,6 +76,8 @@ public enum GPUSelfTest {
         (DecodeNewKeysCheck.name, DecodeNewKeysCheck.run),
         (DecodeClusterCheck.name, DecodeClusterCheck.run),
         ("gather rows (embedding) bit-exact", ElementwiseCheck.gatherRows),
+        (StagedWriteCheck.name, StagedWriteCheck.run),
+        (StagedWriteCheck.errorFlagName, StagedWriteCheck.errorFlag),
         ("rope tables + rotation vs float64", RotaryCheck.run),
         ("silu-and-mul vs float64", ElementwiseCheck.siluMul),
         ("to-float exact", ElementwiseCheck.toFloat),

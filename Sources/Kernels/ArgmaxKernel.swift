@@ -41,3 +41,23 @@ public struct ArgmaxKernel: Sendable {
         Int32(bitPattern: 0xFFFF_FFFF - UInt32(truncatingIfNeeded: key))
     }
 }
+
+/// Reads a step's argmax keys back through pinned host memory: one DMA straight into it,
+/// where a pageable download also costs the driver's staging copy. Waits for the stream.
+public final class ArgmaxReadback {
+    private let context: CUDAContext
+    private var staging: PinnedHostBuffer<UInt64>
+
+    public init(context: CUDAContext, rows: Int) throws {
+        self.context = context
+        staging = try PinnedHostBuffer(context: context, count: max(rows, 1))
+    }
+
+    /// The token ids of the first `rows` keys.
+    public func tokens(_ keys: DeviceBuffer<UInt64>, rows: Int, stream: CUDAStream) throws -> [Int32] {
+        if staging.count < rows { staging = try PinnedHostBuffer(context: context, count: rows) }
+        try staging.copy(from: keys, count: rows, stream: stream)
+        try stream.synchronize()
+        return (0 ..< rows).map { ArgmaxKernel.token(ofKey: staging[$0]) }
+    }
+}

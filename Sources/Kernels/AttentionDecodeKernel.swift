@@ -1,4 +1,7 @@
 import CUDA
+#if canImport(Glibc)
+import Glibc
+#endif
 import KernelParams
 
 /// Paged decode attention for Hopper (and Ampere): one query token per request over its
@@ -10,7 +13,14 @@ import KernelParams
 public struct AttentionDecodeKernel: Sendable {
     public static let headDims = [64, 128, 256]
     /// Cluster sizes tried, largest first: 16 is Hopper's non-portable maximum, 8 the portable one.
-    static let clusterSizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
+    /// FLASHSERVE_DECODE_CLUSTER_SIZE=8 or 16 tries only that size (a timing experiment: fewer,
+    /// longer pieces against more, shorter ones).
+    static let clusterSizes: [Int] = {
+        let sizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
+        guard let text = getenv("FLASHSERVE_DECODE_CLUSTER_SIZE"), let size = Int(String(cString: text)),
+              sizes.contains(size) else { return sizes }
+        return [size]
+    }()
     private let kernels: [String: Kernel]
     private let multiprocessors: Int
     /// Per head dim: when the cluster schedule runs (stream-K only before sm_90).
@@ -122,16 +132,20 @@ public struct AttentionDecodeKernel: Sendable {
             min_tiles_per_cta: Int32(options.minTilesPerCTA),
             softmax_scale: options.softmaxScale ?? 1 / Float(d).squareRoot(), softcap: options.softcap ?? 0,
             new_k: t.newKeys?.k.address ?? 0, new_v: t.newKeys?.v.address ?? 0,
-            new_k_batch_stride: Int64(t.newKeys?.kBatchStride ?? 0), new_v_batch_stride: Int64(t.newKeys?.vBatchStride ?? 0))
+            new_k_batch_stride: Int64(t.newKeys?.kBatchStride ?? 0), new_v_batch_stride: Int64(t.newKeys?.vBatchStride ?? 0),
+            inputs_settled: 0)
     }
 
     /// Validates and launches on `stream`: with `schedule(for:)`'s schedule unless one is
-    /// given (tests compare the two), stream-K on this GPU's fixed grid for the head dim.
+    /// given (tests compare the two), stream-K on this GPU's fixed grid for the head dim;
+    /// `order` says how the launch may overlap the kernel before it.
     public func launch(tensors: AttentionDecodeTensors, workspace: AttentionDecodeWorkspace,
                        shape: AttentionDecodeShape, options: AttentionDecodeOptions = .init(),
-                       stream: CUDAStream, schedule: AttentionDecodeSchedule? = nil) throws {
+                       stream: CUDAStream, schedule: AttentionDecodeSchedule? = nil,
+                       order: AttentionDecodeLaunchOrder = .overlapping) throws {
         let grid = grid(headDim: shape.headDim)
-        let params = try Self.makeParams(tensors: tensors, workspace: workspace, shape: shape, options: options, grid: grid)
+        var params = try Self.makeParams(tensors: tensors, workspace: workspace, shape: shape, options: options, grid: grid)
+        params.inputs_settled = order.inputsSettled ? 1 : 0
         let schedule = schedule ?? self.schedule(for: shape)
         let name = Self.entryPoint(headDim: shape.headDim, dtype: tensors.q.dtype, schedule: schedule)
         let launchGrid: Int, cluster: Dim3?
@@ -147,6 +161,27 @@ public struct AttentionDecodeKernel: Sendable {
         }
         try kernels[name]!.launch(grid: Dim3(launchGrid), block: Dim3(Int(FS_ATTENTION_DECODE_THREADS)),
                                   sharedMemoryBytes: Self.sharedMemoryBytes(headDim: shape.headDim),
-                                  stream: stream, params: params, programmaticLaunch: true, cluster: cluster)
+                                  stream: stream, params: params, programmaticLaunch: order.overlapsPrevious,
+                                  cluster: cluster)
     }
+}
+
+/// How a decode launch may overlap the kernel before it in the stream (PDL, sm_90 on).
+public enum AttentionDecodeLaunchOrder: Sendable {
+    /// Starts while the previous kernel finishes, and reads nothing before that one is done.
+    case overlapping
+    /// Starts once the previous kernel is done, and with it everything before it in the
+    /// stream (every kernel of ours waits for its own predecessor before it ends), so the
+    /// early fetches below are safe too. For the first decode launch after the kernel that
+    /// wrote the lengths and page table.
+    case afterPrevious
+    /// Starts while the previous kernel finishes, and fetches the lengths, page-table entries
+    /// and cached K/V rows of its first tiles at once, waiting only for q and the new keys
+    /// (the cluster schedule; stream-K waits first). The caller promises that no kernel still
+    /// running writes any of them: true of a decode step's later layers, once `afterPrevious`
+    /// ran after the metadata.
+    case overlappingSettledInputs
+
+    var overlapsPrevious: Bool { self != .afterPrevious }
+    var inputsSettled: Bool { self != .overlapping }
 }

@@ -126,13 +126,14 @@ import Testing
     @Test func paramsStructHasTheCLayout() {
         // nvcc reads this struct with the C layout (scripts/gpu/decode_common.py mirrors it):
         // ten pointers, eight int64 strides, nine int32 and two floats, padded to 8 bytes,
-        // then the new-key rows (two pointers, two int64 strides).
-        #expect(MemoryLayout<fs_attention_decode_params>.size == 224)
+        // then the new-key rows (two pointers, two int64 strides) and the settled-inputs flag.
+        #expect(MemoryLayout<fs_attention_decode_params>.size == 232)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.q_batch_stride) == 80)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.num_slots) == 144)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.softmax_scale) == 180)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.new_k) == 192)
         #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.new_v_batch_stride) == 216)
+        #expect(MemoryLayout<fs_attention_decode_params>.offset(of: \.inputs_settled) == 224)
     }
 
     @Test func newKeysArePackedAndChecked() throws {

@@ -75,7 +75,7 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
 #define FS_DECODE_CLUSTER_BODY(T, CFG) __trap();
 #else
-#define FS_DECODE_CLUSTER_BODY(T, CFG) fs_pdl_begin(); fs_decode::attention_decode_cluster<T, CFG>(p);
+#define FS_DECODE_CLUSTER_BODY(T, CFG) fs_pdl_trigger(); fs_decode::attention_decode_cluster<T, CFG>(p);
 #endif
 
 // Both schedules' entry points of one head dim and type: fs_attention_decode_SUFFIX (stream-K)

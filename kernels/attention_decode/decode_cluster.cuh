@@ -12,6 +12,7 @@
 // batch padded to its CUDA-graph bucket compute every real pair the same way: the same bits.
 #pragma once
 #include "decode_epilogue.cuh"
+#include "fs_pdl.cuh"
 
 namespace fs_decode {
 
@@ -103,7 +104,9 @@ __device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_p
 
 // One CTA of a pair's cluster: its piece, the 4-warp merge into this CTA's piece buffer,
 // then the cluster-wide merge. Every CTA runs every barrier, including ranks with no tiles
-// (a request shorter than C tiles), whose piece is empty (lse -inf, weight 0).
+// (a request shorter than C tiles), whose piece is empty (lse -inf, weight 0). The entry
+// point lets the next kernel launch (PDL trigger) and leaves the wait to this function: first
+// thing, or, when the inputs are settled, after the first tiles' loads are issued.
 template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode_cluster(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];
@@ -112,12 +115,22 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   constexpr int D = Cfg::kHeadDim;
   const int rank = cluster_rank(), ranks = cluster_size();
   const int pair = static_cast<int>(blockIdx.x) / ranks;  // the launch's grid is pairs x ranks
+  if (!p.inputs_settled) fs_pdl_wait();  // the lengths below may still be being written
   const Segment seg = cluster_segment(p, pair, rank, ranks);
   WarpDecoder<T, Cfg> wd;
   wd.init(p, smem);
   SegmentLoads<T, Cfg> ld;
-  start_loads<T, Cfg>(p, seg, smem, ld);
-  cp_async_wait<Cfg::kStages - 1>();  // the q group landed
+  if (p.inputs_settled) {
+    // The first tiles' page-table entries and K/V rows are fetched while the q/k/v product
+    // before this kernel finishes; only q and the new key wait for it.
+    start_loads_before_wait<T, Cfg>(p, seg, smem, ld);
+    fs_pdl_wait();
+    start_loads_after_wait<T, Cfg>(p, seg, smem, ld);
+    cp_async_wait<Cfg::kStages - 2>();  // tile 0's and q's groups landed
+  } else {
+    start_loads<T, Cfg>(p, seg, smem, ld);
+    cp_async_wait<Cfg::kStages - 1>();  // the q group landed
+  }
   __syncthreads();
   wd.load_q_registers();
   wd.mainloop(ld);

@@ -32,6 +32,11 @@ struct SegmentLoads {
   int slot_next;       // slots of tile kS - 1, fetched by the prologue
   int new_key;         // the key read from new_k/new_v (seqlen - 1), or -1
   int new_b, new_h;    // the segment's (request, kv head)
+  // A chunk of the new key met by a tile issued before the PDL wait, when new_k/new_v are not
+  // written yet: this lane copies it into the ring (and the pool) after the wait.
+  int deferred_slot;   // its pool row, or -1
+  int deferred_chunk;
+  uint32_t deferred_k; // its K chunk's shared address (V's is kTileBytes on)
   const fs_attention_decode_params* params;
 
   __device__ __forceinline__ void init(const fs_attention_decode_params& p, const Segment& seg, unsigned char* smem) {
@@ -58,6 +63,7 @@ struct SegmentLoads {
     new_key = Cfg::kNewKeys && p.new_k != 0 && whole ? span.seqlen - 1 : -1;
     new_b = seg.b;
     new_h = seg.h;
+    deferred_slot = -1;
   }
 
   // Slot encoding of fetch_slot: >= 0 a pool row, -1 masked, <= -2 the new key whose pool
@@ -96,7 +102,9 @@ struct SegmentLoads {
   }
 
   // Gathers the tile's 16 K rows and 16 V rows into `stage` (masked rows zero-filled).
-  __device__ __forceinline__ void issue_tile(int stage, int row_slot) const {
+  // kDefer (before the PDL wait): the new key's chunk is only noted, for finish_deferred.
+  template <bool kDefer = false>
+  __device__ __forceinline__ void issue_tile(int stage, int row_slot) {
     uint32_t k_dst = k_stage(stage);
     uint32_t v_dst = k_dst + Cfg::kTileBytes;
     int chunk = lane % Cfg::kChunks;
@@ -108,6 +116,12 @@ struct SegmentLoads {
       uint32_t off = swizzled<Cfg::kChunks>(row, chunk);
       if (Cfg::kNewKeys && slot <= -2) {  // the new key: from the step's rows, stored to its slot below
         new_slot = new_key_code(slot);
+        if (kDefer) {
+          deferred_slot = new_slot;
+          deferred_chunk = chunk;
+          deferred_k = k_dst + off;
+          continue;
+        }
         cp_async_16(k_dst + off, new_key_row(params->new_k, params->new_k_batch_stride) + chunk * 8, true);
         cp_async_16(v_dst + off, new_key_row(params->new_v, params->new_v_batch_stride) + chunk * 8, true);
         continue;
@@ -117,20 +131,38 @@ struct SegmentLoads {
       cp_async_16_hint<Cfg::kLoadHint>(k_dst + off, k_base + s * k_stride + chunk * 8, ok, l2_policy);
       cp_async_16_hint<Cfg::kLoadHint>(v_dst + off, v_base + s * v_stride + chunk * 8, ok, l2_policy);
     }
-    if (Cfg::kNewKeys && new_slot >= 0) store_new_key_chunk(new_slot, chunk);
+    if (!kDefer && Cfg::kNewKeys && new_slot >= 0) store_new_key_chunk(new_slot, chunk);
+  }
+
+  // After the PDL wait: the deferred chunk of the new key into its ring stage (a plain
+  // shared store, visible to the warp after the caller's barrier) and into its pool row.
+  __device__ __forceinline__ void finish_deferred() const {
+    if (!Cfg::kNewKeys || deferred_slot < 0) return;
+    const uint4 k = *reinterpret_cast<const uint4*>(new_key_row(params->new_k, params->new_k_batch_stride) + deferred_chunk * 8);
+    const uint4 v = *reinterpret_cast<const uint4*>(new_key_row(params->new_v, params->new_v_batch_stride) + deferred_chunk * 8);
+    st_shared_16(deferred_k, k);
+    st_shared_16(deferred_k + Cfg::kTileBytes, v);
+    *reinterpret_cast<uint4*>(const_cast<T*>(k_base + static_cast<long long>(deferred_slot) * k_stride + deferred_chunk * 8)) = k;
+    *reinterpret_cast<uint4*>(const_cast<T*>(v_base + static_cast<long long>(deferred_slot) * v_stride + deferred_chunk * 8)) = v;
   }
 
   // Issues tiles 0 .. kS-2 (one commit group each, empty groups keep the count) and reads
   // the page-table entries of tile kS-1 ahead of the main loop.
-  __device__ __forceinline__ void prologue() {
-    int slots[kS - 1];
+  // Prologue tiles [kFrom, kTo), one commit group each; kDefer as for issue_tile.
+  template <int kFrom, int kTo, bool kDefer>
+  __device__ __forceinline__ void issue_prologue() {
+    int slots[kTo > kFrom ? kTo - kFrom : 1];
 #pragma unroll
-    for (int s = 0; s < kS - 1; ++s) slots[s] = s < count ? fetch_slot(tile_at(s)) : -1;
+    for (int s = kFrom; s < kTo; ++s) slots[s - kFrom] = s < count ? fetch_slot(tile_at(s)) : -1;
 #pragma unroll
-    for (int s = 0; s < kS - 1; ++s) {
-      if (s < count) issue_tile(stage_of(s), slots[s]);
+    for (int s = kFrom; s < kTo; ++s) {
+      if (s < count) issue_tile<kDefer>(stage_of(s), slots[s - kFrom]);
       cp_async_commit();
     }
+  }
+
+  __device__ __forceinline__ void prologue() {
+    issue_prologue<0, kS - 1, false>();
     slot_next = kS - 1 < count ? fetch_slot(tile_at(kS - 1)) : -1;
   }
 };
@@ -138,8 +170,7 @@ struct SegmentLoads {
 // Starts a segment's loads: its q rows (zero rows pad the mma M dimension to 16) as one
 // commit group, then every warp's K/V prologue.
 template <typename T, typename Cfg>
-__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
-                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
+__device__ __forceinline__ void issue_q(const fs_attention_decode_params& p, const Segment& seg, unsigned char* smem) {
   const int group = p.q_heads / p.kv_heads;
   const T* q = reinterpret_cast<const T*>(p.q) + seg.b * p.q_batch_stride;
   const uint32_t q_tile = smem_addr(smem) + Cfg::kRingBytes;
@@ -150,8 +181,37 @@ __device__ __forceinline__ void start_loads(const fs_attention_decode_params& p,
     cp_async_16(q_tile + swizzled<Cfg::kChunks>(row, chunk), src, ok);
   }
   cp_async_commit();
+}
+
+template <typename T, typename Cfg>
+__device__ __forceinline__ void start_loads(const fs_attention_decode_params& p, const Segment& seg,
+                                            unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
+  issue_q<T, Cfg>(p, seg, smem);
   ld.init(p, seg, smem);
   ld.prologue();
+}
+
+// The same loads split around the PDL wait, for a launch whose lengths, page table and
+// cached K/V rows no running kernel writes (params.inputs_settled, from the launcher's
+// AttentionDecodeLaunchOrder): before the wait, each warp's first tile (page-table entries and K/V,
+// the new key's chunk noted, not read); after it, q, the rest of the prologue and the new
+// key. Commit groups: tile 0, q, tiles 1 .. kS-2; the caller waits with
+// cp_async_wait<kS - 2>() for tile 0 and q, and the main loop's waits still find tile i
+// among the groups they complete.
+template <typename T, typename Cfg>
+__device__ __forceinline__ void start_loads_before_wait(const fs_attention_decode_params& p, const Segment& seg,
+                                                        unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
+  ld.init(p, seg, smem);
+  ld.template issue_prologue<0, 1, true>();
+}
+
+template <typename T, typename Cfg>
+__device__ __forceinline__ void start_loads_after_wait(const fs_attention_decode_params& p, const Segment& seg,
+                                                       unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
+  issue_q<T, Cfg>(p, seg, smem);
+  ld.template issue_prologue<1, Cfg::kStages - 1, false>();
+  ld.slot_next = Cfg::kStages - 1 < ld.count ? ld.fetch_slot(ld.tile_at(Cfg::kStages - 1)) : -1;
+  ld.finish_deferred();
 }
 
 }  // namespace fs_decode

@@ -129,7 +129,7 @@ struct WarpDecoder {
 
   // Steady state: wait for tile i, refill the stage freed by tile i - 1, compute tile i.
   template <typename Loads>
-  __device__ __forceinline__ void mainloop(const Loads& ld) {
+  __device__ __forceinline__ void mainloop(Loads& ld) {
     reset();
     int slot_next = ld.slot_next;
     for (int i = 0; i < ld.count; ++i) {

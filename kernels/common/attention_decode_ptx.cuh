@@ -20,6 +20,12 @@ __device__ __forceinline__ void cp_async_16(uint32_t dst, const void* src, bool 
                : "memory");
 }
 
+// A 16-byte shared-memory store at a shared address (a row chunk the loader writes itself).
+__device__ __forceinline__ void st_shared_16(uint32_t dst, uint4 v) {
+  asm volatile("st.shared.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"r"(dst), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w)
+               : "memory");
+}
+
 // Hint 1 asks L2 to fetch the whole 256-byte row a warp is gathering in one DRAM access;
 // hint 2 also marks the streamed K/V evict_first so page tables and partials stay in L2.
 template <int Hint>

@@ -5,7 +5,10 @@
 // in every such kernel: it lets the next kernel launch now (its CTAs then wait in their own
 // `fs_pdl_begin`), and waits until the previous grid has finished and its writes are
 // visible, before this kernel touches global memory. Launched without the attribute, or on
-// a GPU before sm_90, both instructions are no-ops.
+// a GPU before sm_90, both instructions are no-ops. Every CTA of every such kernel waits
+// before it ends, so a kernel's completion implies its predecessors': the decode kernel's
+// cluster schedule relies on that to read the step's settled inputs before its own wait
+// (kernels/attention_decode/README.md, early fetches).
 #pragma once
 
 // Lets the next kernel in the stream launch (its CTAs wait in their own fs_pdl_wait).

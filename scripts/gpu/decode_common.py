@@ -34,7 +34,8 @@ class DecodeParams(ctypes.Structure):
             "log2_page_size", "window_left", "min_tiles_per_cta")] + \
         [("softmax_scale", ctypes.c_float), ("softcap", ctypes.c_float)] + \
         [("new_k", ctypes.c_uint64), ("new_v", ctypes.c_uint64),
-         ("new_k_batch_stride", ctypes.c_int64), ("new_v_batch_stride", ctypes.c_int64)]
+         ("new_k_batch_stride", ctypes.c_int64), ("new_v_batch_stride", ctypes.c_int64),
+         ("inputs_settled", ctypes.c_int32)]
 
 
 def stages(head_dim, variant=None):

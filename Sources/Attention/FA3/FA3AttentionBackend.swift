@@ -100,20 +100,23 @@ public final class FA3AttentionBackend: AttentionBackend {
             }
             // The batch's token-slot rows go up as they are (row stride = the batch's own
             // table stride), so the upload is only as wide as this step's longest sequence.
-            if batch.sequenceCount > 0 {   // an all-padding step (graph capture) uploads nothing
-                try buffers.tokenTable.upload(batch.tokenSlotTable, stream: stream)
-                try buffers.cachedLengths.upload(batch.cachedLengths, stream: stream)
-                try buffers.newCounts.upload(batch.newTokenCounts, stream: stream)
+            // An all-padding step (graph capture) uploads nothing; its launch reads none of it.
+            let parts = [batch.cachedLengths, batch.newTokenCounts, batch.tokenSlotTable]
+            let offsets = batch.sequenceCount > 0 ? try buffers.stepInputs.upload(parts, stream: stream) : [0, 0, 0]
+            let inputs = zip(parts, offsets).map { part, offset in
+                DeviceTensorRef(address: buffers.stepInputs.device.address + UInt64(offset * 4),
+                                count: max(part.count, 1), dtype: .i32)
             }
             let params = try AttentionMetadataKernel.makeParams(
-                reqToToken: buffers.tokenTable.ref(.i32), tokenTableStride: max(1, batch.tableStride),
-                requestRows: buffers.requestRows.ref(.i32), cachedLengths: buffers.cachedLengths.ref(.i32),
-                newCounts: buffers.newCounts.ref(.i32), cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
+                reqToToken: inputs[2], tokenTableStride: max(1, batch.tableStride),
+                requestRows: buffers.requestRows.ref(.i32), cachedLengths: inputs[0],
+                newCounts: inputs[1], cacheSeqlens: buffers.cacheSeqlens.ref(.i32),
                 cuSeqlensQ: buffers.cuSeqlensQ.ref(.i32), pageTable: buffers.pageTable.ref(.i32),
                 pageTableStride: buffers.pageTableStride, slots: buffers.slots.ref(.i32),
                 batch: batch.sequenceCount, paddedBatch: paddedBatch, tokens: batch.tokenCount,
                 pageSize: pool.shape.pageSize)
             try metadataKernel.launch(params: params, stream: stream)
+            buffers.decodeInputsSettled = false
             buffers.batch = batch
             buffers.paddedBatch = paddedBatch
             if batch.isDecode {
@@ -173,8 +176,14 @@ public final class FA3AttentionBackend: AttentionBackend {
                                                      pageTable: batch.pageTable.ref(.i32),
                                                      cacheSeqlens: batch.cacheSeqlens.ref(.i32), o: out,
                                                      newKeys: newKeys)
+                // The step's first decode launch starts once everything before it is done (the
+                // metadata included); each later layer's overlaps the product before it and
+                // fetches its first K/V tiles meanwhile: nothing in a step writes the lengths, the
+                // page table or a cached key (each layer's launch stores only its own new keys).
+                let order: AttentionDecodeLaunchOrder = batch.decodeInputsSettled ? .overlappingSettledInputs : .afterPrevious
+                batch.decodeInputsSettled = true
                 try decode.launch(tensors: tensors, workspace: batch.decodeWorkspace, shape: decodeShape,
-                                  options: AttentionDecodeOptions(softmaxScale: shape.scale), stream: stream)
+                                  options: AttentionDecodeOptions(softmaxScale: shape.scale), stream: stream, order: order)
             }
         }
     }

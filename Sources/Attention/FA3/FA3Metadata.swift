@@ -11,11 +11,10 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
     public let maxTokens: Int
     public let pageTableStride: Int
 
-    // Inputs the host uploads each step.
-    let tokenTable: DeviceBuffer<Int32>      // up to [maxBatch, maxContext]: row b = sequence b's token slots
-    let requestRows: DeviceBuffer<Int32>     // [maxBatch] = 0, 1, 2 … (rows of tokenTable)
-    let cachedLengths: DeviceBuffer<Int32>   // [maxBatch]
-    let newCounts: DeviceBuffer<Int32>       // [maxBatch]
+    // Inputs the host uploads each step, in one copy (`StagedUpload`): n cached lengths, n new
+    // token counts, then n rows of token slots at the step's table stride.
+    let stepInputs: StagedUpload<Int32>
+    let requestRows: DeviceBuffer<Int32>     // [maxBatch] = 0, 1, 2 … (rows of the token table)
     // Derived on the GPU by the metadata kernel.
     let cacheSeqlens: DeviceBuffer<Int32>    // [maxBatch]
     let cuSeqlensQ: DeviceBuffer<Int32>      // [maxBatch + 1]
@@ -36,6 +35,11 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
     var stepTokens: Int { (batch?.tokenCount ?? 0) + paddedBatch - (batch?.sequenceCount ?? 0) }
     var prefillPlan: AttentionPrefillPlan?
     var prefillShape: AttentionPrefillShape?
+    /// Whether a decode launch already ran since the metadata kernel wrote these buffers: the
+    /// first one waits for everything before it (so the metadata is complete), and the later
+    /// ones of the step may then fetch lengths, page table and cached K/V before their PDL
+    /// wait (`AttentionDecodeLaunchOrder`).
+    var decodeInputsSettled = false
 
     init(maxBatch: Int, maxContext: Int, maxTokens: Int, pageSize: Int, shape: AttentionShape,
          decodeGrid: Int, context: CUDAContext, stream: CUDAStream) throws {
@@ -43,10 +47,8 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
         self.maxContext = maxContext
         self.maxTokens = maxTokens
         pageTableStride = (maxContext + pageSize - 1) / pageSize
-        tokenTable = try context.allocate(count: maxBatch * maxContext)
+        stepInputs = try StagedUpload(count: maxBatch * (2 + maxContext), source: context)
         requestRows = try context.allocate(count: maxBatch)
-        cachedLengths = try context.allocate(count: maxBatch)
-        newCounts = try context.allocate(count: maxBatch)
         cacheSeqlens = try context.allocate(count: maxBatch)
         cuSeqlensQ = try context.allocate(count: maxBatch + 1)
         pageTable = try context.allocate(count: maxBatch * pageTableStride)
@@ -72,3 +74,4 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
                                  splitCounters: decodeCounters.ref(.i32))
     }
 }
+

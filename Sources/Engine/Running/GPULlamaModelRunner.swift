@@ -19,6 +19,7 @@ public final class GPULlamaModelRunner: ModelRunner {
     private let metadata: FA3Metadata
     private let argmax: ArgmaxKernel
     private var eagerKeys: DeviceBuffer<UInt64>
+    private let readback: ArgmaxReadback
 
     /// `maxBatch`/`maxContext` size the metadata buffers (the engine's running requests and
     /// context length); `graphs` captures decode graphs up to that bucket, or none.
@@ -30,6 +31,7 @@ public final class GPULlamaModelRunner: ModelRunner {
         let graphBatch = policy.maxBatch(deviceBytes: context.device.totalMemoryBytes, maxRunningRequests: maxBatch)
         metadata = model.attention.makeGraphBuffers(maxBatch: maxBatch, maxContext: maxContext)
         eagerKeys = try context.allocate(UInt64.self, count: max(maxBatch, 1))
+        readback = try ArgmaxReadback(context: context, rows: maxBatch)
         // The eager workspace at its final size now, so it never grows (and leaves freed
         // blocks behind) while the KV pool holds nearly all the rest of the memory.
         model.reserveEager(tokens: metadata.maxTokens, logitRows: max(maxBatch, 1))
@@ -78,7 +80,8 @@ public final class GPULlamaModelRunner: ModelRunner {
         if eagerKeys.count < rows { eagerKeys = try context.allocate(UInt64.self, count: rows) }
         try argmax.launch(logits: ref, rows: rows, vocab: vocabSize, rowStride: vocabSize, keys: eagerKeys,
                           stream: model.ops.stream)
-        let tokens = try ArgmaxKernel.tokens(eagerKeys, rows: rows, stream: model.ops.stream)
+        model.ops.stageErrorFlag()  // read back with the tokens: the step's check then waits for nothing
+        let tokens = try readback.tokens(eagerKeys, rows: rows, stream: model.ops.stream)
         try checkStep()
         return (tokens, logits)
     }

@@ -70,6 +70,10 @@ typedef struct fs_attention_decode_params {
   fs_devptr new_v;
   int64_t new_k_batch_stride;  // elements between requests' rows; heads are head_dim apart
   int64_t new_v_batch_stride;
+  // Nonzero: the lengths, the page table and the cached K/V rows (all but the new keys) are
+  // settled before the kernel ahead of this launch runs, so the cluster schedule fetches its
+  // first tiles before the PDL wait (the stream-K schedule ignores it).
+  int32_t inputs_settled;
 } fs_attention_decode_params;
 
 // Pipeline depth per warp (16-24 KB in flight per warp) and the CTAs per SM the kernel is

@@ -5,22 +5,18 @@ import CUDA
 import Kernels
 
 /// Int32 per-token inputs (token ids, positions, row indices) on the device, written
-/// through a pinned host staging buffer: the host-to-device copy is then legal inside a
-/// captured CUDA graph, and a replay copies whatever the staging buffer holds at that time.
-/// The staging buffer is reused by the next `write`, so the stream must have passed the
-/// previous copy first (reading a step's logits waits for it).
+/// through pinned staging (`StagedUpload`, which also keeps a step's queued copy from being
+/// overwritten by the next step's values).
 public final class CUDAIndices: @unchecked Sendable {
     public let count: Int
-    let device: DeviceBuffer<Int32>?
-    let staging: PinnedHostBuffer<Int32>?
+    let upload: StagedUpload<Int32>?
 
-    init(count: Int, device: DeviceBuffer<Int32>?, staging: PinnedHostBuffer<Int32>?) {
+    init(count: Int, upload: StagedUpload<Int32>?) {
         self.count = count
-        self.device = device
-        self.staging = staging
+        self.upload = upload
     }
 
-    var ref: DeviceTensorRef? { device?.ref(.i32) }
+    var ref: DeviceTensorRef? { upload?.device.ref(.i32) }
 }
 
 /// A weight matrix [rows, columns] (a linear layer's [out, in], or the [vocab, hidden]

@@ -38,6 +38,9 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     var pendingNorm: PendingNorm?
     /// Raised by the embedding gather when a token id is outside the vocabulary.
     private let badToken: DeviceBuffer<Int32>
+    /// Its host copy (pinned), and whether a copy is already queued behind the step's work.
+    private let badTokenHost: PinnedHostBuffer<Int32>
+    private var badTokenStaged = false
     private var firstError: CUDAModelOpsError?
 
     public init(context: CUDAContext, stream: CUDAStream, library: KernelLibrary,
@@ -56,7 +59,20 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         skinny = try SkinnyLinearKernel(library: library)
         fused = try CUDAFusedKernels(library: library, stream: stream)
         badToken = try context.allocate(Int32.self, count: 1)
+        badTokenHost = try PinnedHostBuffer(context: context, count: 1)
         try badToken.upload([0], stream: stream)
+    }
+
+    /// Queues the out-of-vocabulary flag's copy to the host behind the work issued so far, so
+    /// that the step's own read-back (the sampled tokens) brings it back too and `checkError`
+    /// needs no second round trip. Not inside graph capture.
+    public func stageErrorFlag() {
+        do {
+            try badTokenHost.copy(from: badToken, stream: stream)
+            badTokenStaged = true
+        } catch {
+            record(.failed(op: "stageErrorFlag", reason: "\(error)"))
+        }
     }
 
     /// Throws the first failure since the last call, then forgets it. Also reads the
@@ -65,10 +81,14 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     public func checkError() throws(CUDAModelOpsError) {
         if let error = firstError {
             firstError = nil
+            badTokenStaged = false  // the next check copies the flag afresh
             throw error
         }
         do {
-            if try badToken.download(stream: stream)[0] != 0 {
+            if !badTokenStaged { try badTokenHost.copy(from: badToken, stream: stream) }
+            badTokenStaged = false
+            try stream.synchronize()  // returns at once when the step's read-back already waited
+            if badTokenHost[0] != 0 {
                 try badToken.upload([0], stream: stream)
                 throw CUDAModelOpsError.tokenOutOfVocabulary
             }
@@ -106,24 +126,18 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
 
     public func makeIndices(count: Int) -> CUDAIndices {
         do {
-            return CUDAIndices(count: count, device: try DeviceBuffer<Int32>(count: max(count, 1), source: allocator),
-                               staging: try PinnedHostBuffer(context: context, count: max(count, 1)))
+            return CUDAIndices(count: count, upload: try StagedUpload(count: count, source: allocator))
         } catch {
             record(.failed(op: "makeIndices(\(count))", reason: "\(error)"))
-            return CUDAIndices(count: count, device: nil, staging: nil)
+            return CUDAIndices(count: count, upload: nil)
         }
     }
 
     public func write(_ values: [Int32], to indices: CUDAIndices) {
         precondition(values.count <= indices.count, "CUDAModelOps.write: \(values.count) values into \(indices.count)")
         perform("write") {
-            guard let staging = indices.staging, let device = indices.device else {
-                throw CUDAModelOpsError.unallocated(op: "write", argument: "indices")
-            }
-            values.withUnsafeBufferPointer { source in
-                _ = UnsafeMutableBufferPointer(rebasing: staging.elements[..<values.count]).update(fromContentsOf: source)
-            }
-            try staging.copy(to: device, count: values.count, stream: stream)
+            guard let upload = indices.upload else { throw CUDAModelOpsError.unallocated(op: "write", argument: "indices") }
+            try upload.upload([values], stream: stream)
         }
     }
 

@@ -25,6 +25,7 @@ public final class DecodeGraphs {
     private let argmax: ArgmaxKernel
     private let workspace: LlamaWorkspace<CUDAModelOps>
     private let keys: DeviceBuffer<UInt64>
+    private let readback: ArgmaxReadback
     private var graphs: [Int: CUDAGraphExec] = [:]
 
     /// Captures a graph for every bucket up to `maxBatch` (largest first).
@@ -46,6 +47,7 @@ public final class DecodeGraphs {
         // of the largest's: written once, never per replay.
         model.writeLogitRows((0 ..< Int32(buckets.largest)).map { $0 }, into: workspace)
         keys = try context.allocate(UInt64.self, count: buckets.largest)
+        readback = try ArgmaxReadback(context: context, rows: buckets.largest)
         report = GraphCaptureReport(graphs: 0, seconds: 0, bytes: 0, nodesPerGraph: 0, largestBucket: buckets.largest)
         var nodes = 0
         for (done, bucket) in buckets.sizes.reversed().enumerated() {
@@ -82,7 +84,8 @@ public final class DecodeGraphs {
         model.writeTokens(padded, into: workspace)
         try model.attention.checkError()
         try graph.launch(on: model.ops.stream)
-        let tokens = try ArgmaxKernel.tokens(keys, rows: n, stream: model.ops.stream)
+        model.ops.stageErrorFlag()  // read back with the tokens: the step's check then waits for nothing
+        let tokens = try readback.tokens(keys, rows: n, stream: model.ops.stream)
         return (tokens, workspace.logits)
     }
 
