@@ -91,8 +91,10 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
       fs_linear_skinny_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {                 \
     linear_skinny<T, M, 1>(p);                                                                            \
   }
+// The paired kernels are held to 128 registers, two CTAs an SM: SkinnyLinearKernel.pairs
+// chooses them where two CTAs' warps stream a matrix in one wave.
 #define FS_SKINNY_PAIR(T, NAME, M)                                                                        \
-  extern "C" __global__ void __launch_bounds__(kWarps * 32, 1)                                             \
+  extern "C" __global__ void __launch_bounds__(kWarps * 32, 2)                                             \
       fs_linear_skinny_pair_##NAME##_m##M(const __grid_constant__ fs_linear_skinny_params p) {            \
     linear_skinny<T, M, 2>(p);                                                                            \
   }
