@@ -5,7 +5,7 @@ import Kernels
 /// The skinny linear kernel (decode-step GEMMs of 1–8 rows) against a float64 reference on
 /// fresh random data, every output compared after a NaN poisoning: each row count, bf16 and
 /// f16, bias or not, activation-typed and f32 (logits) outputs. Then its bandwidth beside
-/// cuBLASLt's at Llama-3-8B's shapes and one row, measured in the same run.
+/// cuBLASLt's at Llama-3-8B's (and two of SmolLM2's) shapes and one row, measured in the same run.
 enum SkinnyLinearCheck {
     struct Case {
         let rows, inFeatures, outFeatures: Int
@@ -99,12 +99,14 @@ enum SkinnyLinearCheck {
         return relativeL2Error(got, reference)
     }
 
-    /// Weight bytes per second at one row, ours and cuBLASLt's, at Llama-3-8B's layer shapes.
+    /// Weight bytes per second at one row, ours and cuBLASLt's, at Llama-3-8B's layer shapes and two of SmolLM2's.
     private static func bandwidth(_ env: SelfTestEnvironment, _ kernel: SkinnyLinearKernel) throws -> String {
         let blas = try CUBLASLt(context: env.context, workspaceSource: env.allocator)
         let parts = try [("o 4096→4096", 4096, 4096, false), ("qkv-sized 4096→6144", 4096, 6144, false),
                          ("gate/up 4096→14336", 4096, 14336, false), ("down 14336→4096", 14336, 4096, false),
-                         ("logits 4096→128256 f32", 4096, 128_256, true)]
+                         ("logits 4096→128256 f32", 4096, 128_256, true),
+                         // SmolLM2's short rows: its logits and down projection.
+                         ("SmolLM2 logits 576→49152 f32", 576, 49152, true), ("SmolLM2 down 1536→576", 1536, 576, false)]
             .map { name, k, n, f32 in
                 let (ours, theirs) = try milliseconds(env, kernel, blas, rows: 1, k: k, n: n, f32: f32)
                 let (single, _) = try milliseconds(env, kernel, blas, rows: 1, k: k, n: n, f32: f32, rowsPerWarp: 1)

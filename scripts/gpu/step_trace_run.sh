@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# One device call: where a batch-1 decode step's GPU time goes, kernel by kernel. `bench
-# latency` of base (.device-carry: main) and new (.device-carry/new: a build to compare, e.g.
-# branch session13-step-path; the knob FLASHSERVE_DECODE_CLUSTER_SIZE exists there only) runs
-# under the CUPTI kernel tracer
-# (.device-carry/trace, scripts/gpu/trace/build.sh) for SmolLM2 and Llama-3-8B at 1k, and
-# scripts/gpu/trace/analyze.py prints each kernel's share of a graph replay's critical path.
-# SHORT=1 leaves out the Llama-3-8B traces, 4k and clusters of 8 (a call short of device time);
-# ULTRA=1 (with SHORT=1) also runs Llama-3-8B at 1k once per build.
-# Before that, with SELFTEST=1, new's GPU self-test and `doctor`; with ATTENTION=1, the decode
-# kernel alone (`bench attention --decode --no-references`) of base and new. Untraced
-# Llama-3-8B 1k rounds (base new new base) come last: tracing adds host time, not GPU time,
-# but the step timings to quote are the untraced ones. Logs and CSVs in $OUT.
+# One device call: where a batch-1 decode step's GPU time goes, kernel by kernel, and whether a
+# second build is faster. `bench latency` of base (.device-carry) and new (.device-carry/new)
+# runs under the CUPTI kernel tracer (.device-carry/trace, scripts/gpu/trace/build.sh) for
+# SmolLM2 and Llama-3-8B at 1k, and scripts/gpu/trace/analyze.py prints each kernel's share of
+# a graph replay's critical path. Untraced rounds follow (Llama-3-8B 1k base new new base,
+# SmolLM2 the same, Llama-3-8B 4k): tracing adds host time, not GPU time, so the step timings
+# to quote are the untraced ones.
+# SHORT=1 leaves out the Llama-3-8B traces and 4k (a call short of device time); ULTRA=1 also
+# cuts the Llama-3-8B 1k rounds to one per build. SELFTEST=1 first runs new's GPU self-test
+# and `doctor`; ATTENTION=1 adds the decode kernel alone (`bench attention --decode
+# --no-references`) of base and new. Logs go back as $OUT/logs.tgz, traces as CSVs.
 set -uo pipefail
 source "$(dirname "$0")/../gpu-env.sh"
 source "$(dirname "$0")/variants.sh"
@@ -21,6 +20,7 @@ smol=("${smol_latency[@]}" --batch 1 --cuda-graph-max-bs 8)
 if [ -n "${SELFTEST:-}" ]; then
   timeout 150 bash -c 'run_with new selftest --gpu' > "$out/selftest-new.log" 2>&1
   echo "selftest new (rc $?): $(grep -E "passed, [0-9]+ failed" "$out/selftest-new.log")"; grep -E "^FAIL" "$out/selftest-new.log" | cut -c1-300
+  grep -E "^PASS (skinny|fused)" "$out/selftest-new.log" | cut -c1-400  # the skinny kernels' bandwidth beside the unfused launches
   timeout 30 bash -c 'run_with new doctor' > "$out/doctor-new.log" 2>&1; grep -E "^decode:" "$out/doctor-new.log"
 fi
 traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analysis
@@ -35,14 +35,11 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
 for build in base new; do traced smol "$build" "${smol[@]}"; done
 [ -n "${SHORT:-}" ] || for build in base new; do traced llama1k "$build" "${llama[@]}"; done
 i=0
-rounds=(base new new base); [ -n "${ULTRA:-}" ] && rounds=(base new)
+rounds=(base new new base); [ -n "${ULTRA:-}" ] && rounds=(base new)  # ULTRA: one each
 for build in "${rounds[@]}"; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
 i=0
 for build in base new new base; do i=$((i + 1)); latency "smol-$i" "$build" "${smol[@]}"; done
 [ -n "${SHORT:-}" ] || for build in new base; do latency llama4k "$build" "${llama[@]/1024/4096}"; done
-# Clusters of 8 instead of 16 (new only; FLASHSERVE_DECODE_CLUSTER_SIZE is a timing knob).
-FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency smol-c8 new "${smol[@]}"
-[ -n "${SHORT:-}" ] || FLASHSERVE_DECODE_CLUSTER_SIZE=8 latency llama1k-c8 new "${llama[@]}"
 latency smol-5 new "${smol[@]}"
 if [ -n "${ATTENTION:-}" ]; then
   for build in base new; do
@@ -51,3 +48,5 @@ if [ -n "${ATTENTION:-}" ]; then
     echo "attention --decode $build (rc $?):"; grep -E "^\|" "$out/attention-$build.log" | head -16
   done
 fi
+# At most 8 files come back from $OUT: the logs travel as one archive beside the traces.
+(cd "$out" && shopt -s nullglob && tar czf logs.tgz ./*.log ./*.json && rm -f ./*.log ./*.json)
