@@ -123,13 +123,15 @@ __device__ __forceinline__ void rmsnorm_settle(const fs_rmsnorm_settle_params& p
 
 }  // namespace
 
-// PDL inside linear_add_rmsnorm: trigger, prefetch the first weights, then wait.
+// PDL inside linear_add_rmsnorm: trigger, prefetch the first weights, then wait. One row of
+// x is held to 128 registers, two CTAs an SM (o's 4096 features stream in one wave); the
+// f16 add-squares kernel's one-step tail (skinny_stream.cuh) took it to 135 without.
 #define FS_ADD_NORM(T, NAME, M)                                                                                \
-  extern "C" __global__ void __launch_bounds__(kThreads, 1)                                                    \
+  extern "C" __global__ void __launch_bounds__(kThreads, M == 1 ? 2 : 1)                                       \
       fs_linear_skinny_add_rmsnorm_##NAME##_m##M(const __grid_constant__ fs_linear_add_rmsnorm_params p) {    \
     linear_add_rmsnorm<T, M, true>(p);                                                                        \
   }                                                                                                            \
-  extern "C" __global__ void __launch_bounds__(kThreads, 1)                                                    \
+  extern "C" __global__ void __launch_bounds__(kThreads, M == 1 ? 2 : 1)                                       \
       fs_linear_skinny_add_squares_##NAME##_m##M(const __grid_constant__ fs_linear_add_rmsnorm_params p) {    \
     linear_add_rmsnorm<T, M, false>(p);                                                                       \
   }                                                                                                            \

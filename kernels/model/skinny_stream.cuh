@@ -17,7 +17,11 @@ namespace fs_skinny {
 
 constexpr int kWarps = 8;     // warps (features in flight) per CTA
 constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane and weight row
-constexpr int kTail = 4;      // the same, for the rest of a row after the kUnroll steps
+// The same for the rest of a row after the kUnroll steps: all of it at one row of x (at most
+// 123 registers), four at a time for more rows (eight took the four-row kernels past 128
+// registers, which halves the CTAs an SM holds).
+template <int M>
+constexpr int kTail = M == 1 ? kUnroll : 4;
 
 // acc[r][m] = sum_i w[r][i] * x[m * k + i], for i < k (k a multiple of 8), on every lane.
 template <typename T, int M, int R>
@@ -60,21 +64,21 @@ __device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)
       }
     }
   }
-  // The rest, fewer than 32 * kUnroll vectors a lane apart, kTail vectors a step with every
-  // load of a step issued before the first is used: a short row (SmolLM2's k = 576 is 2-3
-  // vectors a lane, its down projection's 1536 is 6) costs one or two memory round trips,
-  // not one per vector. The sums still run in increasing vector order, so the result is the
-  // same bits as a vector at a time. (kUnroll vectors a step took the four-row kernels
-  // past 128 registers, which halves the CTAs an SM holds.)
-  for (; v < vectors; v += 32 * kTail) {
-    uint4 raw[R][kTail];
+  // The rest, fewer than 32 * kUnroll vectors a lane apart, kTail<M> vectors a step with
+  // every load of a step issued before the first is used: a short row (SmolLM2's k = 576 is
+  // 2-3 vectors a lane, its down projection's 1536 is 6) costs one memory round trip at one
+  // row of x, not one per vector. The sums still run in increasing vector order, so the
+  // result is the same bits as a vector at a time.
+  constexpr int kStep = kTail<M>;
+  for (; v < vectors; v += 32 * kStep) {
+    uint4 raw[R][kStep];
 #pragma unroll
-    for (int u = 0; u < kTail; ++u) {
+    for (int u = 0; u < kStep; ++u) {
 #pragma unroll
       for (int r = 0; r < R; ++r) raw[r][u] = v + 32 * u < vectors ? __ldcs(rows[r] + v + 32 * u) : make_uint4(0, 0, 0, 0);
     }
 #pragma unroll
-    for (int u = 0; u < kTail; ++u) {
+    for (int u = 0; u < kStep; ++u) {
       if (v + 32 * u >= vectors) break;
 #pragma unroll
       for (int m = 0; m < M; ++m) {
