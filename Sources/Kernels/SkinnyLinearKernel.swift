@@ -48,14 +48,14 @@ public struct SkinnyLinearKernel: Sendable {
     /// Measured on the H100 at one row (bench/RESULTS.md): it pays where it turns two waves
     /// of 8 KB rows into one — o's 4096 x 4096 went from 2.39 to 2.72 TB/s — and costs 2-5 %
     /// elsewhere at Llama-3-8B's shapes (q/k/v 6144 rows, gate/up, down's 28 KB rows). Rows
-    /// of at most `shortRowElements` are the other case: a warp's one row is a single round
-    /// trip, too little in flight, and SmolLM2's logits (576 → 49152) went from 1.75 to 2.25
-    /// TB/s with two.
+    /// of at most `shortRowElements` at one row of x are the other case: a warp's one row is
+    /// a single round trip, too little in flight, and SmolLM2's logits (576 → 49152) went
+    /// from 1.75 to 2.25 TB/s with two (2-4 rows of x were not measured, so they keep one).
     static func pairs(rows: Int, products: [Product], inFeatures k: Int, multiprocessors: Int) -> Bool {
         let features = products.reduce(0) { $0 + $1.outFeatures }
         let wave = residentWarps(multiprocessors: multiprocessors)
         return rows <= maxPairedRows && products.allSatisfy { $0.outFeatures % 2 == 0 }
-            && features > wave && (features / 2 <= wave || k <= shortRowElements) && k <= 8192
+            && features > wave && (features / 2 <= wave || (k <= shortRowElements && rows == 1)) && k <= 8192
     }
 
     /// Weight rows this short (2 KB in 16-bit types) pair whenever there is more than a wave.

@@ -2,8 +2,8 @@ import Testing
 @testable import Kernels
 
 /// Where the skinny kernel streams two weight rows per warp: where that turns two waves of
-/// rows into one, or where rows are short (2 KB or less) and there is more than a wave of
-/// them (measured on the H100; elsewhere one row per warp was faster).
+/// rows into one, or where rows are short (2 KB or less), x is one row and there is more
+/// than a wave of them (measured on the H100; elsewhere one row per warp was faster).
 @Suite struct SkinnyPairingTests {
     func product(_ n: Int) -> SkinnyLinearKernel.Product {
         let ref = DeviceTensorRef(address: 0x1000, count: 1, dtype: .bf16)
@@ -28,6 +28,7 @@ import Testing
         #expect(pairs([49152], k: 576))               // SmolLM2's logits: short rows, many waves
         #expect(!pairs([49151], k: 576))              // odd n
         #expect(!pairs([49152], k: 2048))             // 4 KB rows: one row per warp
+        #expect(!pairs([49152], k: 576, rows: 2))     // short rows paired at one row of x only (measured there)
         #expect(!pairs([4095]))                       // odd n
         #expect(!pairs([4096], rows: 5))              // beyond the paired kernels' rows
         #expect(pairs([4096], rows: 4))
