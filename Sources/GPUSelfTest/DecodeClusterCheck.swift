@@ -99,14 +99,12 @@ enum DecodeClusterCheck {
                 workspace: scratch.workspace, shape: shape, options: options, stream: env.stream, schedule: schedule,
                 order: order)
         }
-        let (gotCluster, gotStream, lseC, lseS) = try withExtendedLifetime((dk, dv, dq, dTable, dLengths, scratch)) {
-            (FusedCheckSupport.floats(try oCluster.download(stream: env.stream), c.dtype),
-             FusedCheckSupport.floats(try oStream.download(stream: env.stream), c.dtype),
+        let (clusterBits, gotStream, lseC, lseS) = try withExtendedLifetime((dk, dv, dq, dTable, dLengths, scratch)) {
+            (try oCluster.download(stream: env.stream), FusedCheckSupport.floats(try oStream.download(stream: env.stream), c.dtype),
              try lseCluster.download(stream: env.stream), try lseStream.download(stream: env.stream))
         }
-        let earlySame = try oEarly.download(stream: env.stream) == oCluster.download(stream: env.stream)
-            && lseEarly.download(stream: env.stream) == lseC
-        guard earlySame else {
+        let gotCluster = FusedCheckSupport.floats(clusterBits, c.dtype)
+        guard try oEarly.download(stream: env.stream) == clusterBits, try lseEarly.download(stream: env.stream) == lseC else {
             throw Mismatch(description: "the cluster launch fetching its first tiles before the PDL wait differs from the plain one")
         }
         // float64 reference (AttentionReferenceMath), with the case's window and softcap.

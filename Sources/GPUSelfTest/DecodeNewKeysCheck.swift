@@ -121,7 +121,6 @@ enum DecodeNewKeysCheck {
         let dSlots = try FusedCheckSupport.upload(env, newSlots)
         let storedK = try FusedCheckSupport.upload(env, kPool), storedV = try FusedCheckSupport.upload(env, vPool)  // kv store, then decode
         let outCount = batch * c.qHeads * c.headDim
-        let oStored = try FusedCheckSupport.poisoned(env, outCount)
 
         let shape = AttentionDecodeShape(batch: batch, qHeads: c.qHeads, kvHeads: c.kvHeads, headDim: c.headDim,
                                          pageSize: c.pageSize, maxPages: maxPages, numSlots: numSlots)
@@ -132,32 +131,32 @@ enum DecodeNewKeysCheck {
             k: dNewK.ref(c.dtype), v: dNewV.ref(c.dtype), kStride: row, vStride: row, kPool: storedK.ref(c.dtype),
             vPool: storedV.ref(c.dtype), slots: dSlots.ref(.i32), tokens: batch, rowElements: row, numSlots: numSlots),
             stream: env.stream)
-        try decode.launch(tensors: AttentionDecodeTensors(
-            q: dq.ref(c.dtype), kPool: storedK.ref(c.dtype), vPool: storedV.ref(c.dtype), pageTable: dTable.ref(.i32),
-            cacheSeqlens: dSeqlens.ref(.i32), o: oStored.ref(c.dtype)), workspace: workspace, shape: shape, stream: env.stream)
-        let expectedOwn = try withExtendedLifetime((dTable, dSeqlens, dSlots, scratch, dq)) { try oStored.download(stream: env.stream) }
-        let expectedK = try storedK.download(stream: env.stream), expectedV = try storedV.download(stream: env.stream)
-        // A forced schedule is compared with the plain decode under the same schedule: the
-        // split over the keys decides the float sums' order, so stream-K (the batch's own
-        // schedule where it is not clustered) and the cluster need not agree bit for bit.
-        func expected(_ schedule: AttentionDecodeSchedule?) throws -> [UInt16] {
-            guard let schedule else { return expectedOwn }
+        // The plain decode over the stored pool, under `schedule` (nil: the batch's own).
+        func plainDecode(_ schedule: AttentionDecodeSchedule?) throws -> [UInt16] {
             let o = try FusedCheckSupport.poisoned(env, outCount)
             try decode.launch(tensors: AttentionDecodeTensors(
                 q: dq.ref(c.dtype), kPool: storedK.ref(c.dtype), vPool: storedV.ref(c.dtype), pageTable: dTable.ref(.i32),
                 cacheSeqlens: dSeqlens.ref(.i32), o: o.ref(c.dtype)), workspace: workspace, shape: shape,
                 stream: env.stream, schedule: schedule)
-            return try withExtendedLifetime((dTable, dSeqlens, scratch, dq)) { try o.download(stream: env.stream) }
+            return try withExtendedLifetime((dTable, dSeqlens, dSlots, scratch, dq)) { try o.download(stream: env.stream) }
         }
+        let expectedOwn = try plainDecode(nil)
+        let expectedK = try storedK.download(stream: env.stream), expectedV = try storedV.download(stream: env.stream)
 
         // The decode storing the new keys: its own schedule, and the cluster schedule in each
         // launch order (the early fetches defer the new key's rows until after the PDL wait).
-        var runs: [(String, AttentionDecodeSchedule?, AttentionDecodeLaunchOrder)] = [("own schedule", nil, .overlapping)]
+        // A forced schedule is compared with the plain decode under the same schedule: the
+        // split over the keys decides the float sums' order, so stream-K (the batch's own
+        // schedule where it is not clustered) and the cluster need not agree bit for bit.
+        var runs: [(String, AttentionDecodeSchedule?, AttentionDecodeLaunchOrder, expected: [UInt16])] =
+            [("own schedule", nil, .overlapping, expectedOwn)]
         if let size = decode.policies[c.headDim]?.clusterSize, size >= 2 {
-            runs += [("cluster, early fetches", .cluster(size: size), .overlappingSettledInputs),
-                     ("cluster, after the previous kernel", .cluster(size: size), .afterPrevious)]
+            let cluster = AttentionDecodeSchedule.cluster(size: size)
+            let expectedCluster = try plainDecode(cluster)
+            runs += [("cluster, early fetches", cluster, .overlappingSettledInputs, expectedCluster),
+                     ("cluster, after the previous kernel", cluster, .afterPrevious, expectedCluster)]
         }
-        for (label, schedule, order) in runs {
+        for (label, schedule, order, expected) in runs {
             let fusedK = try FusedCheckSupport.upload(env, kPoisoned), fusedV = try FusedCheckSupport.upload(env, vPoisoned)
             let oFused = try FusedCheckSupport.poisoned(env, outCount)
             try decode.launch(tensors: AttentionDecodeTensors(
@@ -169,7 +168,7 @@ enum DecodeNewKeysCheck {
             let got = try withExtendedLifetime((dTable, dSeqlens, scratch, dq, dNewK, dNewV)) {
                 try oFused.download(stream: env.stream)
             }
-            let (differ, nan) = FusedCheckSupport.mismatches(got, try expected(schedule), c.dtype)
+            let (differ, nan) = FusedCheckSupport.mismatches(got, expected, c.dtype)
             if differ > 0 || nan > 0 { return (outCount, "\(label): \(differ) of \(outCount) outputs differ, \(nan) NaN") }
             let poolDiffer = zip(try fusedK.download(stream: env.stream), expectedK).filter { $0 != $1 }.count
                 + zip(try fusedV.download(stream: env.stream), expectedV).filter { $0 != $1 }.count

@@ -1,7 +1,4 @@
 import CUDA
-#if canImport(Glibc)
-import Glibc
-#endif
 import KernelParams
 
 /// Paged decode attention for Hopper (and Ampere): one query token per request over its
@@ -12,15 +9,9 @@ import KernelParams
 /// depends on the batch only.
 public struct AttentionDecodeKernel: Sendable {
     public static let headDims = [64, 128, 256]
-    /// Cluster sizes tried, largest first: 16 is Hopper's non-portable maximum, 8 the portable one.
-    /// FLASHSERVE_DECODE_CLUSTER_SIZE=8 or 16 tries only that size (a timing experiment: fewer,
-    /// longer pieces against more, shorter ones).
-    static let clusterSizes: [Int] = {
-        let sizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
-        guard let text = getenv("FLASHSERVE_DECODE_CLUSTER_SIZE"), let size = Int(String(cString: text)),
-              sizes.contains(size) else { return sizes }
-        return [size]
-    }()
+    /// Cluster sizes tried, largest first: 16 is Hopper's non-portable maximum, 8 the portable one
+    /// (clusters of 8 where 16 fit were slower on the H100: bench/RESULTS.md, session 14).
+    static let clusterSizes = [Int(FS_ATTENTION_DECODE_MAX_CLUSTER), 8]
     private let kernels: [String: Kernel]
     private let multiprocessors: Int
     /// Per head dim: when the cluster schedule runs (stream-K only before sm_90).

@@ -24,13 +24,16 @@ import Testing
 
     @Test func smallOddOrWideCasesKeepOneRowPerWarp() {
         #expect(!pairs([576]))                        // SmolLM2: one wave already
+        #expect(!pairs([4095]))                       // odd n
+        #expect(!pairs([4096], rows: 5))              // beyond the paired kernels' rows
+        #expect(pairs([4096], rows: 4))
+    }
+
+    @Test func shortRowsPairAtOneRowOfXBeyondAWave() {
         #expect(!pairs([576], k: 1536))               // SmolLM2's down: one wave already
         #expect(pairs([49152], k: 576))               // SmolLM2's logits: short rows, many waves
         #expect(!pairs([49151], k: 576))              // odd n
         #expect(!pairs([49152], k: 2048))             // 4 KB rows: one row per warp
         #expect(!pairs([49152], k: 576, rows: 2))     // short rows paired at one row of x only (measured there)
-        #expect(!pairs([4095]))                       // odd n
-        #expect(!pairs([4096], rows: 5))              // beyond the paired kernels' rows
-        #expect(pairs([4096], rows: 4))
     }
 }

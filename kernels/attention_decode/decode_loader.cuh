@@ -146,9 +146,8 @@ struct SegmentLoads {
     *reinterpret_cast<uint4*>(const_cast<T*>(v_base + static_cast<long long>(deferred_slot) * v_stride + deferred_chunk * 8)) = v;
   }
 
-  // Issues tiles 0 .. kS-2 (one commit group each, empty groups keep the count) and reads
-  // the page-table entries of tile kS-1 ahead of the main loop.
-  // Prologue tiles [kFrom, kTo), one commit group each; kDefer as for issue_tile.
+  // Prologue tiles [kFrom, kTo), one commit group each (empty groups keep the count);
+  // kDefer as for issue_tile.
   template <int kFrom, int kTo, bool kDefer>
   __device__ __forceinline__ void issue_prologue() {
     int slots[kTo > kFrom ? kTo - kFrom : 1];
@@ -161,9 +160,13 @@ struct SegmentLoads {
     }
   }
 
+  // The page-table entries of tile kS-1, read ahead of the main loop.
+  __device__ __forceinline__ void read_slot_next() { slot_next = kS - 1 < count ? fetch_slot(tile_at(kS - 1)) : -1; }
+
+  // Issues tiles 0 .. kS-2 and reads tile kS-1's page-table entries.
   __device__ __forceinline__ void prologue() {
     issue_prologue<0, kS - 1, false>();
-    slot_next = kS - 1 < count ? fetch_slot(tile_at(kS - 1)) : -1;
+    read_slot_next();
   }
 };
 
@@ -210,7 +213,7 @@ __device__ __forceinline__ void start_loads_after_wait(const fs_attention_decode
                                                        unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   issue_q<T, Cfg>(p, seg, smem);
   ld.template issue_prologue<1, Cfg::kStages - 1, false>();
-  ld.slot_next = Cfg::kStages - 1 < ld.count ? ld.fetch_slot(ld.tile_at(Cfg::kStages - 1)) : -1;
+  ld.read_slot_next();
   ld.finish_deferred();
 }
 

@@ -23,6 +23,43 @@ constexpr int kUnroll = 8;    // 16-byte weight vectors in flight per lane and w
 template <int M>
 constexpr int kTail = M == 1 ? kUnroll : 4;
 
+// One step of a lane's stream: vectors v, v + 32, ... (kSteps of them; kGuarded: only those
+// below `vectors`), every load issued before the first is used, then each converted to
+// float once and multiplied against every row of x, in increasing vector order.
+template <typename T, int M, int R, int kSteps, bool kGuarded>
+__device__ __forceinline__ void dot_step(const T* x, int k, const uint4* const (&rows)[R], int v, int vectors,
+                                         float (&acc)[R][M]) {
+  uint4 raw[R][kSteps];
+#pragma unroll
+  for (int u = 0; u < kSteps; ++u) {
+#pragma unroll
+    for (int r = 0; r < R; ++r) {  // streamed once: evict first
+      raw[r][u] = !kGuarded || v + 32 * u < vectors ? __ldcs(rows[r] + v + 32 * u) : make_uint4(0, 0, 0, 0);
+    }
+  }
+#pragma unroll
+  for (int u = 0; u < kSteps; ++u) {
+    if (kGuarded && v + 32 * u >= vectors) break;
+    float wf[R][8];
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+      const T* wv = reinterpret_cast<const T*>(&raw[r][u]);
+#pragma unroll
+      for (int i = 0; i < 8; ++i) wf[r][i] = fs::to_float(wv[i]);
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      float xf[8];
+      fs::load8(x + int64_t(m) * k + int64_t(v + 32 * u) * 8, xf);
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+#pragma unroll
+        for (int i = 0; i < 8; ++i) acc[r][m] = fmaf(wf[r][i], xf[i], acc[r][m]);
+      }
+    }
+  }
+}
+
 // acc[r][m] = sum_i w[r][i] * x[m * k + i], for i < k (k a multiple of 8), on every lane.
 template <typename T, int M, int R>
 __device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)[R], int lane, float (&acc)[R][M]) {
@@ -36,63 +73,12 @@ __device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)
   }
 
   int v = lane;
-  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) {
-    uint4 raw[R][kUnroll];
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-#pragma unroll
-      for (int r = 0; r < R; ++r) raw[r][u] = __ldcs(rows[r] + v + 32 * u);  // streamed once: evict first
-    }
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      float wf[R][8];
-#pragma unroll
-      for (int r = 0; r < R; ++r) {
-        const T* wv = reinterpret_cast<const T*>(&raw[r][u]);
-#pragma unroll
-        for (int i = 0; i < 8; ++i) wf[r][i] = fs::to_float(wv[i]);
-      }
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        float xf[8];
-        fs::load8(x + int64_t(m) * k + int64_t(v + 32 * u) * 8, xf);
-#pragma unroll
-        for (int r = 0; r < R; ++r) {
-#pragma unroll
-          for (int i = 0; i < 8; ++i) acc[r][m] = fmaf(wf[r][i], xf[i], acc[r][m]);
-        }
-      }
-    }
-  }
-  // The rest, fewer than 32 * kUnroll vectors a lane apart, kTail<M> vectors a step with
-  // every load of a step issued before the first is used: a short row (SmolLM2's k = 576 is
-  // 2-3 vectors a lane, its down projection's 1536 is 6) costs one memory round trip at one
-  // row of x, not one per vector. The sums still run in increasing vector order, so the
-  // result is the same bits as a vector at a time.
-  constexpr int kStep = kTail<M>;
-  for (; v < vectors; v += 32 * kStep) {
-    uint4 raw[R][kStep];
-#pragma unroll
-    for (int u = 0; u < kStep; ++u) {
-#pragma unroll
-      for (int r = 0; r < R; ++r) raw[r][u] = v + 32 * u < vectors ? __ldcs(rows[r] + v + 32 * u) : make_uint4(0, 0, 0, 0);
-    }
-#pragma unroll
-    for (int u = 0; u < kStep; ++u) {
-      if (v + 32 * u >= vectors) break;
-#pragma unroll
-      for (int m = 0; m < M; ++m) {
-        float xf[8];
-        fs::load8(x + int64_t(m) * k + int64_t(v + 32 * u) * 8, xf);
-#pragma unroll
-        for (int r = 0; r < R; ++r) {
-          const T* wv = reinterpret_cast<const T*>(&raw[r][u]);
-#pragma unroll
-          for (int i = 0; i < 8; ++i) acc[r][m] = fmaf(fs::to_float(wv[i]), xf[i], acc[r][m]);
-        }
-      }
-    }
-  }
+  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) dot_step<T, M, R, kUnroll, false>(x, k, rows, v, vectors, acc);
+  // The rest, fewer than 32 * kUnroll vectors a lane apart, kTail<M> vectors a step: a short
+  // row (SmolLM2's k = 576 is 2-3 vectors a lane, its down projection's 1536 is 6) costs one
+  // memory round trip at one row of x, not one per vector. The sums still run in increasing
+  // vector order, so the result is the same bits as a vector at a time.
+  for (; v < vectors; v += 32 * kTail<M>) dot_step<T, M, R, kTail<M>, true>(x, k, rows, v, vectors, acc);
 #pragma unroll
   for (int r = 0; r < R; ++r) {
 #pragma unroll

@@ -7,7 +7,7 @@ with PDL the kernels overlap, so a kernel's own duration overstates it. Prints, 
 name, launches per replay, median duration and median share, then the replay totals and the
 GPU's idle time between consecutive replays (the host's part of a step when steps are timed
 one by one).
-usage: analyze.py trace.csv [--min-replays N]
+usage: analyze.py trace.csv
 """
 import csv
 import statistics
