@@ -7,7 +7,7 @@
 # SmolLM2 the same, Llama-3-8B 4k): tracing adds host time, not GPU time, so the step timings
 # to quote are the untraced ones.
 # SHORT=1 leaves out the Llama-3-8B traces and 4k (a call short of device time); ULTRA=1 also
-# cuts the Llama-3-8B 1k rounds to one per build. SELFTEST=1 first runs new's GPU self-test
+# cuts the Llama-3-8B 1k rounds to one per build; TRACE_ONLY=1 stops after the traces. SELFTEST=1 first runs new's GPU self-test
 # and `doctor`; ATTENTION=1 adds the decode kernel alone (`bench attention --decode
 # --no-references`) of base and new. Logs go back as $OUT/logs.tgz, traces as CSVs.
 set -uo pipefail
@@ -32,8 +32,12 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
   python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" 2>&1 | head -40
   gzip -f "$out/trace-$label.csv"
 }
-for build in base new; do traced smol "$build" "${smol[@]}"; done
-[ -n "${SHORT:-}" ] || for build in base new; do traced llama1k "$build" "${llama[@]}"; done
+traced_builds=(base); [ -f .device-carry/new/flashserve.xz ] && traced_builds+=(new)  # TRACE_ONLY may carry base alone
+for build in "${traced_builds[@]}"; do traced smol "$build" "${smol[@]}"; done
+[ -n "${SHORT:-}" ] || for build in "${traced_builds[@]}"; do traced llama1k "$build" "${llama[@]}"; done
+if [ -n "${TRACE_ONLY:-}" ]; then  # the traces alone (base and new may be one build)
+  (cd "$out" && shopt -s nullglob && tar czf logs.tgz ./*.log && rm -f ./*.log); exit 0
+fi
 i=0
 rounds=(base new new base); [ -n "${ULTRA:-}" ] && rounds=(base new)  # ULTRA: one each
 for build in "${rounds[@]}"; do i=$((i + 1)); latency "llama1k-$i" "$build" "${llama[@]}"; done
