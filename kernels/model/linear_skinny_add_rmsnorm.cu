@@ -40,7 +40,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   const T* w = reinterpret_cast<const T*>(p.w);
   fs_pdl_trigger();
   if (first * kPair < p.n) {
-    fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), 4096, lane, 0);
+    fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), FS_SKINNY_PREFETCH_BYTES, lane, 0);
   }
   fs_pdl_wait();
 

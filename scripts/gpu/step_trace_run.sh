@@ -7,7 +7,8 @@
 # SmolLM2 the same, Llama-3-8B 4k): tracing adds host time, not GPU time, so the step timings
 # to quote are the untraced ones.
 # SHORT=1 leaves out the Llama-3-8B traces and 4k (a call short of device time); ULTRA=1 also
-# cuts the Llama-3-8B 1k rounds to one per build; TRACE_ONLY=1 stops after the traces. SELFTEST=1 first runs new's GPU self-test
+# cuts the Llama-3-8B 1k rounds to one per build; TRACE_ONLY=1 stops after the traces; TRACE_ALSO="names"
+# traces more builds (variants) at Llama-3-8B 1k; ROUNDS="names" replaces the base/new rounds. SELFTEST=1 first runs new's GPU self-test
 # and `doctor`; ATTENTION=1 adds the decode kernel alone (`bench attention --decode
 # --no-references`) of base and new. Logs go back as $OUT/logs.tgz, traces as CSVs.
 set -uo pipefail
@@ -35,7 +36,14 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
 traced_builds=(base); [ -f .device-carry/new/flashserve.xz ] && traced_builds+=(new)  # TRACE_ONLY may carry base alone
 for build in "${traced_builds[@]}"; do traced smol "$build" "${smol[@]}"; done
 [ -n "${SHORT:-}" ] || for build in "${traced_builds[@]}"; do traced llama1k "$build" "${llama[@]}"; done
-if [ -n "${TRACE_ONLY:-}" ]; then  # the traces alone (base and new may be one build)
+for build in ${TRACE_ALSO:-}; do traced llama1k "$build" "${llama[@]}"; done  # variants of base, say
+if [ -n "${ROUNDS:-}" ]; then  # ROUNDS="base pf16k ...": Llama-3-8B 1k in that order and back, SmolLM2 once each
+  read -ra order <<< "$ROUNDS"
+  for build in "${order[@]}"; do latency llama1k-1 "$build" "${llama[@]}"; done
+  for ((i = ${#order[@]} - 1; i >= 0; i--)); do latency llama1k-2 "${order[i]}" "${llama[@]}"; done
+  for build in "${order[@]}"; do latency smol "$build" "${smol[@]}"; done
+fi
+if [ -n "${TRACE_ONLY:-}${ROUNDS:-}" ]; then  # no base/new rounds (base and new may be one build)
   (cd "$out" && shopt -s nullglob && tar czf logs.tgz ./*.log && rm -f ./*.log); exit 0
 fi
 i=0
