@@ -30,7 +30,7 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
     LD_LIBRARY_PATH="$root/.device-carry/trace:${LD_LIBRARY_PATH:-}" FS_KERNEL_TRACE="$out/trace-$label.csv" \
     timeout 90 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/trace-$label.log" 2>&1
   echo "== trace $label (rc $?): $(grep -E '^decode bs' "$out/trace-$label.log" | tr '\n' ' ')"
-  python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" 2>&1 | head -40
+  python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" 2>&1 | head -40; python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" --timeline 14 2>&1 | tail -16
   gzip -f "$out/trace-$label.csv"
 }
 traced_builds=(base); [ -f .device-carry/new/flashserve.xz ] && traced_builds+=(new)  # TRACE_ONLY may carry base alone

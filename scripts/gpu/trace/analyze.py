@@ -7,7 +7,10 @@ with PDL the kernels overlap, so a kernel's own duration overstates it. Prints, 
 name, launches per replay, median duration and median share, then the replay totals and the
 GPU's idle time between consecutive replays (the host's part of a step when steps are timed
 one by one).
-usage: analyze.py trace.csv
+With --timeline N, also prints the first N kernels of one replay (the median-length one):
+each kernel's start and end relative to the previous kernel's end, so PDL overlap shows as a
+negative start.
+usage: analyze.py trace.csv [--timeline N]
 """
 import csv
 import statistics
@@ -72,6 +75,14 @@ def main():
         print(f"| {short(name)} | {count[name]} | {m:.1f} | {m / count[name]:.2f} | {d:.1f} |")
     print(f"\nreplay first start to last end: median {statistics.median(totals):.1f} µs "
           f"(min {min(totals):.1f}, max {max(totals):.1f})")
+    if "--timeline" in sys.argv:
+        limit = int(sys.argv[sys.argv.index("--timeline") + 1])
+        rp = sorted(group, key=lambda r: r[-1][1] - r[0][0])[len(group) // 2]
+        print("\n| # | kernel | start − prev end µs | end − prev end µs | busy µs |")
+        print("|---|---|---|---|---|")
+        for i, (s, e, node, name) in enumerate(rp[:limit]):
+            prev_end = rp[i - 1][1] if i else s
+            print(f"| {i} | {short(name)} | {(s - prev_end) / 1000:.2f} | {(e - prev_end) / 1000:.2f} | {(e - s) / 1000:.2f} |")
     if gaps:
         gs = sorted(gaps)
         print(f"GPU idle between consecutive replays: median {statistics.median(gs):.1f} µs, "
