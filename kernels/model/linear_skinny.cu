@@ -74,7 +74,7 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
     const char* row = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
                                                     int64_t(first - seg.first_feature) * p.k);
     // One 128-byte line per lane: the rows' first 4 KB (34 MB over a full grid, inside L2).
-    fs_skinny::prefetch_l2(row, R * p.k * int(sizeof(T)), FS_SKINNY_PREFETCH_BYTES, lane, 0);
+    fs_skinny::prefetch_l2(row, R * p.k * int(sizeof(T)), 4096, lane, 0);
   }
   fs_pdl_wait();
   for (int g = first; g < p.features; g += stride) {

@@ -21,15 +21,6 @@
 #include "skinny_stream.cuh"
 #include "deferred_rmsnorm.cuh"
 
-// Experiment knobs (kernel-only variants): the pre-wait prefetch for rows of at most 4096
-// elements (o) and longer (Llama-3-8B's down).
-#ifndef FS_ADD_SQUARES_PREFETCH_SHORT
-#define FS_ADD_SQUARES_PREFETCH_SHORT FS_SKINNY_PREFETCH_BYTES
-#endif
-#ifndef FS_ADD_SQUARES_PREFETCH_LONG
-#define FS_ADD_SQUARES_PREFETCH_LONG FS_SKINNY_PREFETCH_BYTES
-#endif
-
 namespace {
 
 using fs_skinny::kWarps;
@@ -49,8 +40,7 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   const T* w = reinterpret_cast<const T*>(p.w);
   fs_pdl_trigger();
   if (first * kPair < p.n) {
-    const int bytes = p.k > 4096 ? FS_ADD_SQUARES_PREFETCH_LONG : FS_ADD_SQUARES_PREFETCH_SHORT;
-    fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), bytes, lane, 0);
+    fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), 4096, lane, 0);
   }
   fs_pdl_wait();
 

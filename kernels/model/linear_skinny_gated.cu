@@ -14,11 +14,6 @@
 #include "skinny_stream.cuh"
 #include "deferred_rmsnorm.cuh"
 
-// Experiment knob (kernel-only variants): the bytes a warp prefetches before the PDL wait.
-#ifndef FS_GATED_PREFETCH_BYTES
-#define FS_GATED_PREFETCH_BYTES FS_SKINNY_PREFETCH_BYTES
-#endif
-
 namespace {
 
 using fs_skinny::kWarps;
@@ -38,10 +33,10 @@ __device__ __forceinline__ void linear_gated(const fs_linear_gated_params& p) {
   const T* up = reinterpret_cast<const T*>(p.up);
   fs_pdl_trigger();
   if (first < p.n) {
-    // The first half of the plain kernel's prefetch from each row: the same bytes per warp.
+    // The first 2 KB of both rows: the same 4 KB per warp as the plain kernel prefetches.
     const int row_bytes = p.k * int(sizeof(T));
-    fs_skinny::prefetch_l2(gate + int64_t(first) * p.k, row_bytes, FS_GATED_PREFETCH_BYTES / 2, lane, 0);
-    fs_skinny::prefetch_l2(up + int64_t(first) * p.k, row_bytes, FS_GATED_PREFETCH_BYTES / 2, lane, 16);
+    fs_skinny::prefetch_l2(gate + int64_t(first) * p.k, row_bytes, 2048, lane, 0);
+    fs_skinny::prefetch_l2(up + int64_t(first) * p.k, row_bytes, 2048, lane, 16);
   }
   fs_pdl_wait();
   // x from a deferred norm: its row scales multiply the dot products, resolved by the whole

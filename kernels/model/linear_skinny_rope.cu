@@ -71,7 +71,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
     int local = blockIdx.x, j;
     const Product first = product_of(p, local);
     const int feature = feature_of(local, warp, p.head_dim, j);
-    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(first.w) + int64_t(feature) * p.k, p.k * int(sizeof(T)), FS_SKINNY_PREFETCH_BYTES,
+    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(first.w) + int64_t(feature) * p.k, p.k * int(sizeof(T)), 4096,
                            lane, 0);
   }
   fs_pdl_wait();

@@ -89,20 +89,12 @@ __device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)
   }
 }
 
-// Bytes of its first weight rows a warp pulls into L2 before the PDL wait (a timing knob for
-// kernel-only variants; 4096 = one 128-byte line per lane).
-#ifndef FS_SKINNY_PREFETCH_BYTES
-#define FS_SKINNY_PREFETCH_BYTES 4096
-#endif
-
 // Pulls `bytes` from the start of a weight row into L2, one 128-byte line per lane from
-// `first_lane` on (lanes `first_lane`..31 cover 4 KB a round at most). Weights never depend
-// on the previous kernel, so this runs before fs_pdl_wait and the stream starts at full speed
-// once the previous kernel is done.
+// `first_lane` on. Weights never depend on the previous kernel, so this runs before
+// fs_pdl_wait and the stream starts at full speed once the previous kernel is done.
 __device__ __forceinline__ void prefetch_l2(const void* row, int row_bytes, int bytes, int lane, int first_lane) {
-  const int lanes = 32 - first_lane;
-  const int end = min(bytes, row_bytes);
-  for (int offset = (lane - first_lane) * 128; lane >= first_lane && offset < end; offset += lanes * 128) {
+  const int offset = (lane - first_lane) * 128;
+  if (offset >= 0 && offset < bytes && offset < row_bytes) {
     asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(row) + offset));
   }
 }
