@@ -17,6 +17,7 @@
 #include "fs_pdl.cuh"
 #include "fs_rope_rotate.cuh"
 #include "skinny_stream.cuh"
+#include "fs_timeline.cuh"
 #include "deferred_rmsnorm.cuh"
 
 namespace {
@@ -66,6 +67,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
   const int half = p.head_dim / 2;
+  FS_TL_START
   fs_pdl_trigger();
   if (static_cast<int>(blockIdx.x) < steps) {  // the first step's rows, as the plain kernel does
     int local = blockIdx.x, j;
@@ -75,6 +77,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
                            lane, 0);
   }
   fs_pdl_wait();
+  FS_TL_MARK(1)
   // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
   // CTA after its first step's (every warp of a CTA runs every step).
   const bool deferred = p.norm.residual != 0;
@@ -132,6 +135,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
     }
     __syncthreads();  // the swap buffer is free for the next step
   }
+  FS_TL_FINISH("qkv", 1)
 }
 
 }  // namespace
