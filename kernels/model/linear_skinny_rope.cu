@@ -69,6 +69,15 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   const int half = p.head_dim / 2;
   FS_TL_START
   fs_pdl_trigger();
+#ifdef FS_ROPE_GRID_DIVISOR  // experiment: only the first 1/D of the CTAs work, the rest leave at once
+  const int active = max(1, static_cast<int>(gridDim.x) / FS_ROPE_GRID_DIVISOR);
+  if (static_cast<int>(blockIdx.x) >= active) {
+    fs_pdl_wait();
+    return;
+  }
+#else
+  const int active = static_cast<int>(gridDim.x);
+#endif
   if (static_cast<int>(blockIdx.x) < steps) {  // the first step's rows, as the plain kernel does
     int local = blockIdx.x, j;
     const Product first = product_of(p, local);
@@ -85,7 +94,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   if (deferred) scales.request(p.norm, p.rows);
   bool resolved = false;
   const T* x = reinterpret_cast<const T*>(p.x);
-  for (int step = blockIdx.x; step < steps; step += gridDim.x) {
+  for (int step = blockIdx.x; step < steps; step += active) {
     int local = step, j;
     const Product prod = product_of(p, local);
     const int feature = feature_of(local, warp, p.head_dim, j);
