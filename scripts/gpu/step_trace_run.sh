@@ -16,8 +16,7 @@ source "$(dirname "$0")/../gpu-env.sh"
 source "$(dirname "$0")/variants.sh"
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader
 echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit)"
-llama=("${llama_latency[@]}" --batch 1 --cuda-graph-max-bs 8 --context 1024)
-smol=("${smol_latency[@]}" --batch 1 --cuda-graph-max-bs 8)
+llama=("${llama_step[@]}") smol=("${smol_step[@]}")
 if [ -n "${SELFTEST:-}" ]; then
   timeout 150 bash -c 'run_with new selftest --gpu' > "$out/selftest-new.log" 2>&1
   echo "selftest new (rc $?): $(grep -E "passed, [0-9]+ failed" "$out/selftest-new.log")"; grep -E "^FAIL" "$out/selftest-new.log" | cut -c1-300

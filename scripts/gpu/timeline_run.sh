@@ -9,8 +9,7 @@ source "$(dirname "$0")/../gpu-env.sh"
 source "$(dirname "$0")/variants.sh"
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader
 echo "base: $(cat .device-carry/commit); variants: ${variants[*]}"
-llama=("${llama_latency[@]}" --batch 1 --cuda-graph-max-bs 8 --context 1024)
-smol=("${smol_latency[@]}" --batch 1 --cuda-graph-max-bs 8)
+llama=("${llama_step[@]}") smol=("${smol_step[@]}")
 for build in ${TIMELINE:-}; do
   latency tl-llama "$build" "${llama[@]}"; echo "  $(grep -c '^TL' "$out/tl-llama-$build.log") TL lines"
   latency tl-smol "$build" "${smol[@]}"; echo "  $(grep -c '^TL' "$out/tl-smol-$build.log") TL lines"

@@ -33,6 +33,9 @@ export -f kernels_of run_with; export base_bin base_kernels new_bin new_kernels
 # config and SmolLM2's GGUF metadata (scripts add --batch, --context, --cuda-graph-max-bs).
 llama_latency=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7 --prefill "")
 smol_latency=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7 --prefill "")
+# Batch 1 at 1k with the small bucket set: the step the per-kernel comparisons time.
+llama_step=("${llama_latency[@]}" --batch 1 --cuda-graph-max-bs 8 --context 1024)
+smol_step=("${smol_latency[@]}" --batch 1 --cuda-graph-max-bs 8)
 latency() {  # latency LABEL BUILD ARGS...: one run of BUILD into $out/LABEL-BUILD.log, one summary line
   local label="$1" build="$2"; shift 2
   timeout 60 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/$label-$build.log" 2>&1
