@@ -69,8 +69,8 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   const int half = p.head_dim / 2;
   FS_TL_START
   fs_pdl_trigger();
-#ifdef FS_ROPE_GRID_DIVISOR  // experiment: only the first 1/D of the CTAs work, the rest leave at once
-  const int active = max(1, static_cast<int>(gridDim.x) / FS_ROPE_GRID_DIVISOR);
+#ifdef FS_ROPE_ACTIVE_CTAS  // experiment: only the first N CTAs work (N = SMs: about one an SM), the rest leave
+  const int active = min(static_cast<int>(gridDim.x), FS_ROPE_ACTIVE_CTAS);
   if (static_cast<int>(blockIdx.x) >= active) {
     fs_pdl_wait();
     return;
