@@ -28,9 +28,7 @@ last="${names[${#names[@]}-1]}"; [ -x "$new_bin" ] && last=new
 SELFTEST_WITH=${SELFTEST_WITH:-$last} FULL_WITH=${FULL_WITH:-$SELFTEST_WITH}
 echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit 2>/dev/null || echo none); variants of base: ${variants[*]}"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
-llama=(bench latency --model .device-carry/llama-3-8b --load-format random --weight-seed 7 --prefill "")
-smol=(bench latency --model .device-carry/smollm2-meta.gguf --load-format random --weight-seed 7 --batch 1,8
-      --prefill "" --cuda-graph-max-bs 8)
+llama=("${llama_latency[@]}") smol=("${smol_latency[@]}" --batch 1,8 --cuda-graph-max-bs 8)
 # The 4k and second 1k rounds: $REPEAT_NAMES (space-separated) or every build.
 read -ra repeat <<< "${REPEAT_NAMES:-${names[*]}}"
 reversed=(); for ((i = ${#repeat[@]} - 1; i >= 0; i--)); do reversed+=("${repeat[i]}"); done
@@ -105,5 +103,4 @@ for log in "$out"/v-*.log; do
 done
 grep -h "^TRACE" "$out"/v-*.log 2>/dev/null | head -n "${TRACE_LINES:-60}"
 print_summary
-# One archive: the device tool brings back only a few files a call.
-(cd "$out" && shopt -s nullglob && files=(*.log *.out) && tar czf logs.tgz "${files[@]}" && rm -f "${files[@]}")
+pack_logs log out  # the attention JSON comes back on its own

@@ -3,14 +3,16 @@
 # second build is faster. `bench latency` of base (.device-carry) and new (.device-carry/new)
 # runs under the CUPTI kernel tracer (.device-carry/trace, scripts/gpu/trace/build.sh) for
 # SmolLM2 and Llama-3-8B at 1k, and scripts/gpu/trace/analyze.py prints each kernel's share of
-# a graph replay's critical path. Untraced rounds follow (Llama-3-8B 1k base new new base,
-# SmolLM2 the same, Llama-3-8B 4k): tracing adds host time, not GPU time, so the step timings
-# to quote are the untraced ones.
-# SHORT=1 leaves out the Llama-3-8B traces and 4k (a call short of device time); ULTRA=1 also
-# cuts the Llama-3-8B 1k rounds to one per build; TRACE_ONLY=1 stops after the traces; TRACE_ALSO="names"
-# traces more builds (variants) at Llama-3-8B 1k; ROUNDS="names" replaces the base/new rounds. SELFTEST=1 first runs new's GPU self-test
-# and `doctor`; ATTENTION=1 adds the decode kernel alone (`bench attention --decode
-# --no-references`) of base and new. Logs go back as $OUT/logs.tgz, traces as CSVs.
+# a graph replay's critical path and one replay's first kernels. Untraced rounds follow
+# (Llama-3-8B 1k base new new base, SmolLM2 the same, Llama-3-8B 4k): tracing adds host time,
+# not GPU time, so the step timings to quote are the untraced ones.
+# Options: SHORT=1 leaves out the Llama-3-8B traces and 4k (a call short of device time);
+# ULTRA=1 also cuts the Llama-3-8B 1k rounds to one per build; TRACE_ALSO="names" traces more
+# builds (variants of base) at Llama-3-8B 1k; TRACE_ONLY=1 stops after the traces; ROUNDS="names"
+# replaces the base/new rounds (Llama-3-8B 1k in that order and back, SmolLM2 once each).
+# SELFTEST=1 first runs new's GPU self-test and `doctor`; ATTENTION=1 adds the decode kernel
+# alone (`bench attention --decode --no-references`) of base and new. Logs go back as
+# $OUT/logs.tgz, traces as CSVs.
 set -uo pipefail
 source "$(dirname "$0")/../gpu-env.sh"
 source "$(dirname "$0")/variants.sh"
@@ -29,21 +31,21 @@ traced() {  # traced LABEL BUILD ARGS...: BUILD under the tracer, then the analy
     LD_LIBRARY_PATH="$root/.device-carry/trace:${LD_LIBRARY_PATH:-}" FS_KERNEL_TRACE="$out/trace-$label.csv" \
     timeout 90 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/trace-$label.log" 2>&1
   echo "== trace $label (rc $?): $(grep -E '^decode bs' "$out/trace-$label.log" | tr '\n' ' ')"
-  python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" 2>&1 | head -40; python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" --timeline 14 2>&1 | tail -16
+  python3 scripts/gpu/trace/analyze.py "$out/trace-$label.csv" --timeline 14 2>&1 | head -60
   gzip -f "$out/trace-$label.csv"
 }
 traced_builds=(base); [ -f .device-carry/new/flashserve.xz ] && traced_builds+=(new)  # TRACE_ONLY may carry base alone
 for build in "${traced_builds[@]}"; do traced smol "$build" "${smol[@]}"; done
 [ -n "${SHORT:-}" ] || for build in "${traced_builds[@]}"; do traced llama1k "$build" "${llama[@]}"; done
 for build in ${TRACE_ALSO:-}; do traced llama1k "$build" "${llama[@]}"; done  # variants of base, say
-if [ -n "${ROUNDS:-}" ]; then  # ROUNDS="base pf16k ...": Llama-3-8B 1k in that order and back, SmolLM2 once each
+if [ -n "${ROUNDS:-}" ]; then
   read -ra order <<< "$ROUNDS"
   for build in "${order[@]}"; do latency llama1k-1 "$build" "${llama[@]}"; done
   for ((i = ${#order[@]} - 1; i >= 0; i--)); do latency llama1k-2 "${order[i]}" "${llama[@]}"; done
   for build in "${order[@]}"; do latency smol "$build" "${smol[@]}"; done
 fi
 if [ -n "${TRACE_ONLY:-}${ROUNDS:-}" ]; then  # no base/new rounds (base and new may be one build)
-  (cd "$out" && shopt -s nullglob && tar czf logs.tgz ./*.log && rm -f ./*.log); exit 0
+  pack_logs; exit 0
 fi
 i=0
 rounds=(base new new base); [ -n "${ULTRA:-}" ] && rounds=(base new)  # ULTRA: one each
@@ -59,5 +61,4 @@ if [ -n "${ATTENTION:-}" ]; then
     echo "attention --decode $build (rc $?):"; grep -E "^\|" "$out/attention-$build.log" | head -16
   done
 fi
-# At most 8 files come back from $OUT: the logs travel as one archive beside the traces.
-(cd "$out" && shopt -s nullglob && tar czf logs.tgz ./*.log ./*.json && rm -f ./*.log ./*.json)
+pack_logs

@@ -41,3 +41,11 @@ latency() {  # latency LABEL BUILD ARGS...: one run of BUILD into $out/LABEL-BUI
   timeout 60 bash -c 'run_with "$@"' run_with "$build" "$@" > "$out/$label-$build.log" 2>&1
   echo "$label $build (rc $?): $(grep -E '^decode bs|bound' "$out/$label-$build.log" | sed -E 's/; streamed weights [0-9.]+ GB//' | tr '\n' ' ' | cut -c1-230)"
 }
+# At most 8 files come back from the device call's $OUT: `pack_logs [EXT...]` moves the files
+# ending in each EXT (default: log, out, json) into one archive, $OUT/logs.tgz.
+pack_logs() {
+  local ext exts=("$@") files=()
+  [ $# -gt 0 ] || exts=(log out json)
+  (cd "$out" && shopt -s nullglob && for ext in "${exts[@]}"; do files+=(./*."$ext"); done \
+    && { [ ${#files[@]} -eq 0 ] || { tar czf logs.tgz "${files[@]}" && rm -f "${files[@]}"; }; })
+}

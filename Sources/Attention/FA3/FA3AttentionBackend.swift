@@ -104,7 +104,7 @@ public final class FA3AttentionBackend: AttentionBackend {
             let parts = [batch.cachedLengths, batch.newTokenCounts, batch.tokenSlotTable]
             let offsets = batch.sequenceCount > 0 ? try buffers.stepInputs.upload(parts, stream: stream) : [0, 0, 0]
             let inputs = zip(parts, offsets).map { part, offset in
-                DeviceTensorRef(address: buffers.stepInputs.device.address + UInt64(offset * 4),
+                DeviceTensorRef(address: buffers.stepInputs.device.address + UInt64(offset * MemoryLayout<Int32>.stride),
                                 count: max(part.count, 1), dtype: .i32)
             }
             let params = try AttentionMetadataKernel.makeParams(
