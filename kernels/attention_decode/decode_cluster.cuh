@@ -13,6 +13,7 @@
 #pragma once
 #include "decode_epilogue.cuh"
 #include "fs_pdl.cuh"
+#include "fs_timeline.cuh"
 
 namespace fs_decode {
 
@@ -115,6 +116,7 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   constexpr int D = Cfg::kHeadDim;
   const int rank = cluster_rank(), ranks = cluster_size();
   const int pair = static_cast<int>(blockIdx.x) / ranks;  // the launch's grid is pairs x ranks
+  FS_TL_START
   if (!p.inputs_settled) fs_pdl_wait();  // the lengths below may still be being written
   const Segment seg = cluster_segment(p, pair, rank, ranks);
   WarpDecoder<T, Cfg> wd;
@@ -124,7 +126,9 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
     // The first tiles' page-table entries and K/V rows are fetched while the q/k/v product
     // before this kernel finishes; only q and the new key wait for it.
     start_loads_before_wait<T, Cfg>(p, seg, smem, ld);
+    FS_TL_MARK(1)
     fs_pdl_wait();
+    FS_TL_MARK(2)
     start_loads_after_wait<T, Cfg>(p, seg, smem, ld);
     cp_async_wait<Cfg::kStages - 2>();  // tile 0's and q's groups landed
   } else {
@@ -132,8 +136,10 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
     cp_async_wait<Cfg::kStages - 1>();  // the q group landed
   }
   __syncthreads();
+  FS_TL_MARK(3)
   wd.load_q_registers();
   wd.mainloop(ld);
+  FS_TL_MARK(4)
   __syncthreads();  // every warp is done with its ring: stage 0 of each holds its O rows next
   // The piece: [16][D] floats in warp 0's ring stage 1 (free after the main loop; the warps'
   // merge scratch is stage 0 of each ring), its lse in s_piece_lse.
@@ -143,9 +149,14 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
     *reinterpret_cast<float4*>(piece + row * D + d) = make_float4(acc[0], acc[1], acc[2], acc[3]);
     if (d == 0) s_piece_lse[row] = lse2;
   });
+  FS_TL_MARK(5)
   cluster_sync();  // every piece is written and visible cluster-wide
+  FS_TL_MARK(6)
   merge_cluster_pieces<T, Cfg>(p, seg, smem_addr(piece), smem_addr(s_piece_lse), rank, ranks);
+  FS_TL_MARK(7)
   cluster_sync();  // no CTA leaves while another still reads its piece
+  FS_TL_MARK(8)
+  FS_TL_FINISH("decode", 1)
 }
 
 }  // namespace fs_decode

@@ -17,6 +17,7 @@
 #include "fs_pdl.cuh"
 #include "fs_rope_rotate.cuh"
 #include "skinny_stream.cuh"
+#include "fs_timeline.cuh"
 #include "deferred_rmsnorm.cuh"
 
 namespace {
@@ -66,7 +67,17 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
   const int half = p.head_dim / 2;
+  FS_TL_START
   fs_pdl_trigger();
+#ifdef FS_ROPE_ACTIVE_CTAS  // experiment: only the first N CTAs work (N = SMs: about one an SM), the rest leave
+  const int active = min(static_cast<int>(gridDim.x), FS_ROPE_ACTIVE_CTAS);
+  if (static_cast<int>(blockIdx.x) >= active) {
+    fs_pdl_wait();
+    return;
+  }
+#else
+  const int active = static_cast<int>(gridDim.x);
+#endif
   if (static_cast<int>(blockIdx.x) < steps) {  // the first step's rows, as the plain kernel does
     int local = blockIdx.x, j;
     const Product first = product_of(p, local);
@@ -75,6 +86,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
                            lane, 0);
   }
   fs_pdl_wait();
+  FS_TL_MARK(1)
   // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
   // CTA after its first step's (every warp of a CTA runs every step).
   const bool deferred = p.norm.residual != 0;
@@ -82,7 +94,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   if (deferred) scales.request(p.norm, p.rows);
   bool resolved = false;
   const T* x = reinterpret_cast<const T*>(p.x);
-  for (int step = blockIdx.x; step < steps; step += gridDim.x) {
+  for (int step = blockIdx.x; step < steps; step += active) {
     int local = step, j;
     const Product prod = product_of(p, local);
     const int feature = feature_of(local, warp, p.head_dim, j);
@@ -132,6 +144,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
     }
     __syncthreads();  // the swap buffer is free for the next step
   }
+  FS_TL_FINISH("qkv", 1)
 }
 
 }  // namespace
