@@ -20,4 +20,4 @@ read -ra order <<< "${ROUNDS:-}"
 for build in "${order[@]}"; do latency llama1k-1 "$build" "${llama[@]}"; done
 [ "${BACK:-1}" = 1 ] && for ((i = ${#order[@]} - 1; i >= 0; i--)); do latency llama1k-2 "${order[i]}" "${llama[@]}"; done
 [ "${SMOL:-1}" = 1 ] && for build in "${order[@]}"; do latency smol "$build" "${smol[@]}"; done
-(cd "$out" && shopt -s nullglob && tar czf logs.tgz ./*.log && rm -f ./*.log)
+pack_logs log
