@@ -10,15 +10,27 @@
 #include <stdio.h>
 struct FsTimeline {
   static constexpr int kMarks = 10;
-  unsigned long long g0;     // globaltimer at the CTA's start (ns)
-  long long c[kMarks];        // clock64 at each mark (constant indices: registers)
-  __device__ __forceinline__ void start() {
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(g0));
-#pragma unroll
-    for (int i = 0; i < kMarks; ++i) c[i] = 0;
-    c[0] = clock64();
+  // Thread 0's start time and marks live in shared memory, not registers: a kernel built to a
+  // register cap (FS_ROPE_MAXNREG) must not spill because it is being timed.
+  struct Marks {
+    unsigned long long g0;  // globaltimer at the CTA's start (ns)
+    long long c[kMarks];    // clock64 at each mark
+  };
+  __device__ __forceinline__ static Marks& marks() {
+    __shared__ Marks m;
+    return m;
   }
-  __device__ __forceinline__ void mark(int i) { c[i] = clock64(); }
+  __device__ __forceinline__ void start() {
+    if (threadIdx.x != 0) return;
+    Marks& m = marks();
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(m.g0));
+#pragma unroll
+    for (int i = 0; i < kMarks; ++i) m.c[i] = 0;
+    m.c[0] = clock64();
+  }
+  __device__ __forceinline__ void mark(int i) {
+    if (threadIdx.x == 0) marks().c[i] = clock64();
+  }
   // Thread 0 prints one line when this CTA belongs to a chosen launch of `counter`'s kernel.
   // Prints for launches [first, first + count) of this kernel family.
   __device__ __forceinline__ void finish(unsigned int* counter, const char* name, unsigned int first, unsigned int count) {
@@ -32,10 +44,11 @@ struct FsTimeline {
     asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
     // Cycles at 1.98 GHz to ns (the H100's clock under load; deltas only).
     float d[kMarks];
+    const Marks& m = marks();
 #pragma unroll
-    for (int i = 0; i < kMarks; ++i) d[i] = c[i] ? (c[i] - c[0]) / 1.98f : -1.f;
+    for (int i = 0; i < kMarks; ++i) d[i] = m.c[i] ? (m.c[i] - m.c[0]) / 1.98f : -1.f;
     printf("TL %s launch %u cta %u sm %u g0 %llu end %llu marks %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", name,
-           launch, blockIdx.x, sm, g0, g1, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9]);
+           launch, blockIdx.x, sm, m.g0, g1, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9]);
   }
 };
 #define FS_TL_START FsTimeline fs_tl; fs_tl.start();

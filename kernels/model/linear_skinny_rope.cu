@@ -73,6 +73,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   const int active = min(static_cast<int>(gridDim.x), FS_ROPE_ACTIVE_CTAS);
   if (static_cast<int>(blockIdx.x) >= active) {
     fs_pdl_wait();
+    FS_TL_FINISH("qkv", 1)  // every CTA takes a ticket: launches are counted in grids
     return;
   }
 #else
@@ -155,6 +156,15 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
       fs_linear_skinny_rope_##NAME##_m##M(const __grid_constant__ fs_linear_rope_params p) {   \
     linear_rope<T, M>(p);                                                                      \
   }
-#define FS_ROPE_ALL(T, NAME) FS_ROPE(T, NAME, 1) FS_ROPE(T, NAME, 2) FS_ROPE(T, NAME, 3) FS_ROPE(T, NAME, 4)
+#ifdef FS_ROPE_MAXNREG  // experiment: a one-row launch small enough that a decode CTA fits beside two of them
+#define FS_ROPE_M1(T, NAME)                                                                     \
+  extern "C" __global__ void __maxnreg__(FS_ROPE_MAXNREG)                                       \
+      fs_linear_skinny_rope_##NAME##_m1(const __grid_constant__ fs_linear_rope_params p) {      \
+    linear_rope<T, 1>(p);                                                                      \
+  }
+#else
+#define FS_ROPE_M1(T, NAME) FS_ROPE(T, NAME, 1)
+#endif
+#define FS_ROPE_ALL(T, NAME) FS_ROPE_M1(T, NAME) FS_ROPE(T, NAME, 2) FS_ROPE(T, NAME, 3) FS_ROPE(T, NAME, 4)
 FS_ROPE_ALL(__nv_bfloat16, bf16)
 FS_ROPE_ALL(__half, f16)
