@@ -201,19 +201,35 @@ __device__ __forceinline__ void start_loads(const fs_attention_decode_params& p,
 // key. Commit groups: tile 0, q, tiles 1 .. kS-2; the caller waits with
 // cp_async_wait<kS - 2>() for tile 0 and q, and the main loop's waits still find tile i
 // among the groups they complete.
+// Experiment FS_DECODE_PREWAIT_ALL: the whole prologue (tiles 0 .. kS-2 and tile kS-1's
+// page-table entries) before the wait, so a warp with two tiles does not read the page table
+// after it; commit groups: tiles 0 .. kS-2, then q, and the caller waits for all of them.
+#ifdef FS_DECODE_PREWAIT_ALL
+constexpr bool kPrewaitAll = true;
+#else
+constexpr bool kPrewaitAll = false;
+#endif
+
 template <typename T, typename Cfg>
 __device__ __forceinline__ void start_loads_before_wait(const fs_attention_decode_params& p, const Segment& seg,
                                                         unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   ld.init(p, seg, smem);
-  ld.template issue_prologue<0, 1, true>();
+  if constexpr (kPrewaitAll) {
+    ld.template issue_prologue<0, Cfg::kStages - 1, true>();
+    ld.read_slot_next();
+  } else {
+    ld.template issue_prologue<0, 1, true>();
+  }
 }
 
 template <typename T, typename Cfg>
 __device__ __forceinline__ void start_loads_after_wait(const fs_attention_decode_params& p, const Segment& seg,
                                                        unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   issue_q<T, Cfg>(p, seg, smem);
-  ld.template issue_prologue<1, Cfg::kStages - 1, false>();
-  ld.read_slot_next();
+  if constexpr (!kPrewaitAll) {
+    ld.template issue_prologue<1, Cfg::kStages - 1, false>();
+    ld.read_slot_next();
+  }
   ld.finish_deferred();
 }
 
