@@ -83,18 +83,6 @@ __device__ __forceinline__ void attention_decode(const fs_attention_decode_param
 #define FS_ATTENTION_DECODE_ENTRIES(SUFFIX, T, CFG)                                                 \
   FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_##SUFFIX, FS_DECODE_STREAMK_BODY, T, CFG)             \
   FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_cluster_##SUFFIX, FS_DECODE_CLUSTER_BODY, T, CFG)
-// Experiment FS_DECODE_CLUSTER_MAXNREG=N: the hd128 cluster entry capped at N registers (instead
-// of the launch bound), so that it fits on an SM beside two capped q/k/v CTAs.
-#ifdef FS_DECODE_CLUSTER_MAXNREG
-#define FS_ATTENTION_DECODE_ENTRIES_HD128(SUFFIX, T, CFG)                                           \
-  FS_ATTENTION_DECODE_ENTRY(fs_attention_decode_##SUFFIX, FS_DECODE_STREAMK_BODY, T, CFG)             \
-  extern "C" __global__ void __maxnreg__(FS_DECODE_CLUSTER_MAXNREG)                                   \
-      fs_attention_decode_cluster_##SUFFIX(const __grid_constant__ fs_attention_decode_params p) {   \
-    FS_DECODE_CLUSTER_BODY(T, CFG)                                                                  \
-  }
-#else
-#define FS_ATTENTION_DECODE_ENTRIES_HD128(SUFFIX, T, CFG) FS_ATTENTION_DECODE_ENTRIES(SUFFIX, T, CFG)
-#endif
 
 namespace fs_decode {
 using Hd64 = DecodeConfig<64>;
@@ -103,8 +91,8 @@ using Hd256 = DecodeConfig<256>;
 }  // namespace fs_decode
 
 FS_ATTENTION_DECODE_ENTRIES(hd64_bf16, __nv_bfloat16, fs_decode::Hd64)
-FS_ATTENTION_DECODE_ENTRIES_HD128(hd128_bf16, __nv_bfloat16, fs_decode::Hd128)
+FS_ATTENTION_DECODE_ENTRIES(hd128_bf16, __nv_bfloat16, fs_decode::Hd128)
 FS_ATTENTION_DECODE_ENTRIES(hd256_bf16, __nv_bfloat16, fs_decode::Hd256)
 FS_ATTENTION_DECODE_ENTRIES(hd64_f16, __half, fs_decode::Hd64)
-FS_ATTENTION_DECODE_ENTRIES_HD128(hd128_f16, __half, fs_decode::Hd128)
+FS_ATTENTION_DECODE_ENTRIES(hd128_f16, __half, fs_decode::Hd128)
 FS_ATTENTION_DECODE_ENTRIES(hd256_f16, __half, fs_decode::Hd256)

@@ -13,7 +13,6 @@
 #pragma once
 #include "decode_epilogue.cuh"
 #include "fs_pdl.cuh"
-#include "fs_timeline.cuh"
 
 namespace fs_decode {
 
@@ -79,8 +78,7 @@ __device__ __forceinline__ Segment cluster_segment(const fs_attention_decode_par
 // (PieceMerge, as the stream-K merge).
 template <typename T, typename Cfg>
 __device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_params& p, const Segment& seg,
-                                                     uint32_t piece_o, uint32_t piece_lse, int rank, int ranks,
-                                                     bool write) {
+                                                     uint32_t piece_o, uint32_t piece_lse, int rank, int ranks) {
   constexpr int D = Cfg::kHeadDim;
   constexpr int kMaxRanks = FS_ATTENTION_DECODE_MAX_CLUSTER;
   const int group = p.q_heads / p.kv_heads;
@@ -100,20 +98,9 @@ __device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_p
     PieceMerge merge;  // one batch: every rank's piece
     merge.add(lse, x);
     const float lse2 = merge.finish();
-    if (write) write_output<T>(p, seg, group, row, d, merge.acc, lse2);
+    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
   }
 }
-
-// Experiment FS_DECODE_WARM: before the PDL wait, a launch whose inputs are settled runs its
-// whole post-wait path once on whatever its shared memory holds (one tile a warp, no loads
-// issued, nothing written outside shared memory scratch), so that the instructions are in
-// the SM's instruction cache when q arrives. The real pass then runs the same instructions
-// (one loop body, not a copy: the pass number is hidden from the compiler).
-#ifdef FS_DECODE_WARM
-constexpr bool kWarmPass = true;
-#else
-constexpr bool kWarmPass = false;
-#endif
 
 // One CTA of a pair's cluster: its piece, the 4-warp merge into this CTA's piece buffer,
 // then the cluster-wide merge. Every CTA runs every barrier, including ranks with no tiles
@@ -128,60 +115,37 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   constexpr int D = Cfg::kHeadDim;
   const int rank = cluster_rank(), ranks = cluster_size();
   const int pair = static_cast<int>(blockIdx.x) / ranks;  // the launch's grid is pairs x ranks
-  FS_TL_START
   if (!p.inputs_settled) fs_pdl_wait();  // the lengths below may still be being written
   const Segment seg = cluster_segment(p, pair, rank, ranks);
   WarpDecoder<T, Cfg> wd;
   wd.init(p, smem);
   SegmentLoads<T, Cfg> ld;
   if (p.inputs_settled) {
-    // The first tiles' page-table entries and K/V rows are fetched while the q/k/v product
-    // before this kernel finishes; only q and the new key wait for it (in the loop below).
+    // The prologue's page-table entries and K/V rows are fetched while the q/k/v product
+    // before this kernel finishes; only q and the new key wait for it.
     start_loads_before_wait<T, Cfg>(p, seg, smem, ld);
-    FS_TL_MARK(1)
+    fs_pdl_wait();
+    start_loads_after_wait<T, Cfg>(p, seg, smem, ld);
+    cp_async_wait<0>();  // the prologue's tiles and q (the last group) landed
   } else {
     start_loads<T, Cfg>(p, seg, smem, ld);
     cp_async_wait<Cfg::kStages - 1>();  // the q group landed
   }
+  __syncthreads();
+  wd.load_q_registers();
+  wd.mainloop(ld);
+  __syncthreads();  // every warp is done with its ring: stage 0 of each holds its O rows next
   // The piece: [16][D] floats in warp 0's ring stage 1 (free after the main loop; the warps'
   // merge scratch is stage 0 of each ring), its lse in s_piece_lse.
   float* piece = reinterpret_cast<float*>(smem + Cfg::kStageBytes);
   static_assert(16 * D * 4 <= Cfg::kStageBytes, "a piece fits one ring stage");
-  const int tiles = ld.count;
-#pragma unroll 1
-  for (int pass = kWarmPass && p.inputs_settled ? 0 : 1; pass < 2; ++pass) {
-    int opaque = pass;
-    asm volatile("" : "+r"(opaque));  // one loop body for both passes: no peeled copy
-    const bool warm = opaque == 0;
-    ld.count = warm ? min(tiles, 1) : tiles;
-    if (!warm && p.inputs_settled) {
-      FS_TL_MARK(9)
-      fs_pdl_wait();
-      FS_TL_MARK(2)
-      start_loads_after_wait<T, Cfg>(p, seg, smem, ld);
-      // Tile 0's and q's groups landed (with the whole prologue before the wait, q is last).
-      cp_async_wait<kPrewaitAll ? 0 : Cfg::kStages - 2>();
-    }
-    __syncthreads();
-    FS_TL_MARK(3)
-    wd.load_q_registers();
-    wd.mainloop(ld);
-    FS_TL_MARK(4)
-    __syncthreads();  // every warp is done with its ring: stage 0 of each holds its O rows next
-    merge_warps<T, Cfg>(p, wd, smem, s_ml, [&](int row, int d, const float (&acc)[4], float lse2) {
-      if (warm) return;
-      *reinterpret_cast<float4*>(piece + row * D + d) = make_float4(acc[0], acc[1], acc[2], acc[3]);
-      if (d == 0) s_piece_lse[row] = lse2;
-    });
-    FS_TL_MARK(5)
-    cluster_sync();  // every piece is written and visible cluster-wide
-    FS_TL_MARK(6)
-    merge_cluster_pieces<T, Cfg>(p, seg, smem_addr(piece), smem_addr(s_piece_lse), rank, ranks, !warm);
-    FS_TL_MARK(7)
-    cluster_sync();  // no CTA leaves (or, after the warm pass, writes its piece) while another still reads it
-    FS_TL_MARK(8)
-  }
-  FS_TL_FINISH("decode", 1)
+  merge_warps<T, Cfg>(p, wd, smem, s_ml, [&](int row, int d, const float (&acc)[4], float lse2) {
+    *reinterpret_cast<float4*>(piece + row * D + d) = make_float4(acc[0], acc[1], acc[2], acc[3]);
+    if (d == 0) s_piece_lse[row] = lse2;
+  });
+  cluster_sync();  // every piece is written and visible cluster-wide
+  merge_cluster_pieces<T, Cfg>(p, seg, smem_addr(piece), smem_addr(s_piece_lse), rank, ranks);
+  cluster_sync();  // no CTA leaves while another still reads its piece
 }
 
 }  // namespace fs_decode

@@ -196,40 +196,24 @@ __device__ __forceinline__ void start_loads(const fs_attention_decode_params& p,
 
 // The same loads split around the PDL wait, for a launch whose lengths, page table and
 // cached K/V rows no running kernel writes (params.inputs_settled, from the launcher's
-// AttentionDecodeLaunchOrder): before the wait, each warp's first tile (page-table entries and K/V,
-// the new key's chunk noted, not read); after it, q, the rest of the prologue and the new
-// key. Commit groups: tile 0, q, tiles 1 .. kS-2; the caller waits with
-// cp_async_wait<kS - 2>() for tile 0 and q, and the main loop's waits still find tile i
-// among the groups they complete.
-// Experiment FS_DECODE_PREWAIT_ALL: the whole prologue (tiles 0 .. kS-2 and tile kS-1's
-// page-table entries) before the wait, so a warp with two tiles does not read the page table
-// after it; commit groups: tiles 0 .. kS-2, then q, and the caller waits for all of them.
-#ifdef FS_DECODE_PREWAIT_ALL
-constexpr bool kPrewaitAll = true;
-#else
-constexpr bool kPrewaitAll = false;
-#endif
-
+// AttentionDecodeLaunchOrder): before the wait, the whole prologue (each warp's tiles
+// 0 .. kS-2, the new key's chunk noted, not read, and tile kS-1's page-table entries); after
+// it, q and the new key. A warp with two tiles (a 1k request's 69 tiles over 16 ranks give
+// some warps two) then reads no page table after the wait. Commit groups: tiles 0 .. kS-2,
+// then q; the caller waits for all of them, and the main loop's waits still find tile i among
+// the groups they complete.
 template <typename T, typename Cfg>
 __device__ __forceinline__ void start_loads_before_wait(const fs_attention_decode_params& p, const Segment& seg,
                                                         unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   ld.init(p, seg, smem);
-  if constexpr (kPrewaitAll) {
-    ld.template issue_prologue<0, Cfg::kStages - 1, true>();
-    ld.read_slot_next();
-  } else {
-    ld.template issue_prologue<0, 1, true>();
-  }
+  ld.template issue_prologue<0, Cfg::kStages - 1, true>();
+  ld.read_slot_next();
 }
 
 template <typename T, typename Cfg>
 __device__ __forceinline__ void start_loads_after_wait(const fs_attention_decode_params& p, const Segment& seg,
                                                        unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   issue_q<T, Cfg>(p, seg, smem);
-  if constexpr (!kPrewaitAll) {
-    ld.template issue_prologue<1, Cfg::kStages - 1, false>();
-    ld.read_slot_next();
-  }
   ld.finish_deferred();
 }
 
