@@ -20,7 +20,6 @@
 #include "fs_pdl.cuh"
 #include "skinny_stream.cuh"
 #include "deferred_rmsnorm.cuh"
-#include "fs_timeline.cuh"
 
 namespace {
 
@@ -39,13 +38,11 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
   const int stride = fs_skinny::feature_stride();
   const int first = fs_skinny::first_feature();
   const T* w = reinterpret_cast<const T*>(p.w);
-  FS_TL_START
   fs_pdl_trigger();
   if (first * kPair < p.n) {
     fs_skinny::prefetch_l2(w + int64_t(first * kPair) * p.k, kPair * p.k * int(sizeof(T)), 4096, lane, 0);
   }
   fs_pdl_wait();
-  FS_TL_MARK(1)
 
   const T* x = reinterpret_cast<const T*>(p.x);
   T* residual = reinterpret_cast<T*>(p.residual);
@@ -92,7 +89,6 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
     }
   }
 
-  FS_TL_MARK(2)
   // This CTA's shares, in warp order; then publish them and the residual, and take a ticket.
   if (lane == 0) {
 #pragma unroll
@@ -104,10 +100,6 @@ __device__ __forceinline__ void linear_add_rmsnorm(const fs_linear_add_rmsnorm_p
 #pragma unroll
     for (int i = 0; i < kWarps; ++i) share += warp_squares[threadIdx.x][i];
     reinterpret_cast<float*>(p.partials)[threadIdx.x * gridDim.x + blockIdx.x] = share;
-  }
-  FS_TL_MARK(3)
-  if constexpr (!kNorm) {
-    FS_TL_FINISH("addsq", 2)
   }
   if constexpr (!kNorm) return;  // the grid's end publishes the residual and partials
   __threadfence();  // every thread's residual and partial writes, before the ticket below

@@ -17,7 +17,6 @@
 #include "fs_pdl.cuh"
 #include "fs_rope_rotate.cuh"
 #include "skinny_stream.cuh"
-#include "fs_timeline.cuh"
 #include "deferred_rmsnorm.cuh"
 
 namespace {
@@ -67,18 +66,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int steps = steps_of(p.q_width) + 2 * steps_of(p.kv_width);
   const int half = p.head_dim / 2;
-  FS_TL_START
   fs_pdl_trigger();
-#ifdef FS_ROPE_ACTIVE_CTAS  // experiment: only the first N CTAs work (N = SMs: about one an SM), the rest leave
-  const int active = min(static_cast<int>(gridDim.x), FS_ROPE_ACTIVE_CTAS);
-  if (static_cast<int>(blockIdx.x) >= active) {
-    fs_pdl_wait();
-    FS_TL_FINISH("qkv", 1)  // every CTA takes a ticket: launches are counted in grids
-    return;
-  }
-#else
-  const int active = static_cast<int>(gridDim.x);
-#endif
   if (static_cast<int>(blockIdx.x) < steps) {  // the first step's rows, as the plain kernel does
     int local = blockIdx.x, j;
     const Product first = product_of(p, local);
@@ -87,7 +75,6 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
                            lane, 0);
   }
   fs_pdl_wait();
-  FS_TL_MARK(1)
   // x from a deferred norm: its row scales multiply the dot products, resolved by the whole
   // CTA after its first step's (every warp of a CTA runs every step).
   const bool deferred = p.norm.residual != 0;
@@ -95,7 +82,7 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
   if (deferred) scales.request(p.norm, p.rows);
   bool resolved = false;
   const T* x = reinterpret_cast<const T*>(p.x);
-  for (int step = blockIdx.x; step < steps; step += active) {
+  for (int step = blockIdx.x; step < steps; step += gridDim.x) {
     int local = step, j;
     const Product prod = product_of(p, local);
     const int feature = feature_of(local, warp, p.head_dim, j);
@@ -145,7 +132,6 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
     }
     __syncthreads();  // the swap buffer is free for the next step
   }
-  FS_TL_FINISH("qkv", 1)
 }
 
 }  // namespace
@@ -156,15 +142,6 @@ __device__ __forceinline__ void linear_rope(const fs_linear_rope_params& p) {
       fs_linear_skinny_rope_##NAME##_m##M(const __grid_constant__ fs_linear_rope_params p) {   \
     linear_rope<T, M>(p);                                                                      \
   }
-#ifdef FS_ROPE_MAXNREG  // experiment: a one-row launch small enough that a decode CTA fits beside two of them
-#define FS_ROPE_M1(T, NAME)                                                                     \
-  extern "C" __global__ void __maxnreg__(FS_ROPE_MAXNREG)                                       \
-      fs_linear_skinny_rope_##NAME##_m1(const __grid_constant__ fs_linear_rope_params p) {      \
-    linear_rope<T, 1>(p);                                                                      \
-  }
-#else
-#define FS_ROPE_M1(T, NAME) FS_ROPE(T, NAME, 1)
-#endif
-#define FS_ROPE_ALL(T, NAME) FS_ROPE_M1(T, NAME) FS_ROPE(T, NAME, 2) FS_ROPE(T, NAME, 3) FS_ROPE(T, NAME, 4)
+#define FS_ROPE_ALL(T, NAME) FS_ROPE(T, NAME, 1) FS_ROPE(T, NAME, 2) FS_ROPE(T, NAME, 3) FS_ROPE(T, NAME, 4)
 FS_ROPE_ALL(__nv_bfloat16, bf16)
 FS_ROPE_ALL(__half, f16)
