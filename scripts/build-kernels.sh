@@ -26,10 +26,8 @@ generic=(-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90a,code=sm_9
 hopper=(-gencode=arch=compute_90a,code=sm_90a)
 # Spills fail the build (under -Werror), except in units named *_spills_sm90: their kernels
 # spill on purpose, in a register-starved producer warpgroup, and the unit's header comment
-# says how much and why, and in diagnostic builds (FS_ALLOW_SPILLS=1: a timed variant whose
-# marks cost a few registers, scripts/gpu/pack-kernel-variants.sh).
+# says how much and why.
 spill_check=(-Xptxas=-warn-spills)
-[ "${FS_ALLOW_SPILLS:-0}" = 1 ] && spill_check=()
 build_one() {
   local src="$1" fam name target
   fam="$(basename "$(dirname "$src")")"; name="$(basename "$src" .cu)"

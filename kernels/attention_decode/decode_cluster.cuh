@@ -106,7 +106,7 @@ __device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_p
 // then the cluster-wide merge. Every CTA runs every barrier, including ranks with no tiles
 // (a request shorter than C tiles), whose piece is empty (lse -inf, weight 0). The entry
 // point lets the next kernel launch (PDL trigger) and leaves the wait to this function: first
-// thing, or, when the inputs are settled, after the first tiles' loads are issued.
+// thing, or, when the inputs are settled, after its prologue's loads are issued.
 template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode_cluster(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];

@@ -146,27 +146,19 @@ struct SegmentLoads {
     *reinterpret_cast<uint4*>(const_cast<T*>(v_base + static_cast<long long>(deferred_slot) * v_stride + deferred_chunk * 8)) = v;
   }
 
-  // Prologue tiles [kFrom, kTo), one commit group each (empty groups keep the count);
-  // kDefer as for issue_tile.
-  template <int kFrom, int kTo, bool kDefer>
-  __device__ __forceinline__ void issue_prologue() {
-    int slots[kTo > kFrom ? kTo - kFrom : 1];
+  // Issues tiles 0 .. kS-2 (one commit group each, empty groups keep the count) and reads
+  // the page-table entries of tile kS-1 ahead of the main loop; kDefer as for issue_tile.
+  template <bool kDefer = false>
+  __device__ __forceinline__ void prologue() {
+    int slots[kS - 1];
 #pragma unroll
-    for (int s = kFrom; s < kTo; ++s) slots[s - kFrom] = s < count ? fetch_slot(tile_at(s)) : -1;
+    for (int s = 0; s < kS - 1; ++s) slots[s] = s < count ? fetch_slot(tile_at(s)) : -1;
 #pragma unroll
-    for (int s = kFrom; s < kTo; ++s) {
-      if (s < count) issue_tile<kDefer>(stage_of(s), slots[s - kFrom]);
+    for (int s = 0; s < kS - 1; ++s) {
+      if (s < count) issue_tile<kDefer>(stage_of(s), slots[s]);
       cp_async_commit();
     }
-  }
-
-  // The page-table entries of tile kS-1, read ahead of the main loop.
-  __device__ __forceinline__ void read_slot_next() { slot_next = kS - 1 < count ? fetch_slot(tile_at(kS - 1)) : -1; }
-
-  // Issues tiles 0 .. kS-2 and reads tile kS-1's page-table entries.
-  __device__ __forceinline__ void prologue() {
-    issue_prologue<0, kS - 1, false>();
-    read_slot_next();
+    slot_next = kS - 1 < count ? fetch_slot(tile_at(kS - 1)) : -1;
   }
 };
 
@@ -206,8 +198,7 @@ template <typename T, typename Cfg>
 __device__ __forceinline__ void start_loads_before_wait(const fs_attention_decode_params& p, const Segment& seg,
                                                         unsigned char* smem, SegmentLoads<T, Cfg>& ld) {
   ld.init(p, seg, smem);
-  ld.template issue_prologue<0, Cfg::kStages - 1, true>();
-  ld.read_slot_next();
+  ld.template prologue<true>();
 }
 
 template <typename T, typename Cfg>

@@ -74,4 +74,3 @@ public final class FA3Metadata: @unchecked Sendable {  // used from the engine t
                                  splitCounters: decodeCounters.ref(.i32))
     }
 }
-
