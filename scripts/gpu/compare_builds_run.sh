@@ -5,7 +5,7 @@
 # variants = .device-carry/variant-NAME.tgz, kernel-only builds laid over base's fatbins and run by
 # base's binary (scripts/gpu/pack-kernel-variants.sh; see variants.sh). Steps, each skipped past
 # $DEADLINE seconds:
-#   the self-test with $SELFTEST_WITH (default: new, else the last variant);
+#   the self-test with each of $SELFTEST_WITH (space-separated; default: new, else the last variant);
 #   with DECODE_CHECK_WITH set: scripts/gpu/decode_check.py with that build's fatbins;
 #   with PREFILL_WITH set (a build or variant): the prefill check (200 random cases) and Python
 #   bench, then `bench attention --prefill` with the product's launcher (PRODUCT_PREFILL=0: not);
@@ -45,8 +45,10 @@ if [ "${FLASHINFER:-0}" = 1 ] && ls .whl/*.whl > /dev/null 2>&1; then
     warm_pids+=($!)
   done
 fi
-step "selftest --gpu ($SELFTEST_WITH)" selftest.log "${SELFTEST_LIMIT:-150}" \
-  bash -c 'run_with "$@"' run_with "$SELFTEST_WITH" selftest --gpu
+for name in $SELFTEST_WITH; do  # space-separated: one self-test each
+  step "selftest --gpu ($name)" "selftest-$name.log" "${SELFTEST_LIMIT:-150}" \
+    bash -c 'run_with "$@"' run_with "$name" selftest --gpu
+done
 if [ -n "${DECODE_CHECK_WITH:-}" ]; then  # the decode kernel against float32, padded batches included
   step "decode check ($DECODE_CHECK_WITH)" decode_check.out 120 env FS_DECODE_KERNELS="$(kernels_of "$DECODE_CHECK_WITH")" \
     python3 scripts/gpu/decode_check.py --cases "${DECODE_CASES:-120}"
@@ -88,7 +90,9 @@ fi
 for pid in "${warm_pids[@]}"; do kill -- -"$pid" 2>/dev/null; done
 for t in "$out"/warm-*.log; do [ -f "$t" ] && echo "$(basename "$t"): $(tail -n 1 "$t" | cut -c1-160)"; done
 echo
-grep -E "^FAIL" "$out/selftest.log" | cut -c1-400; grep -E "passed, [0-9]+ failed" "$out/selftest.log"
+for f in "$out"/selftest-*.log; do
+  [ -f "$f" ] && echo "$(basename "$f" .log): $(grep -E "passed, [0-9]+ failed" "$f")" && grep -E "^FAIL|decode cluster|graph.*eager" "$f" | cut -c1-400
+done
 [ -f "$out/decode_check.out" ] && grep -E "^(decode|FAIL)" "$out/decode_check.out" | cut -c1-300 | tail -8
 for f in "$out"/prefill_run.out "$out"/prefill_bench-*.out; do
   [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$f" | tail -30
