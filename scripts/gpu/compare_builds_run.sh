@@ -5,6 +5,7 @@
 # variants = .device-carry/variant-NAME.tgz, kernel-only builds laid over base's fatbins and run by
 # base's binary (scripts/gpu/pack-kernel-variants.sh; see variants.sh). Steps, each skipped past
 # $DEADLINE seconds:
+#   with .device-carry/pdl_latency carried (scripts/gpu/pdl_latency/build.sh), that benchmark;
 #   the self-test with each of $SELFTEST_WITH (space-separated; default: new, else the last variant);
 #   with DECODE_CHECK_WITH set: scripts/gpu/decode_check.py with that build's fatbins;
 #   with PREFILL_WITH set (a build or variant): the prefill check (200 random cases) and Python
@@ -44,6 +45,9 @@ if [ "${FLASHINFER:-0}" = 1 ] && ls .whl/*.whl > /dev/null 2>&1; then
     setsid python3 scripts/gpu/attention_references.py --warm "$target" > "$out/warm-$target.log" 2>&1 &
     warm_pids+=($!)
   done
+fi
+if [ -x .device-carry/pdl_latency ]; then  # scripts/gpu/pdl_latency/build.sh: one kernel boundary's cost
+  step "kernel boundary latency" pdl_latency.log 90 .device-carry/pdl_latency
 fi
 for name in $SELFTEST_WITH; do  # space-separated: one self-test each
   step "selftest --gpu ($name)" "selftest-$name.log" "${SELFTEST_LIMIT:-150}" \
@@ -93,6 +97,7 @@ echo
 for f in "$out"/selftest-*.log; do
   [ -f "$f" ] && echo "$(basename "$f" .log): $(grep -E "passed, [0-9]+ failed" "$f")" && grep -E "^FAIL|decode cluster|graph.*eager" "$f" | cut -c1-400
 done
+[ -f "$out/pdl_latency.log" ] && grep -E "^\||SMs|WRONG|error" "$out/pdl_latency.log" | head -12
 [ -f "$out/decode_check.out" ] && grep -E "^(decode|FAIL)" "$out/decode_check.out" | cut -c1-300 | tail -8
 for f in "$out"/prefill_run.out "$out"/prefill_bench-*.out; do
   [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$f" | tail -30
