@@ -49,8 +49,8 @@ constexpr int kRotate = 12;  // stream buffers, so that a kernel's bytes are not
 struct Link {
   const int* in;           // the previous kernel's values (G of them)
   int* out;                // this kernel's values
-  unsigned* done_in;       // the previous kernel's done counter (flag modes)
-  unsigned* done_out;      // this kernel's done counter
+  const int* done_in;      // the previous kernel's done counter (flag modes)
+  int* done_out;           // this kernel's done counter
   const uint4* stream;     // bytes streamed per CTA before the write (B / 16 loads of 16 bytes)
   int stream_chunks;       // B / 16 / threads per thread
   int grid;                // G (the previous kernel's too: every link has the same grid)
@@ -58,14 +58,8 @@ struct Link {
   int mode;
 };
 
-__device__ __forceinline__ unsigned load_acquire(const unsigned* p) {
-  unsigned v;
-  asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
-  return v;
-}
-
-__device__ __forceinline__ void add_release(unsigned* p, unsigned v) {
-  asm volatile("red.release.gpu.global.add.u32 [%0], %1;" ::"l"(p), "r"(v) : "memory");
+__device__ __forceinline__ void add_release(int* p, int v) {
+  asm volatile("red.release.gpu.global.add.s32 [%0], %1;" ::"l"(p), "r"(v) : "memory");
 }
 
 __device__ __forceinline__ int load_acquire(const int* p) {
@@ -90,7 +84,7 @@ __global__ void __launch_bounds__(128) link_kernel(Link k) {
   if (k.mode == kPdl) asm volatile("griddepcontrol.wait;" ::: "memory");
   if (k.mode == kFlag || k.mode == kFlagEndWait) {
     if (threadIdx.x == 0 && k.done_in != nullptr) {
-      for (long spins = 0; load_acquire(k.done_in) < static_cast<unsigned>(k.grid); ++spins) {
+      for (long spins = 0; load_acquire(k.done_in) < k.grid; ++spins) {
         if (spins > kMaxSpins) __trap();  // a lost signal: fail, don't hang
       }
     }
@@ -139,10 +133,10 @@ static Result run(int mode, int grid, int stream_bytes, int n, int replays) {
   cudaStream_t s;
   CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
   int* values;  // (n + 1) x grid: row 0 is the chain's input (zeros)
-  unsigned* done;
+  int* done;
   uint4* stream = nullptr;
   CHECK(cudaMalloc(&values, sizeof(int) * grid * (n + 1)));
-  CHECK(cudaMalloc(&done, sizeof(unsigned) * (n + 1)));
+  CHECK(cudaMalloc(&done, sizeof(int) * (n + 1)));
   const int chunks = stream_bytes / 16 / 128;
   if (chunks > 0) {
     const size_t bytes = static_cast<size_t>(chunks) * 128 * 16 * grid * kRotate;
@@ -153,7 +147,7 @@ static Result run(int mode, int grid, int stream_bytes, int n, int replays) {
   cudaGraphExec_t exec;
   CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
   CHECK(cudaMemsetAsync(values, 0, sizeof(int) * grid * (n + 1), s));
-  CHECK(cudaMemsetAsync(done, 0, sizeof(unsigned) * (n + 1), s));
+  CHECK(cudaMemsetAsync(done, 0, sizeof(int) * (n + 1), s));
   for (int i = 0; i < n; ++i) {
     Link k;
     k.in = values + static_cast<size_t>(i) * grid;
