@@ -14,6 +14,10 @@
 #include "decode_epilogue.cuh"
 #include "fs_pdl.cuh"
 
+#ifndef FS_DECODE_PUSH_MERGE
+#define FS_DECODE_PUSH_MERGE 0
+#endif
+
 namespace fs_decode {
 
 __device__ __forceinline__ int cluster_rank() {
@@ -56,6 +60,42 @@ __device__ __forceinline__ float cluster_load_float(uint32_t addr) {
   asm volatile("ld.shared::cluster.f32 %0, [%1];\n" : "=f"(v) : "r"(addr) : "memory");
   return v;
 }
+
+#if FS_DECODE_PUSH_MERGE
+// ---- push merge (experiment): each rank stores its piece's items straight into the
+// shared memory of the rank that merges them (st.async, counted on that rank's mbarrier),
+// so a rank waits only for its own slice's bytes and no CTA's memory is read after it
+// could leave: no cluster barrier at the end. ----
+__device__ __forceinline__ void push_bar_init(uint32_t bar, uint32_t bytes) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;\n" ::"r"(bar) : "memory");
+  asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+  asm volatile("{\n .reg .b64 st;\n mbarrier.arrive.expect_tx.shared::cta.b64 st, [%0], %1;\n}" ::"r"(bar),
+               "r"(bytes) : "memory");
+}
+// Waits until every byte announced on `bar` (phase 0) has landed; the writers are other CTAs.
+__device__ __forceinline__ void push_bar_wait(uint32_t bar) {
+  asm volatile(
+      "{\n .reg .pred done;\n"
+      "WAIT_%=:\n"
+      " mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], 0;\n"
+      " @!done bra WAIT_%=;\n}" ::"r"(bar)
+      : "memory");
+}
+__device__ __forceinline__ void cluster_arrive() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void cluster_wait() {
+  asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void push_float4(uint32_t remote, float4 v, uint32_t remote_bar) {
+  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];\n"
+               ::"r"(remote), "f"(v.x), "f"(v.y), "f"(v.z), "f"(v.w), "r"(remote_bar) : "memory");
+}
+__device__ __forceinline__ void push_float(uint32_t remote, float v, uint32_t remote_bar) {
+  asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.f32 [%0], %1, [%2];\n"
+               ::"r"(remote), "f"(v), "r"(remote_bar) : "memory");
+}
+#endif
 
 // The pair's piece computed by this CTA.
 __device__ __forceinline__ Segment cluster_segment(const fs_attention_decode_params& p, int pair, int rank,
@@ -111,10 +151,23 @@ template <typename T, typename Cfg>
 __device__ __forceinline__ void attention_decode_cluster(const fs_attention_decode_params& p) {
   extern __shared__ __align__(128) unsigned char smem[];
   __shared__ float s_ml[FS_ATTENTION_DECODE_THREADS / 32 * 16 * 2];
+#if !FS_DECODE_PUSH_MERGE
   __shared__ __align__(16) float s_piece_lse[16];
+#endif
   constexpr int D = Cfg::kHeadDim;
   const int rank = cluster_rank(), ranks = cluster_size();
   const int pair = static_cast<int>(blockIdx.x) / ranks;  // the launch's grid is pairs x ranks
+#if FS_DECODE_PUSH_MERGE
+  constexpr int kRecv = FS_ATTENTION_DECODE_MAX_GROUP * (D / 4) + FS_ATTENTION_DECODE_MAX_CLUSTER - 1;
+  __shared__ __align__(16) float4 s_recv_o[kRecv];
+  __shared__ float s_recv_lse[kRecv];
+  __shared__ __align__(8) unsigned long long s_recv_bar;
+  const int items = p.q_heads / p.kv_heads * (D / 4);
+  const int per = (items + ranks - 1) / ranks;
+  const int mine = max(0, min(items, (rank + 1) * per) - rank * per);
+  if (threadIdx.x == 0) push_bar_init(smem_addr(&s_recv_bar), static_cast<uint32_t>(ranks * mine * 20));
+  cluster_arrive();  // waited for after the main loop: every rank's barrier is set up by then
+#endif
   if (!p.inputs_settled) fs_pdl_wait();  // the lengths below may still be being written
   const Segment seg = cluster_segment(p, pair, rank, ranks);
   WarpDecoder<T, Cfg> wd;
@@ -135,6 +188,35 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   wd.load_q_registers();
   wd.mainloop(ld);
   __syncthreads();  // every warp is done with its ring: stage 0 of each holds its O rows next
+#if FS_DECODE_PUSH_MERGE
+  // Each merged item goes straight to the rank that owns its slot; this rank then waits for
+  // its own slice from every rank and merges it from its own shared memory.
+  cluster_wait();
+  const uint32_t bar = smem_addr(&s_recv_bar);
+  merge_warps<T, Cfg>(p, wd, smem, s_ml, [&](int row, int d, const float (&acc)[4], float lse2) {
+    const int item = row * (D / 4) + d / 4, dest = item / per, slot = rank * per + item - dest * per;
+    const uint32_t dest_bar = cluster_map(bar, dest);
+    push_float4(cluster_map(smem_addr(&s_recv_o[slot]), dest), make_float4(acc[0], acc[1], acc[2], acc[3]), dest_bar);
+    push_float(cluster_map(smem_addr(&s_recv_lse[slot]), dest), lse2, dest_bar);
+  });
+  push_bar_wait(bar);
+  const int group = p.q_heads / p.kv_heads;
+  for (int t = threadIdx.x; t < mine; t += Cfg::kThreads) {
+    const int item = rank * per + t, row = item / (D / 4), d = (item - row * (D / 4)) * 4;
+    float lse[FS_ATTENTION_DECODE_MAX_CLUSTER];
+    float4 x[FS_ATTENTION_DECODE_MAX_CLUSTER];
+#pragma unroll
+    for (int k = 0; k < FS_ATTENTION_DECODE_MAX_CLUSTER; ++k) {
+      const bool ok = k < ranks;
+      lse[k] = ok ? s_recv_lse[k * per + t] : -CUDART_INF_F;
+      x[k] = ok ? s_recv_o[k * per + t] : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+    PieceMerge merge;
+    merge.add(lse, x);
+    const float lse2 = merge.finish();
+    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
+  }
+#else
   // The piece: [16][D] floats in warp 0's ring stage 1 (free after the main loop; the warps'
   // merge scratch is stage 0 of each ring), its lse in s_piece_lse.
   float* piece = reinterpret_cast<float*>(smem + Cfg::kStageBytes);
@@ -146,6 +228,7 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   cluster_sync();  // every piece is written and visible cluster-wide
   merge_cluster_pieces<T, Cfg>(p, seg, smem_addr(piece), smem_addr(s_piece_lse), rank, ranks);
   cluster_sync();  // no CTA leaves while another still reads its piece
+#endif
 }
 
 }  // namespace fs_decode
