@@ -97,7 +97,7 @@ echo
 for f in "$out"/selftest-*.log; do
   [ -f "$f" ] && echo "$(basename "$f" .log): $(grep -E "passed, [0-9]+ failed" "$f")" && grep -E "^FAIL|decode cluster|graph.*eager" "$f" | cut -c1-400
 done
-[ -f "$out/pdl_latency.log" ] && grep -E "^\||SMs|WRONG|error" "$out/pdl_latency.log" | head -12
+[ -f "$out/pdl_latency.log" ] && tail -n 12 "$out/pdl_latency.log"
 [ -f "$out/decode_check.out" ] && grep -E "^(decode|FAIL)" "$out/decode_check.out" | cut -c1-300 | tail -8
 for f in "$out"/prefill_run.out "$out"/prefill_bench-*.out; do
   [ -f "$f" ] && echo "$(basename "$f"):" && grep -E "^(checks|bench took|[0-9 ]+(True|False))|passed|failed|worst" "$f" | tail -30
