@@ -43,7 +43,7 @@
 
 enum Mode { kSerial, kPdl, kFlag, kFlagEndWait, kData, kNone };
 static const char* kModeNames[] = {"serial", "pdl", "flag", "flag+w", "data", "none"};
-constexpr long kMaxSpins = 1L << 26;  // polls before a wait is declared lost (~seconds)
+constexpr long kMaxSpins = 1L << 22;  // polls before a wait is declared lost (over a second; a real wait takes µs)
 constexpr int kRotate = 12;  // stream buffers, so that a kernel's bytes are not still in L2
 
 struct Link {
