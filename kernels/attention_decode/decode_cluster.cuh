@@ -13,6 +13,9 @@
 #pragma once
 #include "decode_epilogue.cuh"
 #include "fs_pdl.cuh"
+#if FS_DECODE_PUSH_MERGE
+#include "attention_prefill_sync.cuh"  // mbarrier init / expect-tx wrappers
+#endif
 
 #ifndef FS_DECODE_PUSH_MERGE
 #define FS_DECODE_PUSH_MERGE 0
@@ -32,11 +35,17 @@ __device__ __forceinline__ int cluster_size() {
   return static_cast<int>(n);
 }
 
-// Every thread of every CTA of the cluster arrives; shared-memory writes before it are
-// visible to the whole cluster after it (release / acquire).
-__device__ __forceinline__ void cluster_sync() {
+// Every thread of every CTA of the cluster arrives; shared-memory writes before the arrive
+// are visible to the whole cluster after the wait (release / acquire).
+__device__ __forceinline__ void cluster_arrive() {
   asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void cluster_wait() {
   asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void cluster_sync() {
+  cluster_arrive();
+  cluster_wait();
 }
 
 // The shared-memory address `addr` (this CTA's window) in CTA `rank` of the cluster.
@@ -66,13 +75,10 @@ __device__ __forceinline__ float cluster_load_float(uint32_t addr) {
 // shared memory of the rank that merges them (st.async, counted on that rank's mbarrier),
 // so a rank waits only for its own slice's bytes and no CTA's memory is read after it
 // could leave: no cluster barrier at the end. ----
-__device__ __forceinline__ void push_bar_init(uint32_t bar, uint32_t bytes) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;\n" ::"r"(bar) : "memory");
-  asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
-  asm volatile("{\n .reg .b64 st;\n mbarrier.arrive.expect_tx.shared::cta.b64 st, [%0], %1;\n}" ::"r"(bar),
-               "r"(bytes) : "memory");
-}
-// Waits until every byte announced on `bar` (phase 0) has landed; the writers are other CTAs.
+constexpr uint32_t kPushedItemBytes = sizeof(float4) + sizeof(float);  // O values and lse
+
+// Waits until every byte announced on `bar` (phase 0) has landed; the writers are other CTAs,
+// hence the cluster-scope acquire (fs_prefill::mbar_wait's is the CTA's).
 __device__ __forceinline__ void push_bar_wait(uint32_t bar) {
   asm volatile(
       "{\n .reg .pred done;\n"
@@ -80,12 +86,6 @@ __device__ __forceinline__ void push_bar_wait(uint32_t bar) {
       " mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], 0;\n"
       " @!done bra WAIT_%=;\n}" ::"r"(bar)
       : "memory");
-}
-__device__ __forceinline__ void cluster_arrive() {
-  asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
-}
-__device__ __forceinline__ void cluster_wait() {
-  asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
 }
 __device__ __forceinline__ void push_float4(uint32_t remote, float4 v, uint32_t remote_bar) {
   asm volatile("st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [%0], {%1, %2, %3, %4}, [%5];\n"
@@ -113,32 +113,43 @@ __device__ __forceinline__ Segment cluster_segment(const fs_attention_decode_par
   return s;
 }
 
-// Rank `rank`'s slice of the pair's output: items (row, 4 dims) [rank * per, (rank+1) * per).
-// Each thread merges one item over every piece in one pass of independent DSMEM loads
-// (PieceMerge, as the stream-K merge).
-template <typename T, typename Cfg>
-__device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_params& p, const Segment& seg,
-                                                     uint32_t piece_o, uint32_t piece_lse, int rank, int ranks) {
-  constexpr int D = Cfg::kHeadDim;
-  constexpr int kMaxRanks = FS_ATTENTION_DECODE_MAX_CLUSTER;
+// Rank `rank`'s slice of the pair's output items (row of the group, 4 dims): [lo, hi), `per`
+// a rank.
+struct ClusterSlice {
+  int group, per, lo, hi;
+};
+
+template <int D>
+__device__ __forceinline__ ClusterSlice cluster_slice(const fs_attention_decode_params& p, int rank, int ranks) {
   const int group = p.q_heads / p.kv_heads;
   const int items = group * (D / 4);
   const int per = (items + ranks - 1) / ranks;
-  const int hi = min(items, (rank + 1) * per);
-  for (int item = rank * per + static_cast<int>(threadIdx.x); item < hi; item += Cfg::kThreads) {
+  return {group, per, rank * per, min(items, (rank + 1) * per)};
+}
+
+// Merges the slice: each thread one item over every piece in one pass of independent loads
+// (PieceMerge, as the stream-K merge). `lse_of(k, item, row)` and `o_of(k, item, row, d)`
+// fetch piece k's values of an item: from rank k's shared memory (pull) or from this rank's
+// receive buffer (push).
+template <typename T, typename Cfg, typename LseOf, typename OOf>
+__device__ __forceinline__ void merge_cluster_slice(const fs_attention_decode_params& p, const Segment& seg,
+                                                    const ClusterSlice& slice, int ranks, LseOf&& lse_of, OOf&& o_of) {
+  constexpr int D = Cfg::kHeadDim;
+  constexpr int kMaxRanks = FS_ATTENTION_DECODE_MAX_CLUSTER;
+  for (int item = slice.lo + static_cast<int>(threadIdx.x); item < slice.hi; item += Cfg::kThreads) {
     const int row = item / (D / 4), d = (item - row * (D / 4)) * 4;
     float lse[kMaxRanks];
     float4 x[kMaxRanks];
 #pragma unroll
     for (int k = 0; k < kMaxRanks; ++k) {
       const bool ok = k < ranks;
-      lse[k] = ok ? cluster_load_float(cluster_map(piece_lse + row * 4, k)) : -CUDART_INF_F;
-      x[k] = ok ? cluster_load_float4(cluster_map(piece_o + (row * D + d) * 4, k)) : make_float4(0.f, 0.f, 0.f, 0.f);
+      lse[k] = ok ? lse_of(k, item, row) : -CUDART_INF_F;
+      x[k] = ok ? o_of(k, item, row, d) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
     PieceMerge merge;  // one batch: every rank's piece
     merge.add(lse, x);
     const float lse2 = merge.finish();
-    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
+    write_output<T>(p, seg, slice.group, row, d, merge.acc, lse2);
   }
 }
 
@@ -162,10 +173,13 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   __shared__ __align__(16) float4 s_recv_o[kRecv];
   __shared__ float s_recv_lse[kRecv];
   __shared__ __align__(8) unsigned long long s_recv_bar;
-  const int items = p.q_heads / p.kv_heads * (D / 4);
-  const int per = (items + ranks - 1) / ranks;
-  const int mine = max(0, min(items, (rank + 1) * per) - rank * per);
-  if (threadIdx.x == 0) push_bar_init(smem_addr(&s_recv_bar), static_cast<uint32_t>(ranks * mine * 20));
+  const ClusterSlice slice = cluster_slice<D>(p, rank, ranks);
+  if (threadIdx.x == 0) {  // expects every rank's items of this slice
+    const uint32_t bar = smem_addr(&s_recv_bar);
+    fs_prefill::mbar_init(bar, 1);
+    fs_prefill::mbar_fence_init();
+    fs_prefill::mbar_arrive_expect_tx(bar, ranks * max(0, slice.hi - slice.lo) * kPushedItemBytes);
+  }
   cluster_arrive();  // waited for after the main loop: every rank's barrier is set up by then
 #endif
   if (!p.inputs_settled) fs_pdl_wait();  // the lengths below may still be being written
@@ -194,28 +208,17 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   cluster_wait();
   const uint32_t bar = smem_addr(&s_recv_bar);
   merge_warps<T, Cfg>(p, wd, smem, s_ml, [&](int row, int d, const float (&acc)[4], float lse2) {
-    const int item = row * (D / 4) + d / 4, dest = item / per, slot = rank * per + item - dest * per;
+    const int item = row * (D / 4) + d / 4, dest = item / slice.per;
+    const int slot = rank * slice.per + item - dest * slice.per;  // dest's buffer: [rank][per]
     const uint32_t dest_bar = cluster_map(bar, dest);
     push_float4(cluster_map(smem_addr(&s_recv_o[slot]), dest), make_float4(acc[0], acc[1], acc[2], acc[3]), dest_bar);
     push_float(cluster_map(smem_addr(&s_recv_lse[slot]), dest), lse2, dest_bar);
   });
   push_bar_wait(bar);
-  const int group = p.q_heads / p.kv_heads;
-  for (int t = threadIdx.x; t < mine; t += Cfg::kThreads) {
-    const int item = rank * per + t, row = item / (D / 4), d = (item - row * (D / 4)) * 4;
-    float lse[FS_ATTENTION_DECODE_MAX_CLUSTER];
-    float4 x[FS_ATTENTION_DECODE_MAX_CLUSTER];
-#pragma unroll
-    for (int k = 0; k < FS_ATTENTION_DECODE_MAX_CLUSTER; ++k) {
-      const bool ok = k < ranks;
-      lse[k] = ok ? s_recv_lse[k * per + t] : -CUDART_INF_F;
-      x[k] = ok ? s_recv_o[k * per + t] : make_float4(0.f, 0.f, 0.f, 0.f);
-    }
-    PieceMerge merge;
-    merge.add(lse, x);
-    const float lse2 = merge.finish();
-    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
-  }
+  const auto slot = [&](int k, int item) { return k * slice.per + item - slice.lo; };
+  merge_cluster_slice<T, Cfg>(
+      p, seg, slice, ranks, [&](int k, int item, int) { return s_recv_lse[slot(k, item)]; },
+      [&](int k, int item, int, int) { return s_recv_o[slot(k, item)]; });
 #else
   // The piece: [16][D] floats in warp 0's ring stage 1 (free after the main loop; the warps'
   // merge scratch is stage 0 of each ring), its lse in s_piece_lse.
@@ -226,7 +229,12 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
     if (d == 0) s_piece_lse[row] = lse2;
   });
   cluster_sync();  // every piece is written and visible cluster-wide
-  merge_cluster_pieces<T, Cfg>(p, seg, smem_addr(piece), smem_addr(s_piece_lse), rank, ranks);
+  const ClusterSlice slice = cluster_slice<D>(p, rank, ranks);
+  const uint32_t piece_o = smem_addr(piece), piece_lse = smem_addr(s_piece_lse);
+  merge_cluster_slice<T, Cfg>(
+      p, seg, slice, ranks,
+      [&](int k, int, int row) { return cluster_load_float(cluster_map(piece_lse + row * 4, k)); },
+      [&](int k, int, int row, int d) { return cluster_load_float4(cluster_map(piece_o + (row * D + d) * 4, k)); });
   cluster_sync();  // no CTA leaves while another still reads its piece
 #endif
 }

@@ -190,17 +190,18 @@ static Result run(int mode, int grid, int stream_bytes, int n, int replays) {
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int replays = argc > 2 ? std::atoi(argv[2]) : 20;
-  int device = 0, sms = 0;
   cudaDeviceProp prop;
-  CHECK(cudaGetDeviceProperties(&prop, device));
-  sms = prop.multiProcessorCount;
+  CHECK(cudaGetDeviceProperties(&prop, 0));
+  const int sms = prop.multiProcessorCount;
   std::printf("%s, %d SMs; %d kernels a graph, %d replays; us per kernel (values wrong of G at the end)\n",
               prop.name, sms, n, replays);
   const int grids[] = {sms, 2 * sms};
   const int streams[] = {0, 32 * 1024};
   std::printf("| grid | bytes/CTA |");
   for (int m = kSerial; m <= kNone; ++m) std::printf(" %s |", kModeNames[m]);
-  std::printf("\n|---|---|---|---|---|---|---|---|\n");
+  std::printf("\n|---|---|");
+  for (int m = kSerial; m <= kNone; ++m) std::printf("---|");
+  std::printf("\n");
   for (int g : grids) {
     for (int bytes : streams) {
       std::printf("| %d | %d |", g, bytes);
