@@ -119,6 +119,12 @@ struct ClusterSlice {
   int group, per, lo, hi;
 };
 
+#if FS_DECODE_PUSH_MERGE
+// Where the merging rank keeps item `item` of rank `sender`'s piece: its receive buffer is
+// [sender][per], so the sender's push and the owner's merge name the same slot.
+__device__ __forceinline__ int pushed_slot(int sender, int item, int per) { return sender * per + item % per; }
+#endif
+
 template <int D>
 __device__ __forceinline__ ClusterSlice cluster_slice(const fs_attention_decode_params& p, int rank, int ranks) {
   const int group = p.q_heads / p.kv_heads;
@@ -174,8 +180,8 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   __shared__ float s_recv_lse[kRecv];
   __shared__ __align__(8) unsigned long long s_recv_bar;
   const ClusterSlice slice = cluster_slice<D>(p, rank, ranks);
+  const uint32_t bar = smem_addr(&s_recv_bar);
   if (threadIdx.x == 0) {  // expects every rank's items of this slice
-    const uint32_t bar = smem_addr(&s_recv_bar);
     fs_prefill::mbar_init(bar, 1);
     fs_prefill::mbar_fence_init();
     fs_prefill::mbar_arrive_expect_tx(bar, ranks * max(0, slice.hi - slice.lo) * kPushedItemBytes);
@@ -206,19 +212,17 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
   // Each merged item goes straight to the rank that owns its slot; this rank then waits for
   // its own slice from every rank and merges it from its own shared memory.
   cluster_wait();
-  const uint32_t bar = smem_addr(&s_recv_bar);
   merge_warps<T, Cfg>(p, wd, smem, s_ml, [&](int row, int d, const float (&acc)[4], float lse2) {
     const int item = row * (D / 4) + d / 4, dest = item / slice.per;
-    const int slot = rank * slice.per + item - dest * slice.per;  // dest's buffer: [rank][per]
+    const int slot = pushed_slot(rank, item, slice.per);
     const uint32_t dest_bar = cluster_map(bar, dest);
     push_float4(cluster_map(smem_addr(&s_recv_o[slot]), dest), make_float4(acc[0], acc[1], acc[2], acc[3]), dest_bar);
     push_float(cluster_map(smem_addr(&s_recv_lse[slot]), dest), lse2, dest_bar);
   });
   push_bar_wait(bar);
-  const auto slot = [&](int k, int item) { return k * slice.per + item - slice.lo; };
   merge_cluster_slice<T, Cfg>(
-      p, seg, slice, ranks, [&](int k, int item, int) { return s_recv_lse[slot(k, item)]; },
-      [&](int k, int item, int, int) { return s_recv_o[slot(k, item)]; });
+      p, seg, slice, ranks, [&](int k, int item, int) { return s_recv_lse[pushed_slot(k, item, slice.per)]; },
+      [&](int k, int item, int, int) { return s_recv_o[pushed_slot(k, item, slice.per)]; });
 #else
   // The piece: [16][D] floats in warp 0's ring stage 1 (free after the main loop; the warps'
   // merge scratch is stage 0 of each ring), its lse in s_piece_lse.

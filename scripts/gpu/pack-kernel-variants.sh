@@ -4,7 +4,9 @@
 # source path) with -D DEFINES (comma-separated) into .device-carry/variant-NAME.tgz, laid over
 # this build's fatbins on the GPU machine and run by the same binary (same ABI).
 # Usage: scripts/gpu/pack-kernel-variants.sh 'NAME=MACRO=VALUE,OTHER@attention_decode/' ...
-# (session 8's ablation macros, e.g. FS_ABLATE_ATTENTION, live on branch session8-ablations.)
+# Experiments waiting for a GPU stay on main behind macros that default off (branches do not
+# survive between sessions; session 8's branch of ablation macros is gone), or come from another
+# commit through scripts/gpu/pack-kernel-variant-from.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
