@@ -115,7 +115,7 @@ enum LatencyReportTable {
             },
         ]
         if let c = r.capture {
-            object["capture"] = ["graphs": c.graphs, "seconds": c.seconds, "bytes": c.bytes, "nodes_per_graph": c.nodesPerGraph]
+            object["capture"] = ["graphs": c.graphs, "seconds": c.seconds, "bytes": c.bytes, "nodes_fewest": c.nodes.lowerBound, "nodes_most": c.nodes.upperBound]
         }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }

@@ -6,11 +6,14 @@ public struct GraphCaptureReport: Sendable, CustomStringConvertible {
     /// Device memory the capture took (free memory before minus after): the graphs
     /// themselves plus the shared workspace their replays write.
     public var bytes: Int
-    public var nodesPerGraph: Int
+    /// Nodes of the smallest and the largest bucket's graph: batches past the fused kernels'
+    /// row limit launch more kernels a layer, so the count differs between buckets.
+    public var nodes: ClosedRange<Int>
     public var largestBucket: Int
 
     public var description: String {
-        "captured \(graphs) decode CUDA graphs (batch 1…\(largestBucket), \(nodesPerGraph) nodes each) in "
+        let nodeCount = nodes.lowerBound == nodes.upperBound ? "\(nodes.lowerBound)" : "\(nodes.lowerBound)-\(nodes.upperBound)"
+        return "captured \(graphs) decode CUDA graphs (batch 1…\(largestBucket), \(nodeCount) nodes a graph) in "
             + String(format: "%.2f s, %.1f MiB", seconds, Double(bytes) / 1_048_576)
     }
 }
