@@ -16,8 +16,10 @@
 #   PRODUCT_PREFILL_SUSTAINED=1: before it, ours alone with --prefill-timing sustained;
 #   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
 #   again in reverse order) and 4096 (both: $REPEAT_NAMES, default every build), SmolLM2's shape
-#   at batches 1 and 8;
-#   last, Llama-3-8B at batches 1/8/32/128 with $FULL_WITH (default: as the self-test; none: not).
+#   at batches 1 and 8 ($SMOL_ROUNDS rounds of every build, default 1: its eager step is host
+#   time, which varies from process to process);
+#   last, Llama-3-8B at batches $FULL_BATCHES (default 1,8,32,128) with $FULL_WITH (default: as
+#   the self-test; none: not), graphs up to $FULL_MAX_BS (default 128; "default": the server's).
 # A line per bench log, trace lines (kernels built with a device printf), the step table last;
 # logs in $OUT/logs.tgz.
 set -uo pipefail
@@ -73,15 +75,19 @@ done
 for name in "${repeat[@]}"; do
   bench "Llama-3-8B 4k $name" "v-llama4k-$name.log" "$name" "${llama[@]}" --batch 1 --context 4096 --cuda-graph-max-bs 8
 done
-for name in "${names[@]}"; do
-  bench "SmolLM2 $name" "v-smol-$name.log" "$name" "${smol[@]}"
+for ((round = 1; round <= ${SMOL_ROUNDS:-1}; round++)); do
+  suffix=$([ "${SMOL_ROUNDS:-1}" = 1 ] || echo "-$round")
+  for name in "${names[@]}"; do
+    bench "SmolLM2 $name$suffix" "v-smol-$name$suffix.log" "$name" "${smol[@]}"
+  done
 done
 for name in "${reversed[@]}"; do
   bench "Llama-3-8B 1k $name #2" "v-llama1k-$name-2.log" "$name" "${llama[@]}" --batch 1 --context 1024 --cuda-graph-max-bs 8
 done
 if [ "$FULL_WITH" != none ]; then
-  bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" --batch 1,8,32,128 \
-    --context 1024 --cuda-graph-max-bs 128
+  full_max_bs=(--cuda-graph-max-bs "${FULL_MAX_BS:-128}"); [ "${FULL_MAX_BS:-}" = default ] && full_max_bs=()
+  bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" \
+    --batch "${FULL_BATCHES:-1,8,32,128}" --context 1024 "${full_max_bs[@]}"
 fi
 if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL_SUSTAINED:-0}" = 1 ]; then
   step "bench attention --prefill, sustained ($PREFILL_WITH)" attention-sustained.log 90 bash -c 'run_with "$@"' run_with \
