@@ -90,6 +90,7 @@ public enum GPUSelfTest {
         ("GPU sampler vs CPU sampler", SamplingCheck.run),
         ("GPU sampler timing", SamplingCheck.timing),
         ("skinny linear vs float64", SkinnyLinearCheck.run),
+        (SkinnyMMALinearCheck.name, SkinnyMMALinearCheck.run),
         (FusedGatedLinearCheck.name, FusedGatedLinearCheck.run),
         (FusedAddRMSNormCheck.name, FusedAddRMSNormCheck.run),
         (DeferredNormCheck.name, DeferredNormCheck.run),

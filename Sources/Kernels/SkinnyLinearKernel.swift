@@ -90,8 +90,32 @@ public struct SkinnyLinearKernel: Sendable {
             throw check.fail("rows/inFeatures", "\(rows) rows of \(k) \(dtype): the kernel serves 1...\(Self.maxRows) rows "
                              + "of bf16/f16 with inFeatures a multiple of 8")
         }
-        guard (1 ... Self.maxSegments).contains(products.count) else {
-            throw check.fail("products", "are \(products.count); one launch serves 1...\(Self.maxSegments)")
+        let params = try Self.params(x: x, products: products, rows: rows, inFeatures: k, check: check)
+        let paired: Bool
+        switch rowsPerWarp {
+        case nil: paired = Self.pairs(rows: rows, products: products, inFeatures: k, multiprocessors: multiprocessors)
+        case 1: paired = false
+        case 2:
+            guard rows <= Self.maxPairedRows, products.allSatisfy({ $0.outFeatures % 2 == 0 }) else {
+                throw check.fail("rowsPerWarp", "is 2, which needs at most \(Self.maxPairedRows) rows and every n even")
+            }
+            paired = true
+        case let other?: throw check.fail("rowsPerWarp", "is \(other); use 1 or 2")
+        }
+        let features = Int(params.features)
+        let blocks = Self.blocks(features: paired ? features / 2 : features, multiprocessors: multiprocessors)
+        try (paired ? twoRowsPerWarp : oneRowPerWarp).launch(dtype: dtype, rows: rows, blocks: blocks, params: params,
+                                                             stream: stream)
+    }
+
+    /// The launch's params, every product checked: x [rows, k] of x's type, weight [n, k] each,
+    /// every output f32 or every one x's type, bias in the output's type (f32 for f32 outputs).
+    /// The tensor-core variant (SkinnyMMALinearKernel) takes the same.
+    static func params(x: DeviceTensorRef, products: [Product], rows: Int, inFeatures k: Int,
+                       check: ArgumentChecker) throws -> fs_linear_skinny_params {
+        let dtype = x.dtype
+        guard (1 ... maxSegments).contains(products.count) else {
+            throw check.fail("products", "are \(products.count); one launch serves 1...\(maxSegments)")
         }
         try check.fitsInt32("inFeatures", k)
         try check.tensor("x", x, dtype: dtype, atLeast: rows * k)
@@ -116,23 +140,9 @@ public struct SkinnyLinearKernel: Sendable {
         }
         try check.fitsInt32("outFeatures (all products)", features)
         let unused = fs_linear_skinny_segment(w: 0, bias: 0, out: 0, n: 0, first_feature: Int32(features))
-        while segments.count < Self.maxSegments { segments.append(unused) }
-        let params = fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
-                                             segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
-                                             out_f32: outF32 ? 1 : 0, features: Int32(features))
-        let paired: Bool
-        switch rowsPerWarp {
-        case nil: paired = Self.pairs(rows: rows, products: products, inFeatures: k, multiprocessors: multiprocessors)
-        case 1: paired = false
-        case 2:
-            guard rows <= Self.maxPairedRows, products.allSatisfy({ $0.outFeatures % 2 == 0 }) else {
-                throw check.fail("rowsPerWarp", "is 2, which needs at most \(Self.maxPairedRows) rows and every n even")
-            }
-            paired = true
-        case let other?: throw check.fail("rowsPerWarp", "is \(other); use 1 or 2")
-        }
-        let blocks = Self.blocks(features: paired ? features / 2 : features, multiprocessors: multiprocessors)
-        try (paired ? twoRowsPerWarp : oneRowPerWarp).launch(dtype: dtype, rows: rows, blocks: blocks, params: params,
-                                                             stream: stream)
+        while segments.count < maxSegments { segments.append(unused) }
+        return fs_linear_skinny_params(x: x.address, segment: (segments[0], segments[1], segments[2], segments[3]),
+                                       segments: Int32(products.count), rows: Int32(rows), k: Int32(k),
+                                       out_f32: outF32 ? 1 : 0, features: Int32(features))
     }
 }

@@ -107,6 +107,10 @@ typedef struct fs_linear_skinny_params {
   int32_t features;       // sum of the segments' n
 } fs_linear_skinny_params;
 
+// The same params serve the tensor-core skinny product (linear_skinny_mma.cu) of up to
+// FS_SKINNY_MMA_MAX_ROWS rows: there every segment's n is a multiple of 16 and k of 32.
+#define FS_SKINNY_MMA_MAX_ROWS 16
+
 // The skinny product fused with what follows it on a decode step (FS_SKINNY_FUSED_MAX_ROWS
 // rows at most). Both stream the weights exactly as fs_linear_skinny_* does, and round each
 // product to T before using it, so what they write is bit for bit what the unfused launches

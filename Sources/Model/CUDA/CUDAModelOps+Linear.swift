@@ -1,5 +1,6 @@
-// The CUDA op set's linear layers: cuBLASLt in general, the skinny kernel for decode
-// steps of few rows (one launch for all the products that share an input).
+// The CUDA op set's linear layers: cuBLASLt in general, the skinny kernels for decode
+// steps of few rows (one launch for all the products that share an input): the FMA one up
+// to `skinnyRowLimit` rows, the tensor-core one above it up to `skinnyMMARowLimit`.
 
 import CUDA
 import Kernels
@@ -15,19 +16,29 @@ extension CUDAModelOps {
         perform("linear(\(products.map(\.weight.name).joined(separator: ", ")))") {
             let source = try input(x, "linear", "x")
             let inFeatures = products[0].weight.columns
-            if rows <= skinnyRowLimit, products.count <= SkinnyLinearKernel.maxSegments,
-               products.allSatisfy({ $0.weight.columns == inFeatures && $0.weight.isVocabularyMatrix == products[0].weight.isVocabularyMatrix }),
-               SkinnyLinearKernel.serves(rows: rows, inFeatures: inFeatures, dtype: activation) {
-                let skinnyProducts = try products.map { p throws in
-                    let logits = p.weight.isVocabularyMatrix
-                    return SkinnyLinearKernel.Product(
-                        weight: try required(p.weight.ref, "linear", "weight"), bias: try biasRef(p.bias, logits: logits),
-                        out: try output(p.out, logits ? .f32 : activation), outFeatures: p.weight.rows)
-                }
-                try skinny.launch(x: source, products: skinnyProducts, rows: rows, inFeatures: inFeatures, stream: stream)
+            let oneLaunch = products.count <= SkinnyLinearKernel.maxSegments
+                && products.allSatisfy({ $0.weight.columns == inFeatures && $0.weight.isVocabularyMatrix == products[0].weight.isVocabularyMatrix })
+            if oneLaunch, rows <= skinnyRowLimit, SkinnyLinearKernel.serves(rows: rows, inFeatures: inFeatures, dtype: activation) {
+                try skinny.launch(x: source, products: try skinnyProducts(products), rows: rows, inFeatures: inFeatures, stream: stream)
+                return
+            }
+            if oneLaunch, rows > skinnyRowLimit, rows <= skinnyMMARowLimit,
+               SkinnyMMALinearKernel.serves(rows: rows, inFeatures: inFeatures, outFeatures: products.map(\.weight.rows),
+                                            dtype: activation) {
+                try skinnyMMA.launch(x: source, products: try skinnyProducts(products), rows: rows, inFeatures: inFeatures,
+                                     stream: stream)
                 return
             }
             for p in products { try blasLinear(source, rows: rows, weight: p.weight, bias: p.bias, into: p.out) }
+        }
+    }
+
+    private func skinnyProducts(_ products: [LinearProduct<CUDAModelOps>]) throws -> [SkinnyLinearKernel.Product] {
+        try products.map { p throws in
+            let logits = p.weight.isVocabularyMatrix
+            return SkinnyLinearKernel.Product(
+                weight: try required(p.weight.ref, "linear", "weight"), bias: try biasRef(p.bias, logits: logits),
+                out: try output(p.out, logits ? .f32 : activation), outFeatures: p.weight.rows)
         }
     }
 

@@ -34,6 +34,11 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
     /// 13 % and 8 rows 47 % slower (its per-row reads of x; bench/RESULTS.md).
     public var skinnyRowLimit = 4
+    /// Linear layers of more rows, up to this many, use the tensor-core skinny kernel
+    /// (SkinnyMMALinearKernel) where it serves the shape, else cuBLASLt (0: never). A graph
+    /// bucket boundary (buckets 8 and 16), so a padded batch takes the path its rows would.
+    public var skinnyMMARowLimit = 16
+    let skinnyMMA: SkinnyMMALinearKernel
     /// The norm the last `linearAddRMSNorm` left for its reader (CUDAModelOps+DeferredNorm.swift).
     var pendingNorm: PendingNorm?
     /// Raised by the embedding gather when a token id is outside the vocabulary.
@@ -57,6 +62,7 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
         rotary = try RotaryKernel(library: library)
         siluMulKernel = try SiLUMulKernel(library: library)
         skinny = try SkinnyLinearKernel(library: library)
+        skinnyMMA = try SkinnyMMALinearKernel(library: library)
         fused = try CUDAFusedKernels(library: library, stream: stream)
         badToken = try context.allocate(Int32.self, count: 1)
         badTokenHost = try PinnedHostBuffer(context: context, count: 1)
