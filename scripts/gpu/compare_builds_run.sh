@@ -16,10 +16,11 @@
 #   PRODUCT_PREFILL_SUSTAINED=1: before it, ours alone with --prefill-timing sustained;
 #   `bench latency` batch 1 with graphs: Llama-3-8B config at context 1024 (every build, and
 #   again in reverse order) and 4096 (both: $REPEAT_NAMES, default every build), SmolLM2's shape
-#   at batches 1 and 8 ($SMOL_ROUNDS rounds of every build, default 1: its eager step is host
-#   time, which varies from process to process);
-#   last, Llama-3-8B at batches $FULL_BATCHES (default 1,8,32,128) with $FULL_WITH (default: as
-#   the self-test; none: not), graphs up to $FULL_MAX_BS (default 128; "default": the server's).
+#   at batches $SMOL_BATCHES (default 1,8; $SMOL_ROUNDS rounds of every build, default 1: its
+#   eager step is host time, which varies from process to process);
+#   last, Llama-3-8B at batches $FULL_BATCHES (default 1,8,32,128) with each of $FULL_WITH
+#   (space-separated; default: as the self-test; none: not), graphs up to $FULL_MAX_BS (default
+#   128; "default": the server's).
 # A line per bench log, trace lines (kernels built with a device printf), the step table last;
 # logs in $OUT/logs.tgz.
 set -uo pipefail
@@ -31,7 +32,8 @@ last="${names[${#names[@]}-1]}"; [ -x "$new_bin" ] && last=new
 SELFTEST_WITH=${SELFTEST_WITH:-$last} FULL_WITH=${FULL_WITH:-$SELFTEST_WITH}
 echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit 2>/dev/null || echo none); variants of base: ${variants[*]}"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
-llama=("${llama_latency[@]}") smol=("${smol_latency[@]}" --batch 1,8 --cuda-graph-max-bs 8)
+smol_batches=${SMOL_BATCHES:-1,8}
+llama=("${llama_latency[@]}") smol=("${smol_latency[@]}" --batch "$smol_batches" --cuda-graph-max-bs "${smol_batches##*,}")
 # The 4k and second 1k rounds: $REPEAT_NAMES (space-separated) or every build.
 read -ra repeat <<< "${REPEAT_NAMES:-${names[*]}}"
 reversed=(); for ((i = ${#repeat[@]} - 1; i >= 0; i--)); do reversed+=("${repeat[i]}"); done
@@ -86,8 +88,10 @@ for name in "${reversed[@]}"; do
 done
 if [ "$FULL_WITH" != none ]; then
   full_max_bs=(--cuda-graph-max-bs "${FULL_MAX_BS:-128}"); [ "${FULL_MAX_BS:-}" = default ] && full_max_bs=()
-  bench "Llama-3-8B batches ($FULL_WITH)" "v-llama-full-$FULL_WITH.log" "$FULL_WITH" "${llama[@]}" \
-    --batch "${FULL_BATCHES:-1,8,32,128}" --context 1024 "${full_max_bs[@]}"
+  for name in $FULL_WITH; do
+    bench "Llama-3-8B batches ($name)" "v-llama-full-$name.log" "$name" "${llama[@]}" \
+      --batch "${FULL_BATCHES:-1,8,32,128}" --context 1024 "${full_max_bs[@]}"
+  done
 fi
 if [ -n "${PREFILL_WITH:-}" ] && [ "${PRODUCT_PREFILL_SUSTAINED:-0}" = 1 ]; then
   step "bench attention --prefill, sustained ($PREFILL_WITH)" attention-sustained.log 90 bash -c 'run_with "$@"' run_with \
