@@ -34,8 +34,9 @@ echo "base: $(cat .device-carry/commit); new: $(cat .device-carry/new/commit 2>/
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
 smol_batches=${SMOL_BATCHES:-1,8}
 llama=("${llama_latency[@]}") smol=("${smol_latency[@]}" --batch "$smol_batches" --cuda-graph-max-bs "${smol_batches##*,}")
-# The 4k and second 1k rounds: $REPEAT_NAMES (space-separated) or every build.
+# The 4k and second 1k rounds: $REPEAT_NAMES (space-separated; none: skipped) or every build.
 read -ra repeat <<< "${REPEAT_NAMES:-${names[*]}}"
+[ "${REPEAT_NAMES:-}" = none ] && repeat=()  # none: no 4k and second 1k rounds
 reversed=(); for ((i = ${#repeat[@]} - 1; i >= 0; i--)); do reversed+=("${repeat[i]}"); done
 bench() {  # bench LABEL LOG NAME ARGS...
   local label="$1" log="$2" name="$3"; shift 3
