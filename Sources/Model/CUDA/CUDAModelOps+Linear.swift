@@ -1,6 +1,7 @@
 // The CUDA op set's linear layers: cuBLASLt in general, the skinny kernels for decode
-// steps of few rows (one launch for all the products that share an input): the FMA one up
-// to `skinnyRowLimit` rows, the tensor-core one above it up to `skinnyMMARowLimit`.
+// steps of few rows (one launch for all the products that share an input), as `skinnyPaths`
+// (SkinnyPathPolicy) chooses: the FMA one for the fewest rows, the tensor-core one above it
+// for short input rows.
 
 import CUDA
 import Kernels
@@ -18,18 +19,17 @@ extension CUDAModelOps {
             let inFeatures = products[0].weight.columns
             let oneLaunch = products.count <= SkinnyLinearKernel.maxSegments
                 && products.allSatisfy({ $0.weight.columns == inFeatures && $0.weight.isVocabularyMatrix == products[0].weight.isVocabularyMatrix })
-            if oneLaunch, rows <= skinnyRowLimit, SkinnyLinearKernel.serves(rows: rows, inFeatures: inFeatures, dtype: activation) {
-                try skinny.launch(x: source, products: try skinnyProducts(products), rows: rows, inFeatures: inFeatures, stream: stream)
-                return
-            }
-            if oneLaunch, rows > skinnyRowLimit, rows <= skinnyMMARowLimit,
-               SkinnyMMALinearKernel.serves(rows: rows, inFeatures: inFeatures, outFeatures: products.map(\.weight.rows),
-                                            dtype: activation) {
+            switch skinnyPaths.path(rows: rows, inFeatures: inFeatures, outFeatures: products.map(\.weight.rows),
+                                    dtype: activation, oneLaunch: oneLaunch) {
+            case .fma:
+                try skinny.launch(x: source, products: try skinnyProducts(products), rows: rows, inFeatures: inFeatures,
+                                  stream: stream)
+            case .tensorCores:
                 try skinnyMMA.launch(x: source, products: try skinnyProducts(products), rows: rows, inFeatures: inFeatures,
                                      stream: stream)
-                return
+            case .cuBLASLt:
+                for p in products { try blasLinear(source, rows: rows, weight: p.weight, bias: p.bias, into: p.out) }
             }
-            for p in products { try blasLinear(source, rows: rows, weight: p.weight, bias: p.bias, into: p.out) }
         }
     }
 

@@ -29,15 +29,13 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let skinny: SkinnyLinearKernel
     /// The skinny kernel's fused variants (CUDAModelOps+Fused.swift).
     let fused: CUDAFusedKernels
-    /// Linear layers of at most this many rows use the skinny kernel instead of cuBLASLt
-    /// (0: always cuBLASLt, to compare the two). Measured on the H100 at 4096→14336: 1 row
-    /// 2.3–2.5 TB/s against cuBLASLt's 2.1–2.4, 2–4 rows 1–8 % faster than cuBLASLt, 6 rows
-    /// 13 % and 8 rows 47 % slower (its per-row reads of x; bench/RESULTS.md).
-    public var skinnyRowLimit = 4
-    /// Linear layers of more rows, up to this many, use the tensor-core skinny kernel
-    /// (SkinnyMMALinearKernel) where it serves the shape, else cuBLASLt (0: never). A graph
-    /// bucket boundary (buckets 8 and 16), so a padded batch takes the path its rows would.
-    public var skinnyMMARowLimit = 16
+    /// Which kernel runs a linear layer of how many rows (FMA skinny, tensor-core skinny, cuBLASLt).
+    public var skinnyPaths = SkinnyPathPolicy()
+    /// Decode steps of at most this many rows use the skinny kernel and its fused variants.
+    public var skinnyRowLimit: Int {
+        get { skinnyPaths.fmaRowLimit }
+        set { skinnyPaths.fmaRowLimit = newValue }
+    }
     let skinnyMMA: SkinnyMMALinearKernel
     /// The norm the last `linearAddRMSNorm` left for its reader (CUDAModelOps+DeferredNorm.swift).
     var pendingNorm: PendingNorm?
