@@ -13,6 +13,7 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
+#include "skinny_segment.cuh"
 #include "skinny_stream.cuh"
 
 namespace {
@@ -47,17 +48,6 @@ __device__ __forceinline__ void features(const fs_linear_skinny_params& p, const
   }
 }
 
-template <typename T, int M>
-__device__ __forceinline__ fs_linear_skinny_segment segment_of(const fs_linear_skinny_params& p, int g) {
-  // Constant indices only (a runtime index into the params would copy them to local memory).
-  fs_linear_skinny_segment seg = p.segment[0];
-#pragma unroll
-  for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
-    if (i < p.segments && g >= p.segment[i].first_feature) seg = p.segment[i];
-  }
-  return seg;
-}
-
 // Warps take R consecutive features at a time (R = 2: twice the loads in flight per lane,
 // so a short matrix such as o's 4096 x 4096 streams in one wave instead of two; every
 // segment's n must then be even, which the launcher checks).
@@ -70,7 +60,7 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
   // this warp's first weight rows into L2, so the stream starts at full speed.
   fs_pdl_trigger();
   if (first < p.features) {
-    const fs_linear_skinny_segment seg = segment_of<T, M>(p, first);
+    const fs_linear_skinny_segment seg = fs_skinny::segment_of(p, first);
     const char* row = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
                                                     int64_t(first - seg.first_feature) * p.k);
     // One 128-byte line per lane: the rows' first 4 KB (34 MB over a full grid, inside L2).
@@ -78,7 +68,7 @@ __device__ __forceinline__ void linear_skinny(const fs_linear_skinny_params& p) 
   }
   fs_pdl_wait();
   for (int g = first; g < p.features; g += stride) {
-    const fs_linear_skinny_segment seg = segment_of<T, M>(p, g);
+    const fs_linear_skinny_segment seg = fs_skinny::segment_of(p, g);
     features<T, M, R>(p, seg, g - seg.first_feature, lane);
   }
 }

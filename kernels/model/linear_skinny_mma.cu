@@ -21,6 +21,7 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
+#include "skinny_segment.cuh"
 
 namespace {
 
@@ -122,17 +123,6 @@ __device__ __forceinline__ void warp_chunks(const T* x, const T* w, int k, int r
   if (c < chunks) warp_step<T, N, kUnroll, true>(row_lo, row_hi, xrow, xlive, c, chunks, acc);
 }
 
-template <typename T>
-__device__ __forceinline__ fs_linear_skinny_segment segment_of(const fs_linear_skinny_params& p, int feature) {
-  // Constant indices only (a runtime index into the params would copy them to local memory).
-  fs_linear_skinny_segment seg = p.segment[0];
-#pragma unroll
-  for (int i = 1; i < FS_SKINNY_MAX_SEGMENTS; ++i) {
-    if (i < p.segments && feature >= p.segment[i].first_feature) seg = p.segment[i];
-  }
-  return seg;
-}
-
 // N = 1: rows 1-8 (one n8 tile of x); N = 2: rows 9-16.
 template <typename T, int N>
 __device__ __forceinline__ void linear_skinny_mma(const fs_linear_skinny_params& p) {
@@ -144,7 +134,7 @@ __device__ __forceinline__ void linear_skinny_mma(const fs_linear_skinny_params&
     // Weights do not depend on the previous kernel: pull the first tile's rows' first 2 KB
     // (a step of all 8 warps) into L2 while it finishes.
     const int feature = blockIdx.x * kFeatures;
-    const fs_linear_skinny_segment seg = segment_of<T>(p, feature);
+    const fs_linear_skinny_segment seg = fs_skinny::segment_of(p, feature);
     const int line = threadIdx.x & 15, row = threadIdx.x >> 4;
     if (line * 128 < p.k * int(sizeof(T))) {
       const char* at = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
@@ -155,7 +145,7 @@ __device__ __forceinline__ void linear_skinny_mma(const fs_linear_skinny_params&
   fs_pdl_wait();
   for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     const int feature = tile * kFeatures;
-    const fs_linear_skinny_segment seg = segment_of<T>(p, feature);
+    const fs_linear_skinny_segment seg = fs_skinny::segment_of(p, feature);
     const int local = feature - seg.first_feature;
     float acc[N][4];
 #pragma unroll
