@@ -54,36 +54,30 @@ enum SkinnyMMALinearCheck {
     private static func accuracy(_ env: SelfTestEnvironment, _ kernel: SkinnyMMALinearKernel,
                                  _ c: Case) throws -> (Double, Bool) {
         let k = c.inFeatures
-        let x = env.randomHalfs(c.rows * k, c.dtype)
-        let dx = try env.allocator.allocate(UInt16.self, count: x.count)
-        try dx.upload(x, stream: env.stream)
-        let xf = x.map { HalfPrecision.float($0, as: c.dtype) }
+        let (dx, x) = try FusedCheckSupport.upload(env, c.rows * k, c.dtype)
+        let xf = FusedCheckSupport.floats(x, c.dtype)
         let outType: KernelDType = c.floatOutput ? .f32 : c.dtype
         var keep: [AnyObject] = [dx]
         var products: [SkinnyLinearKernel.Product] = []
         var outs: [DeviceBuffer<UInt32>] = []
         var reference: [Float] = []
         for n in c.outFeatures {
-            let w = env.randomHalfs(n * k, c.dtype, scale: 1 / Float(k).squareRoot())
-            let dw = try env.allocator.allocate(UInt16.self, count: w.count)
-            try dw.upload(w, stream: env.stream)
-            let wf = w.map { HalfPrecision.float($0, as: c.dtype) }
+            let (dw, w) = try FusedCheckSupport.upload(env, n * k, c.dtype, scale: 1 / Float(k).squareRoot())
+            let wf = FusedCheckSupport.floats(w, c.dtype)
             var usedBias = [Float](repeating: 0, count: n)
             var biasRef: DeviceTensorRef?
             if c.bias {
                 let bias = (0 ..< n).map { _ in env.random.nextSignedUnit() * 0.5 }
                 if c.floatOutput {
-                    let b = try env.allocator.allocate(Float.self, count: n)
-                    try b.upload(bias, stream: env.stream)
+                    let b = try FusedCheckSupport.upload(env, bias)
                     biasRef = b.ref(.f32)
                     usedBias = bias
                     keep.append(b)
                 } else {
                     let bits = bias.map { HalfPrecision.bits($0, as: c.dtype) }
-                    let b = try env.allocator.allocate(UInt16.self, count: n)
-                    try b.upload(bits, stream: env.stream)
+                    let b = try FusedCheckSupport.upload(env, bits)
                     biasRef = b.ref(c.dtype)
-                    usedBias = bits.map { HalfPrecision.float($0, as: c.dtype) }
+                    usedBias = FusedCheckSupport.floats(bits, c.dtype)
                     keep.append(b)
                 }
             }

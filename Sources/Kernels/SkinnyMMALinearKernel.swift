@@ -11,6 +11,8 @@ import KernelParams
 public struct SkinnyMMALinearKernel: Sendable {
     public static let maxRows = Int(FS_SKINNY_MMA_MAX_ROWS)
     public static let featuresPerBlock = 16
+    /// Warps of a CTA: they split k (kWarps in the kernel).
+    static let warpsPerBlock = 8
     /// CTAs per SM in the grid-stride launch: at 102-118 registers a thread, two fit.
     public static let blocksPerMultiprocessor = 2
     private let eightRows: [KernelDType: Kernel]      // rows 1-8: one n8 tile of x
@@ -29,7 +31,7 @@ public struct SkinnyMMALinearKernel: Sendable {
     }
 
     /// Whether the kernel serves these products (else use cuBLASLt or the FMA kernel).
-    public static func serves(rows: Int, inFeatures: Int, outFeatures: [Int], dtype: KernelDType) -> Bool {
+    public static func serves(rows: Int, inFeatures: Int, outFeatures: some Sequence<Int>, dtype: KernelDType) -> Bool {
         rows >= 1 && rows <= maxRows && inFeatures % 32 == 0 && (dtype == .bf16 || dtype == .f16)
             && outFeatures.allSatisfy { $0 > 0 && $0 % featuresPerBlock == 0 }
     }
@@ -46,7 +48,7 @@ public struct SkinnyMMALinearKernel: Sendable {
                        stream: CUDAStream) throws {
         let check = ArgumentChecker(kernel: "linear_skinny_mma")
         let dtype = x.dtype
-        guard Self.serves(rows: rows, inFeatures: k, outFeatures: products.map(\.outFeatures), dtype: dtype) else {
+        guard Self.serves(rows: rows, inFeatures: k, outFeatures: products.lazy.map(\.outFeatures), dtype: dtype) else {
             throw check.fail("rows/inFeatures/outFeatures",
                              "\(rows) rows of \(k) \(dtype) into \(products.map(\.outFeatures)) features: the kernel serves "
                                  + "1...\(Self.maxRows) rows of bf16/f16, inFeatures a multiple of 32 and every product's "
@@ -55,6 +57,6 @@ public struct SkinnyMMALinearKernel: Sendable {
         let params = try SkinnyLinearKernel.params(x: x, products: products, rows: rows, inFeatures: k, check: check)
         let kernel = (rows <= 8 ? eightRows : sixteenRows)[dtype]!
         try kernel.launch(grid: Dim3(Self.blocks(features: Int(params.features), multiprocessors: multiprocessors)),
-                          block: Dim3(32 * 8), stream: stream, params: params, programmaticLaunch: true)
+                          block: Dim3(32 * Self.warpsPerBlock), stream: stream, params: params, programmaticLaunch: true)
     }
 }

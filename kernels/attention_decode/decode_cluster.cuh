@@ -14,7 +14,6 @@
 #include "decode_epilogue.cuh"
 #include "fs_pdl.cuh"
 
-
 namespace fs_decode {
 
 __device__ __forceinline__ int cluster_rank() {
@@ -29,17 +28,11 @@ __device__ __forceinline__ int cluster_size() {
   return static_cast<int>(n);
 }
 
-// Every thread of every CTA of the cluster arrives; shared-memory writes before the arrive
-// are visible to the whole cluster after the wait (release / acquire).
-__device__ __forceinline__ void cluster_arrive() {
-  asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
-}
-__device__ __forceinline__ void cluster_wait() {
-  asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
-}
+// Every thread of every CTA of the cluster arrives; shared-memory writes before it are
+// visible to the whole cluster after it (release / acquire).
 __device__ __forceinline__ void cluster_sync() {
-  cluster_arrive();
-  cluster_wait();
+  asm volatile("barrier.cluster.arrive.release.aligned;\n" ::: "memory");
+  asm volatile("barrier.cluster.wait.acquire.aligned;\n" ::: "memory");
 }
 
 // The shared-memory address `addr` (this CTA's window) in CTA `rank` of the cluster.
@@ -64,7 +57,6 @@ __device__ __forceinline__ float cluster_load_float(uint32_t addr) {
   return v;
 }
 
-
 // The pair's piece computed by this CTA.
 __device__ __forceinline__ Segment cluster_segment(const fs_attention_decode_params& p, int pair, int rank,
                                                    int ranks) {
@@ -81,45 +73,34 @@ __device__ __forceinline__ Segment cluster_segment(const fs_attention_decode_par
   return s;
 }
 
-// Rank `rank`'s slice of the pair's output items (row of the group, 4 dims): [lo, hi), `per`
-// a rank.
-struct ClusterSlice {
-  int group, per, lo, hi;
-};
-
-
-template <int D>
-__device__ __forceinline__ ClusterSlice cluster_slice(const fs_attention_decode_params& p, int rank, int ranks) {
+// Rank `rank`'s slice of the pair's output: items (row of the group, 4 dims) [rank * per,
+// (rank + 1) * per). Each thread merges one item over every piece in one pass of independent
+// DSMEM loads (PieceMerge, as the stream-K merge). (Session 19 measured the other way round,
+// each rank pushing its items into the owner's shared memory with st.async and no final
+// cluster barrier: slower, see README.)
+template <typename T, typename Cfg>
+__device__ __forceinline__ void merge_cluster_pieces(const fs_attention_decode_params& p, const Segment& seg,
+                                                     uint32_t piece_o, uint32_t piece_lse, int rank, int ranks) {
+  constexpr int D = Cfg::kHeadDim;
+  constexpr int kMaxRanks = FS_ATTENTION_DECODE_MAX_CLUSTER;
   const int group = p.q_heads / p.kv_heads;
   const int items = group * (D / 4);
   const int per = (items + ranks - 1) / ranks;
-  return {group, per, rank * per, min(items, (rank + 1) * per)};
-}
-
-// Merges the slice: each thread one item over every piece in one pass of independent loads
-// (PieceMerge, as the stream-K merge). `lse_of(k, item, row)` and `o_of(k, item, row, d)`
-// fetch piece k's values of an item from rank k's shared memory. (Session 19 measured the
-// other way round, each rank pushing its items into the owner's shared memory with st.async
-// and no final cluster barrier: 0.09 ms slower at Llama-3-8B 1k and 11 % at SmolLM2.)
-template <typename T, typename Cfg, typename LseOf, typename OOf>
-__device__ __forceinline__ void merge_cluster_slice(const fs_attention_decode_params& p, const Segment& seg,
-                                                    const ClusterSlice& slice, int ranks, LseOf&& lse_of, OOf&& o_of) {
-  constexpr int D = Cfg::kHeadDim;
-  constexpr int kMaxRanks = FS_ATTENTION_DECODE_MAX_CLUSTER;
-  for (int item = slice.lo + static_cast<int>(threadIdx.x); item < slice.hi; item += Cfg::kThreads) {
+  const int hi = min(items, (rank + 1) * per);
+  for (int item = rank * per + static_cast<int>(threadIdx.x); item < hi; item += Cfg::kThreads) {
     const int row = item / (D / 4), d = (item - row * (D / 4)) * 4;
     float lse[kMaxRanks];
     float4 x[kMaxRanks];
 #pragma unroll
     for (int k = 0; k < kMaxRanks; ++k) {
       const bool ok = k < ranks;
-      lse[k] = ok ? lse_of(k, item, row) : -CUDART_INF_F;
-      x[k] = ok ? o_of(k, item, row, d) : make_float4(0.f, 0.f, 0.f, 0.f);
+      lse[k] = ok ? cluster_load_float(cluster_map(piece_lse + row * 4, k)) : -CUDART_INF_F;
+      x[k] = ok ? cluster_load_float4(cluster_map(piece_o + (row * D + d) * 4, k)) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
     PieceMerge merge;  // one batch: every rank's piece
     merge.add(lse, x);
     const float lse2 = merge.finish();
-    write_output<T>(p, seg, slice.group, row, d, merge.acc, lse2);
+    write_output<T>(p, seg, group, row, d, merge.acc, lse2);
   }
 }
 
@@ -165,12 +146,7 @@ __device__ __forceinline__ void attention_decode_cluster(const fs_attention_deco
     if (d == 0) s_piece_lse[row] = lse2;
   });
   cluster_sync();  // every piece is written and visible cluster-wide
-  const ClusterSlice slice = cluster_slice<D>(p, rank, ranks);
-  const uint32_t piece_o = smem_addr(piece), piece_lse = smem_addr(s_piece_lse);
-  merge_cluster_slice<T, Cfg>(
-      p, seg, slice, ranks,
-      [&](int k, int, int row) { return cluster_load_float(cluster_map(piece_lse + row * 4, k)); },
-      [&](int k, int, int row, int d) { return cluster_load_float4(cluster_map(piece_o + (row * D + d) * 4, k)); });
+  merge_cluster_pieces<T, Cfg>(p, seg, smem_addr(piece), smem_addr(s_piece_lse), rank, ranks);
   cluster_sync();  // no CTA leaves while another still reads its piece
 }
 

@@ -13,7 +13,7 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
-#include "skinny_segment.cuh"
+#include "skinny_common.cuh"
 #include "skinny_stream.cuh"
 
 namespace {

@@ -21,7 +21,7 @@
 #include "fs_vec.cuh"
 #include "model_params.h"
 #include "fs_pdl.cuh"
-#include "skinny_segment.cuh"
+#include "skinny_common.cuh"
 
 namespace {
 
@@ -135,12 +135,9 @@ __device__ __forceinline__ void linear_skinny_mma(const fs_linear_skinny_params&
     // (a step of all 8 warps) into L2 while it finishes.
     const int feature = blockIdx.x * kFeatures;
     const fs_linear_skinny_segment seg = fs_skinny::segment_of(p, feature);
-    const int line = threadIdx.x & 15, row = threadIdx.x >> 4;
-    if (line * 128 < p.k * int(sizeof(T))) {
-      const char* at = reinterpret_cast<const char*>(reinterpret_cast<const T*>(seg.w) +
-                                                     int64_t(feature - seg.first_feature + row) * p.k) + line * 128;
-      asm volatile("prefetch.global.L2 [%0];" ::"l"(at));
-    }
+    const int row = threadIdx.x >> 4;  // 16 threads a row, one line each
+    fs_skinny::prefetch_l2(reinterpret_cast<const T*>(seg.w) + int64_t(feature - seg.first_feature + row) * p.k,
+                           p.k * int(sizeof(T)), 2048, threadIdx.x & 15, 0);
   }
   fs_pdl_wait();
   for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {

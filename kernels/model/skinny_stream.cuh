@@ -12,6 +12,7 @@
 #pragma once
 #include <stdint.h>
 #include "fs_vec.cuh"
+#include "skinny_common.cuh"  // prefetch_l2
 
 namespace fs_skinny {
 
@@ -86,16 +87,6 @@ __device__ __forceinline__ void warp_dots(const T* x, int k, const T* const (&w)
 #pragma unroll
       for (int offset = 16; offset > 0; offset >>= 1) acc[r][m] += __shfl_xor_sync(0xFFFFFFFFu, acc[r][m], offset);
     }
-  }
-}
-
-// Pulls `bytes` from the start of a weight row into L2, one 128-byte line per lane from
-// `first_lane` on. Weights never depend on the previous kernel, so this runs before
-// fs_pdl_wait and the stream starts at full speed once the previous kernel is done.
-__device__ __forceinline__ void prefetch_l2(const void* row, int row_bytes, int bytes, int lane, int first_lane) {
-  const int offset = (lane - first_lane) * 128;
-  if (offset >= 0 && offset < bytes && offset < row_bytes) {
-    asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(row) + offset));
   }
 }
 

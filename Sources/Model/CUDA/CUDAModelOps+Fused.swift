@@ -41,7 +41,7 @@ extension CUDAModelOps {
                                v: LinearProduct<CUDAModelOps>, heads: Int, kvHeads: Int, headDim: Int, cos: DeviceTensor,
                                sin: DeviceTensor) {
         let inFeatures = q.weight.columns
-        guard rows <= skinnyRowLimit,
+        guard rows <= skinnyPaths.fmaRowLimit,
               SkinnyRotaryLinearKernel.serves(rows: rows, inFeatures: inFeatures, headDim: headDim, dtype: activation),
               [q, k, v].allSatisfy({ $0.weight.columns == inFeatures && !$0.weight.isVocabularyMatrix }),
               q.weight.rows == heads * headDim, k.weight.rows == kvHeads * headDim, v.weight.rows == kvHeads * headDim else {
@@ -68,7 +68,7 @@ extension CUDAModelOps {
 
     public func gatedLinear(_ x: DeviceTensor, rows: Int, gate: CUDAWeight, up: CUDAWeight, outFeatures: Int,
                             upScratch: DeviceTensor, into out: DeviceTensor) {
-        guard rows <= skinnyRowLimit, SkinnyGatedLinearKernel.serves(rows: rows, inFeatures: gate.columns, dtype: activation),
+        guard rows <= skinnyPaths.fmaRowLimit, SkinnyGatedLinearKernel.serves(rows: rows, inFeatures: gate.columns, dtype: activation),
               up.columns == gate.columns, gate.rows == outFeatures, up.rows == outFeatures,
               !gate.isVocabularyMatrix, !up.isVocabularyMatrix else {
             composedGatedLinear(x, rows: rows, gate: gate, up: up, outFeatures: outFeatures, upScratch: upScratch, into: out)
@@ -86,7 +86,7 @@ extension CUDAModelOps {
     public func linearAddRMSNorm(_ x: DeviceTensor, rows: Int, weight: CUDAWeight, projected: DeviceTensor,
                                  residual: DeviceTensor, normWeight: CUDAVector, epsilon: Float, width: Int,
                                  into normed: DeviceTensor) {
-        guard rows <= skinnyRowLimit, weight.rows == width, !weight.isVocabularyMatrix,
+        guard rows <= skinnyPaths.fmaRowLimit, weight.rows == width, !weight.isVocabularyMatrix,
               SkinnyAddRMSNormKernel.serves(rows: rows, inFeatures: weight.columns, outFeatures: width, dtype: activation) else {
             composedLinearAddRMSNorm(x, rows: rows, weight: weight, projected: projected, residual: residual,
                                      normWeight: normWeight, epsilon: epsilon, width: width, into: normed)

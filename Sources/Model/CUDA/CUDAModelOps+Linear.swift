@@ -19,7 +19,7 @@ extension CUDAModelOps {
             let inFeatures = products[0].weight.columns
             let oneLaunch = products.count <= SkinnyLinearKernel.maxSegments
                 && products.allSatisfy({ $0.weight.columns == inFeatures && $0.weight.isVocabularyMatrix == products[0].weight.isVocabularyMatrix })
-            switch skinnyPaths.path(rows: rows, inFeatures: inFeatures, outFeatures: products.map(\.weight.rows),
+            switch skinnyPaths.path(rows: rows, inFeatures: inFeatures, outFeatures: products.lazy.map(\.weight.rows),
                                     dtype: activation, oneLaunch: oneLaunch) {
             case .fma:
                 try skinny.launch(x: source, products: try skinnyProducts(products), rows: rows, inFeatures: inFeatures,

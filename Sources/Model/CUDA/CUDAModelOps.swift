@@ -29,13 +29,9 @@ public final class CUDAModelOps: ModelOps, @unchecked Sendable {  // one engine 
     let skinny: SkinnyLinearKernel
     /// The skinny kernel's fused variants (CUDAModelOps+Fused.swift).
     let fused: CUDAFusedKernels
-    /// Which kernel runs a linear layer of how many rows (FMA skinny, tensor-core skinny, cuBLASLt).
+    /// Which kernel runs a linear layer of how many rows (FMA skinny, tensor-core skinny, cuBLASLt);
+    /// the fused decode variants serve the FMA kernel's rows.
     public var skinnyPaths = SkinnyPathPolicy()
-    /// Decode steps of at most this many rows use the skinny kernel and its fused variants.
-    public var skinnyRowLimit: Int {
-        get { skinnyPaths.fmaRowLimit }
-        set { skinnyPaths.fmaRowLimit = newValue }
-    }
     let skinnyMMA: SkinnyMMALinearKernel
     /// The norm the last `linearAddRMSNorm` left for its reader (CUDAModelOps+DeferredNorm.swift).
     var pendingNorm: PendingNorm?

@@ -23,7 +23,8 @@ public struct SkinnyPathPolicy: Sendable, Equatable {
     public init() {}
 
     /// `oneLaunch`: the products share x and their kind of output (one skinny launch can run them).
-    public func path(rows: Int, inFeatures: Int, outFeatures: [Int], dtype: KernelDType, oneLaunch: Bool) -> Path {
+    public func path(rows: Int, inFeatures: Int, outFeatures: some Sequence<Int>, dtype: KernelDType,
+                     oneLaunch: Bool) -> Path {
         guard oneLaunch else { return .cuBLASLt }
         if rows <= fmaRowLimit, SkinnyLinearKernel.serves(rows: rows, inFeatures: inFeatures, dtype: dtype) { return .fma }
         if rows > fmaRowLimit, rows <= tensorCoreRowLimit, inFeatures <= tensorCoreMaxInFeatures,

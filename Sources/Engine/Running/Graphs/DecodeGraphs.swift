@@ -49,7 +49,7 @@ public final class DecodeGraphs {
         keys = try context.allocate(UInt64.self, count: buckets.largest)
         readback = try ArgmaxReadback(context: context, rows: buckets.largest)
         report = GraphCaptureReport(graphs: 0, seconds: 0, bytes: 0, nodes: 0 ... 0, largestBucket: buckets.largest)
-        var fewestNodes = Int.max, mostNodes = 0
+        var nodeCounts: [Int] = []
         for (done, bucket) in buckets.sizes.reversed().enumerated() {
             // An all-padding step of `bucket` rows: every row length 1 at the reserved slot 0.
             model.attention.prepareMetadata(for: Self.noSequences, into: metadata, paddedTo: bucket)
@@ -58,16 +58,14 @@ public final class DecodeGraphs {
             try checkErrors()
             let graph = try stream.capture { try runForward(bucket) }
             try checkErrors()
-            let nodes = try graph.nodeCount()
-            fewestNodes = min(fewestNodes, nodes)
-            mostNodes = max(mostNodes, nodes)
+            nodeCounts.append(try graph.nodeCount())
             graphs[bucket] = try graph.instantiate()
             progress?(done + 1, buckets.sizes.count)
         }
         try stream.synchronize()
         report = GraphCaptureReport(graphs: graphs.count, seconds: Date().timeIntervalSince(start),
                                     bytes: max(0, freeBefore - (try context.memoryInfo().free)),
-                                    nodes: min(fewestNodes, mostNodes) ... mostNodes, largestBucket: buckets.largest)
+                                    nodes: (nodeCounts.min() ?? 0) ... (nodeCounts.max() ?? 0), largestBucket: buckets.largest)
     }
 
     /// Runs `batch` by replaying its bucket's graph when one serves it — a decode step of at
